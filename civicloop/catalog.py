@@ -1,0 +1,207 @@
+"""Reading `content/` into typed documents, collecting every problem instead of stopping at one."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import frontmatter
+import yaml
+from pydantic import ValidationError
+
+from civicloop import LANGUAGES
+from civicloop.content import MODELS, TRANSLATABLE, Committee, Model
+from civicloop.problems import Problem, node_line, validation_problems
+
+TRANSLATION = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2})\.md$")
+# Where each type lives; a file there must be of that type.
+PLACES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^committees/[^/]+/index\.md$"), "committee"),
+    (re.compile(r"^committees/[^/]+/sessions/[^/]+\.md$"), "session"),
+    (re.compile(r"^case-studies/(?!index\.md$)[^/]+\.md$"), "case-study"),
+    (re.compile(r"^webinars/(?!index\.md$)[^/]+\.md$"), "webinar"),
+]
+WHERE = {
+    "committee": "committees/<slug>/index.md",
+    "session": "committees/<slug>/sessions/<file>.md",
+    "case-study": "case-studies/<slug>.md",
+    "webinar": "webinars/<slug>.md",
+}
+IGNORED = re.compile(r"(^|/)(\.|_)")  # dot-folders, and `_`-prefixed build scratch
+
+
+@dataclass
+class Doc:
+    """One content file: its typed front matter, its body and its translations."""
+
+    path: str  # relative to the content folder, with '/'
+    kind: str | None
+    model: Any  # a content Model, or None for a plain page
+    body: str
+    body_line: int
+    translations: dict[str, Doc] = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        p = PurePosixPath(self.path)
+        return p.parent.name if p.name == "index.md" else p.stem
+
+    @property
+    def url(self) -> str:
+        return page_url(self.path)
+
+    @property
+    def committee(self) -> str:
+        return PurePosixPath(self.path).parts[1]
+
+    @property
+    def id(self) -> str:
+        """Stable identifier: `<committee>/<session>` for sessions, the slug otherwise."""
+        return f"{self.committee}/{self.slug}" if self.kind == "session" else self.slug
+
+    def localized(self, lang: str) -> Any:
+        """The model with the fields a translation gives for `lang` put in."""
+        other = self.translations.get(lang)
+        return other.model if other else self.model
+
+
+@dataclass
+class Catalog:
+    root: Path
+    docs: dict[str, Doc]  # by path
+    problems: list[Problem]
+
+    def of(self, kind: str) -> list[Doc]:
+        return [d for d in self.docs.values() if d.kind == kind]
+
+    @property
+    def committees(self) -> dict[str, Doc]:
+        return {d.slug: d for d in self.of("committee")}
+
+    @property
+    def sessions(self) -> list[Doc]:
+        return sorted(self.of("session"), key=lambda d: (d.model.starts, d.path))
+
+    def sessions_of(self, committee: str) -> list[Doc]:
+        return [d for d in self.sessions if d.committee == committee]
+
+    def committee_of(self, session: Doc) -> Committee:
+        return self.docs[f"committees/{session.committee}/index.md"].model
+
+    def by_slug(self, kind: str) -> dict[str, Doc]:
+        return {d.slug: d for d in self.of(kind)}
+
+
+def page_url(path: str) -> str:
+    """The URL, relative to the site root, that MkDocs gives the page at `path`."""
+    p = PurePosixPath(path)
+    if p.name == "index.md":
+        return "" if str(p.parent) == "." else f"{p.parent}/"
+    return f"{p.parent / p.stem}/".removeprefix("./")
+
+
+def content_files(root: Path) -> Iterator[str]:
+    for path in sorted(root.rglob("*.md")):
+        rel = path.relative_to(root).as_posix()
+        if not IGNORED.search(rel):
+            yield rel
+
+
+def load(root: Path, languages: tuple[str, ...] = LANGUAGES) -> Catalog:
+    """Read every Markdown file under `root`; problems are collected, never raised."""
+    from civicloop.checks import check_catalog
+
+    docs: dict[str, Doc] = {}
+    problems: list[Problem] = []
+    translations: list[tuple[str, str, str]] = []
+    for rel in content_files(root):
+        match = TRANSLATION.match(PurePosixPath(rel).name)
+        if match and match["lang"] in languages:
+            original = str(PurePosixPath(rel).with_name(match["stem"] + ".md"))
+            translations.append((rel, original, match["lang"]))
+            continue
+        doc = _read(root, rel, problems)
+        if doc is not None:
+            docs[rel] = doc
+    for rel, original, lang in translations:
+        base = docs.get(original)
+        if base is None:
+            problems.append(Problem(rel, 1, f"translation of {original}, which does not exist"))
+            continue
+        doc = _read(root, rel, problems, base)
+        if doc is not None:
+            base.translations[lang] = doc
+    catalog = Catalog(root, docs, problems)
+    problems.extend(check_catalog(catalog))
+    problems.sort()
+    return catalog
+
+
+def _read(root: Path, rel: str, problems: list[Problem], base: Doc | None = None) -> Doc | None:
+    try:
+        text = (root / rel).read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        problems.append(Problem(rel, 1, f"not UTF-8 text ({error.reason}); save it as UTF-8"))
+        return None
+    handler = frontmatter.YAMLHandler()
+    if handler.detect(text):
+        try:
+            head, body = handler.split(text)
+        except ValueError:
+            problems.append(Problem(rel, 1, "front matter opened by '---' is never closed"))
+            return None
+        body_line = text[: len(text) - len(body)].count("\n") + 1
+    else:
+        head, body, body_line = "", text, 1
+    first_line = text[: text.find(head)].count("\n") + 1  # YAML line 0 is on this file line
+    try:
+        root_node = yaml.compose(head, Loader=yaml.SafeLoader)
+        meta = yaml.safe_load(head) if head.strip() else {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = first_line + mark.line if mark else 1
+        problem = getattr(error, "problem", None) or str(error)
+        problems.append(Problem(rel, line, f"front matter is not valid YAML: {problem}"))
+        return None
+    if not isinstance(meta, dict):
+        problems.append(Problem(rel, first_line, "front matter must be 'key: value' lines"))
+        return None
+    expected = next((kind for pattern, kind in PLACES if pattern.match(rel)), None)
+    if base is not None:
+        expected = base.kind
+    kind = meta.get("type", expected)
+    if kind is None:
+        return Doc(rel, None, None, body, body_line)
+    if kind not in MODELS:
+        message = f"unknown type {kind!r}; valid types: {', '.join(MODELS)}"
+        problems.append(Problem(rel, node_line(root_node, ("type",), first_line), message))
+        return None
+    if "type" not in meta and base is None:
+        problems.append(Problem(rel, first_line, f"missing required field 'type' ({kind!r})"))
+        return None
+    if expected is not None and kind != expected and kind != "listing":
+        problems.append(Problem(rel, first_line, f"a {kind} belongs in {WHERE[kind]}"))
+        return None
+    if kind in WHERE and expected is None:
+        problems.append(Problem(rel, first_line, f"a {kind} belongs in {WHERE[kind]}"))
+        return None
+    if base is not None:
+        extra = set(meta) - TRANSLATABLE[kind] - {"type"}
+        if extra:
+            fields = ", ".join(sorted(TRANSLATABLE[kind]))
+            for name in sorted(extra):
+                line = node_line(root_node, (name,), first_line)
+                message = f"'{name}' is not translated; a translation may set: {fields}"
+                problems.append(Problem(rel, line, message))
+            return None
+        meta = {**base.model.model_dump(exclude_unset=True), **meta}
+    model_class = MODELS[kind]
+    try:
+        model: Model = model_class.model_validate(meta)
+    except ValidationError as error:
+        problems.extend(validation_problems(rel, error, root_node, first_line, model_class))
+        return None
+    return Doc(rel, kind, model, body, body_line)

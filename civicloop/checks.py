@@ -1,0 +1,156 @@
+"""Checks across files: references, duplicates and links that one file alone cannot show."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from civicloop.problems import Problem
+
+if TYPE_CHECKING:
+    from civicloop.catalog import Catalog, Doc
+
+LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+FENCE = re.compile(r"^\s*(```|~~~)")
+EXTERNAL = re.compile(r"^([a-z][a-z0-9+.-]*:|#|//)", re.IGNORECASE)
+# Files the build writes; editors may link to them.
+GENERATED = re.compile(r"^(calendar\.ics|feed\.xml|committees/[^/]+/calendar\.ics|data/v1/.+)$")
+
+
+def check_catalog(catalog: Catalog) -> Iterator[Problem]:
+    yield from _orphan_sessions(catalog)
+    yield from _duplicate_urls(catalog)
+    yield from _duplicate_numbers(catalog)
+    yield from _duplicate_polls(catalog)
+    yield from _references(catalog)
+    for doc in catalog.docs.values():
+        for each in (doc, *doc.translations.values()):
+            yield from _links(catalog, each)
+
+
+def _orphan_sessions(catalog: Catalog) -> Iterator[Problem]:
+    for doc in catalog.of("session"):
+        if doc.committee not in catalog.committees:
+            yield Problem(
+                doc.path,
+                1,
+                f"session of committee '{doc.committee}', but "
+                f"committees/{doc.committee}/index.md is missing or invalid",
+            )
+
+
+def _duplicate_urls(catalog: Catalog) -> Iterator[Problem]:
+    seen: dict[str, str] = {}
+    for doc in sorted(catalog.docs.values(), key=lambda d: d.path):
+        key = doc.url.lower()
+        if key in seen:
+            yield Problem(doc.path, 1, f"duplicate slug: {seen[key]} has the same address /{key}")
+        else:
+            seen[key] = doc.path
+
+
+def _duplicate_numbers(catalog: Catalog) -> Iterator[Problem]:
+    numbers: dict[tuple[str, int], str] = {}
+    for doc in sorted(catalog.of("session"), key=lambda d: d.path):
+        key = (doc.committee, doc.model.number)
+        if key in numbers:
+            yield Problem(
+                doc.path,
+                _field_line(catalog, doc, "number"),
+                f"'number' is {doc.model.number}, already used by {numbers[key]}; "
+                "give each session of a committee its own number",
+            )
+        else:
+            numbers[key] = doc.path
+
+
+def _duplicate_polls(catalog: Catalog) -> Iterator[Problem]:
+    seen: dict[str, str] = {}
+    for doc in sorted(catalog.of("session"), key=lambda d: d.path):
+        for poll in doc.model.polls:
+            if poll.id in seen:
+                yield Problem(
+                    doc.path,
+                    _field_line(catalog, doc, f"id: {poll.id}"),
+                    f"duplicate poll id '{poll.id}' (also in {seen[poll.id]}); "
+                    "poll ids must be unique across the site",
+                )
+            else:
+                seen[poll.id] = doc.path
+
+
+def _references(catalog: Catalog) -> Iterator[Problem]:
+    studies = catalog.by_slug("case-study")
+    for doc in catalog.of("webinar"):
+        for slug in doc.model.related:
+            if slug not in studies:
+                known = ", ".join(sorted(studies)) or "none yet"
+                yield Problem(
+                    doc.path,
+                    _field_line(catalog, doc, slug),
+                    f"'related' names case study '{slug}', which does not exist; known: {known}",
+                )
+
+
+def _field_line(catalog: Catalog, doc: Doc, needle: str) -> int:
+    """The first line of the file containing `needle`: a cross-file problem's best line."""
+    text = (catalog.root / doc.path).read_text(encoding="utf-8").splitlines()
+    return next((i + 1 for i, line in enumerate(text) if needle in line), 1)
+
+
+def _links(catalog: Catalog, doc: Doc) -> Iterator[Problem]:
+    targets: list[tuple[int, str]] = []
+    fenced = False
+    for number, line in enumerate(doc.body.splitlines(), start=doc.body_line):
+        if FENCE.match(line):
+            fenced = not fenced
+        if not fenced:
+            targets.extend((number, m[1]) for m in LINK.finditer(line))
+    if doc.kind == "session" and doc.model:
+        for item in doc.model.agenda:
+            for document in item.documents:
+                targets.append((_field_line(catalog, doc, document.url), document.url))
+    for number, target in targets:
+        if EXTERNAL.match(target):
+            continue
+        if target.startswith("/"):
+            yield Problem(
+                doc.path,
+                number,
+                f"link '{target}' is absolute; write it relative to this file, "
+                "e.g. '../webinars/index.md'",
+            )
+            continue
+        resolved = resolve(doc.path, target)
+        if resolved is None or not _exists(catalog, resolved):
+            yield Problem(
+                doc.path,
+                number,
+                f"broken link '{target}': no file content/{resolved or target}; "
+                "link to an existing .md file relative to this one",
+            )
+
+
+def resolve(source: str, target: str) -> str | None:
+    """The content path a relative link in `source` points to; None if it leaves `content/`."""
+    path = PurePosixPath(source).parent / target.split("#")[0].split("?")[0]
+    parts: list[str] = []
+    for part in path.parts:
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _exists(catalog: Catalog, rel: str) -> bool:
+    if GENERATED.match(rel):
+        return True
+    candidate = catalog.root / rel
+    if candidate.is_dir():
+        candidate = candidate / "index.md"
+    return candidate.is_file()

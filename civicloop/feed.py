@@ -1,0 +1,58 @@
+"""An Atom feed (RFC 4287) of new and changed sessions, webinars and case studies."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree as ET
+
+from civicloop.publication import Publication
+
+ATOM = "http://www.w3.org/2005/Atom"
+KINDS = ("session", "webinar", "case-study")
+
+
+def feed(publication: Publication, title: str, limit: int = 50) -> bytes:
+    docs = [d for kind in KINDS for d in publication.catalog.of(kind)]
+    docs.sort(key=lambda d: (publication.revision(d).updated, d.path), reverse=True)
+    docs = docs[:limit]
+    ET.register_namespace("", ATOM)
+    root = ET.Element(f"{{{ATOM}}}feed")
+    _text(root, "title", title)
+    _text(root, "id", publication.base_url)
+    latest = publication.revision(docs[0]).updated if docs else publication.now
+    _text(root, "updated", latest.isoformat())
+    ET.SubElement(root, f"{{{ATOM}}}link", href=publication.absolute("feed.xml"), rel="self")
+    ET.SubElement(root, f"{{{ATOM}}}link", href=publication.base_url)
+    author = ET.SubElement(root, f"{{{ATOM}}}author")
+    _text(author, "name", title)
+    for doc in docs:
+        revision = publication.revision(doc)
+        entry = ET.SubElement(root, f"{{{ATOM}}}entry")
+        url = publication.absolute(doc.url)
+        _text(entry, "title", _title(publication, doc))
+        _text(entry, "id", url)
+        _text(entry, "published", revision.created.isoformat())
+        _text(entry, "updated", revision.updated.isoformat())
+        ET.SubElement(entry, f"{{{ATOM}}}link", href=url)
+        ET.SubElement(entry, f"{{{ATOM}}}category", term=doc.kind or "page")
+        _text(entry, "summary", _summary(doc))
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _title(publication: Publication, doc) -> str:
+    if doc.kind == "session":
+        return f"{publication.catalog.committee_of(doc).title}: {doc.model.title}"
+    return doc.model.title
+
+
+def _summary(doc) -> str:
+    model = doc.model
+    if doc.kind == "session":
+        when = model.starts.isoformat()
+        return f"Session {model.number}, {when}, {model.status}" + (
+            f", {model.place}" if model.place else ""
+        )
+    return model.summary
+
+
+def _text(parent: ET.Element, tag: str, text: str) -> None:
+    ET.SubElement(parent, f"{{{ATOM}}}{tag}").text = text

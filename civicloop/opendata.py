@@ -1,0 +1,218 @@
+"""The open data (`data/v1/`): what the bot and anyone else read instead of parsing Markdown.
+
+The records are pydantic models, so the JSON Schemas published beside the data are derived from
+the very classes that write it and cannot drift from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, create_model
+
+from civicloop.catalog import Doc, page_url
+from civicloop.checks import resolve
+from civicloop.content import Member
+from civicloop.publication import Publication
+
+VERSION = 1
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Translation(Record):
+    title: str
+    question: str | None = None
+
+
+class CommitteeRecord(Record):
+    id: str
+    title: str
+    kind: str
+    question: str
+    status: str
+    sample: bool
+    members: list[Member]
+    languages: list[str]
+    timezone: str
+    place: str | None
+    url: str
+    calendar: str
+    sessions: list[str]
+    translations: dict[str, Translation]
+
+
+class AgendaRecord(Record):
+    title: str
+    presenter: str | None
+    duration: int | None
+    documents: list[dict[str, str]]
+
+
+class SessionRecord(Record):
+    id: str
+    committee: str
+    number: int
+    title: str
+    starts: AwareDatetime
+    ends: AwareDatetime
+    timezone: str
+    status: Literal["scheduled", "held", "postponed", "cancelled"]
+    place: str | None
+    online: str | None
+    agenda: list[AgendaRecord]
+    replay: str | None
+    outcomes: str | None
+    polls: list[str]
+    url: str
+    calendar: str
+    translations: dict[str, Translation]
+    hash: str  # sha256 of the record without this field: it changes when the session does
+
+
+class PollRecord(Record):
+    id: str
+    committee: str
+    session: str
+    question: str
+    kind: Literal["single", "multiple", "rating"]
+    options: list[str]
+    opens: AwareDatetime
+    closes: AwareDatetime
+    url: str
+
+
+def _file(key: str, record: type[Record]) -> type[BaseModel]:
+    """The model of one data file: a version and a list of records."""
+    return create_model(
+        f"{key.title()}File", version=(Literal[1], ...), **{key: (list[record], ...)}
+    )
+
+
+FILES: dict[str, tuple[str, type[BaseModel]]] = {
+    "committees.json": ("committees", _file("committees", CommitteeRecord)),
+    "sessions.json": ("sessions", _file("sessions", SessionRecord)),
+    "polls.json": ("polls", _file("polls", PollRecord)),
+}
+
+
+def _translations(doc: Doc, *fields: str) -> dict[str, Translation]:
+    return {
+        lang: Translation(**{f: getattr(other.model, f) for f in ("title", *fields)})
+        for lang, other in sorted(doc.translations.items())
+    }
+
+
+def committees(publication: Publication) -> list[CommitteeRecord]:
+    records = []
+    for slug, doc in sorted(publication.catalog.committees.items()):
+        m = doc.model
+        records.append(
+            CommitteeRecord(
+                id=slug,
+                title=m.title,
+                kind=m.kind,
+                question=m.question,
+                status=m.status,
+                sample=m.sample,
+                members=m.members,
+                languages=m.languages,
+                timezone=m.timezone,
+                place=m.place,
+                url=publication.absolute(doc.url),
+                calendar=publication.absolute(publication.calendar_url(slug)),
+                sessions=[s.id for s in publication.catalog.sessions_of(slug)],
+                translations=_translations(doc, "question"),
+            )
+        )
+    return records
+
+
+def sessions(publication: Publication) -> list[SessionRecord]:
+    records = []
+    for doc in publication.catalog.sessions:
+        m = doc.model
+        fields = {
+            "id": doc.id,
+            "committee": doc.committee,
+            "number": m.number,
+            "title": m.title,
+            "starts": m.starts,
+            "ends": m.ends,
+            "timezone": publication.catalog.committee_of(doc).timezone,
+            "status": m.status,
+            "place": m.place,
+            "online": str(m.online) if m.online else None,
+            "agenda": [
+                AgendaRecord(
+                    title=i.title,
+                    presenter=i.presenter,
+                    duration=i.duration,
+                    documents=[
+                        {"title": d.title, "url": _document_url(publication, doc, d.url)}
+                        for d in i.documents
+                    ],
+                )
+                for i in m.agenda
+            ],
+            "replay": str(m.replay) if m.replay else None,
+            "outcomes": m.outcomes,
+            "polls": [p.id for p in m.polls],
+            "url": publication.absolute(doc.url),
+            "calendar": publication.absolute(publication.session_calendar_url(doc)),
+            "translations": _translations(doc),
+        }
+        record = SessionRecord.model_construct(**fields, hash="")
+        digest = hashlib.sha256(
+            json.dumps(record.model_dump(mode="json", exclude={"hash"}), sort_keys=True).encode()
+        ).hexdigest()
+        records.append(SessionRecord(**fields, hash=digest))
+    return records
+
+
+def polls(publication: Publication) -> list[PollRecord]:
+    return [
+        PollRecord(
+            id=p.id,
+            committee=doc.committee,
+            session=doc.id,
+            question=p.question,
+            kind=p.kind,
+            options=p.labels,
+            opens=p.opens,
+            closes=p.closes,
+            url=publication.absolute(doc.url),
+        )
+        for doc in publication.catalog.sessions
+        for p in doc.model.polls
+    ]
+
+
+def _document_url(publication: Publication, doc: Doc, url: str) -> str:
+    """Documents may be site-relative Markdown links; readers of the data need absolute URLs."""
+    if "://" in url:
+        return url
+    target = resolve(doc.path, url) or url
+    return publication.absolute(page_url(target) if target.endswith(".md") else target)
+
+
+def data_files(publication: Publication) -> dict[str, bytes]:
+    """Every file of `data/v1/`, by name: the data and, under `schema/`, its JSON Schemas."""
+    builders = {"committees.json": committees, "sessions.json": sessions, "polls.json": polls}
+    files = {}
+    for name, (key, model) in FILES.items():
+        records = [r.model_dump(mode="json") for r in builders[name](publication)]
+        files[name] = _dump({"version": VERSION, key: records})
+        schema = model.model_json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["$id"] = publication.absolute(f"data/v1/schema/{name}")
+        files[f"schema/{name}"] = _dump(schema)
+    return files
+
+
+def _dump(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=False).encode() + b"\n"

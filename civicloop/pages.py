@@ -1,0 +1,137 @@
+"""What a page says: Markdown made from a document's front matter by one template per type.
+
+MkDocs then renders that Markdown like any other, so search, the table of contents and link
+checking see generated text exactly as they see what editors wrote.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from datetime import datetime
+from functools import cache
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime, format_time
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import escape
+
+from civicloop.catalog import Doc
+from civicloop.labels import translator
+from civicloop.publication import Publication
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("civicloop", "templates"),
+        autoescape=False,  # the output is Markdown, not HTML
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
+    )
+
+
+def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
+    """The page's Markdown in `lang`: generated text around the editor's `body`."""
+    template = doc.kind if doc.kind != "listing" else f"listing-{doc.model.list}"
+    t = translator(lang)
+    catalog = publication.catalog
+    tz = ZoneInfo(catalog.committee_of(doc).timezone) if doc.kind == "session" else None
+
+    def local(other: Doc):
+        return other.localized(lang)
+
+    def moment(value: datetime, date_only: bool = False) -> str:
+        """A date in the committee's time zone when there is one, else as the editor wrote it."""
+        pattern = "d MMMM y" if date_only else "EEEE d MMMM y, HH:mm"
+        zone = tz or value.tzinfo
+        text = format_datetime(value, pattern, tzinfo=zone, locale=lang)
+        return text if date_only else f"{text} {value.astimezone(zone).tzname()}"
+
+    def when(session: Doc, short: bool = False) -> str:
+        zone = ZoneInfo(catalog.committee_of(session).timezone)
+        starts, ends = session.model.starts, session.model.ends
+        day = "d MMM y, HH:mm" if short else "EEEE d MMMM y, HH:mm"
+        text = format_datetime(starts, day, tzinfo=zone, locale=lang)
+        if starts.astimezone(zone).date() == ends.astimezone(zone).date():
+            text += "–" + format_time(ends, "HH:mm", tzinfo=zone, locale=lang)
+        else:
+            text += " – " + format_datetime(ends, day, tzinfo=zone, locale=lang)
+        return text + " " + starts.astimezone(zone).tzname()
+
+    def video(url: object) -> str:
+        return video_facade(str(url), t)
+
+    upcoming = publication.upcoming(doc.slug if doc.kind == "committee" else None)
+    sessions = catalog.sessions_of(doc.slug) if doc.kind == "committee" else catalog.sessions
+    context = {
+        "doc": doc,
+        "m": doc.localized(lang),
+        "body": body,
+        "t": t,
+        "lang": lang,
+        "tz": tz,
+        "local": local,
+        "moment": moment,
+        "when": when,
+        "video": video,
+        "link": link,
+        "committee_doc": lambda s: catalog.committees[s.committee],
+        "upcoming": upcoming,
+        "past": [s for s in reversed(sessions) if s not in upcoming],
+        "committees": sorted(catalog.committees.values(), key=lambda d: d.model.title),
+        "webinars": sorted(catalog.of("webinar"), key=lambda d: d.model.date, reverse=True),
+        "studies": sorted(catalog.of("case-study"), key=lambda d: d.model.title),
+        "related": [catalog.by_slug("case-study")[s] for s in getattr(doc.model, "related", [])],
+    }
+    if doc.kind == "committee":
+        context["calendar"] = publication.calendar_url(doc.slug)
+    if doc.kind == "session":
+        context["committee"] = catalog.committees[doc.committee].localized(lang)
+        context["calendar"] = publication.session_calendar_url(doc)
+        context["committee_calendar"] = publication.calendar_url(doc.committee)
+    text = _environment().get_template(f"{template}.md").render(context)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def link(source: str, target: str) -> str:
+    """A Markdown link from the file `source` to the content path `target`, both from the root."""
+    return posixpath.relpath(target, posixpath.dirname(source) or ".")
+
+
+EMBEDS = {
+    "www.youtube.com": lambda u: f"https://www.youtube-nocookie.com/embed/{_query(u, 'v')}",
+    "youtube.com": lambda u: f"https://www.youtube-nocookie.com/embed/{_query(u, 'v')}",
+    "youtu.be": lambda u: f"https://www.youtube-nocookie.com/embed{u.path}",
+    "vimeo.com": lambda u: f"https://player.vimeo.com/video{u.path}",
+    "www.youtube-nocookie.com": lambda u: u.geturl(),
+    "player.vimeo.com": lambda u: u.geturl(),
+}
+
+
+def _query(url, key: str) -> str:
+    return parse_qs(url.query).get(key, [""])[0]
+
+
+def video_facade(url: str, t) -> str:
+    """A button that loads the player only when asked: nothing reaches the video host before."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    embed = EMBEDS[host](parts) if host in EMBEDS else None
+    attr = f' data-embed="{escape(embed)}"' if embed else ""
+    button = (
+        f'<button type="button" class="md-button md-button--primary civicloop-video__play">'
+        f"{escape(t('Play the video'))}</button>"
+        if embed
+        else ""
+    )
+    notice = escape(t("Playing loads the video from {host}.", host=host)) if embed else ""
+    other = escape(t("Open it on {host} instead", host=host))
+    return (
+        f'<div class="civicloop-video"{attr} data-title="{escape(t("Replay"))}">'
+        f"{button}<p>{notice} "
+        f'<a href="{escape(url)}" rel="noopener">{other}</a></p></div>'
+    )

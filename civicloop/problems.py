@@ -1,0 +1,105 @@
+"""Problems found in content, each pointing at a file and a line an editor can open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ContentError(Exception):
+    """Raised by the site build when content has problems; the message lists them all."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))
+
+
+def node_line(root: yaml.Node | None, loc: tuple[Any, ...], first_line: int) -> int:
+    """The file line of the YAML node at `loc` (or of its nearest parent that exists)."""
+    node, line = root, first_line
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((kv for kv in node.value if kv[0].value == part), None)
+            if match is None:
+                break
+            key, node = match
+            line = first_line + key.start_mark.line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+            line = first_line + node.start_mark.line
+        else:
+            break
+    return line
+
+
+def field_name(loc: tuple[Any, ...]) -> str:
+    name = ""
+    for part in loc:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name
+
+
+def _shown(value: Any) -> str:
+    text = repr(value.isoformat() if isinstance(value, date | datetime) else value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def explain(error: dict[str, Any], allowed: list[str]) -> str:
+    """One pydantic error as a sentence naming the field, the value and what would be valid."""
+    loc, kind, value = error["loc"], error["type"], error.get("input")
+    field = field_name(loc)
+    if kind == "missing":
+        return f"missing required field '{field}'"
+    if kind == "extra_forbidden":
+        return f"unknown field '{field}'; valid fields here: {', '.join(allowed)}"
+    if kind == "timezone_aware":
+        return (
+            f"'{field}' is {_shown(value)} without a UTC offset; "
+            "write it like 2026-12-01T18:00:00+01:00"
+        )
+    message = error["msg"].removeprefix("Value error, ")
+    if not field:
+        return message
+    return f"'{field}' is {_shown(value)}: {message}"
+
+
+def validation_problems(
+    path: str, error: ValidationError, root: yaml.Node | None, first_line: int, model: type
+) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        loc = item["loc"]
+        owner = _owner(model, loc[:-1]) if item["type"] == "extra_forbidden" else model
+        allowed = list(getattr(owner, "model_fields", {}))
+        line = node_line(root, loc, first_line)
+        problems.append(Problem(path, line, explain(item, allowed)))
+    return problems
+
+
+def _owner(model: type, loc: tuple[Any, ...]) -> type:
+    """The model class that holds the field at `loc`, to list its valid fields."""
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[part].annotation
+        for candidate in (annotation, *getattr(annotation, "__args__", ())):
+            if hasattr(candidate, "model_fields"):
+                model = candidate
+                break
+    return model

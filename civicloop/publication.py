@@ -1,0 +1,50 @@
+"""What every published artefact needs to know: the content, the site's address, and 'now'."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from civicloop.catalog import Catalog, Doc, load
+from civicloop.history import Revision, revision, revisions
+
+
+@dataclass
+class Publication:
+    catalog: Catalog
+    base_url: str  # absolute, ends with '/'
+    now: datetime
+    history: dict[str, Revision] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, content: Path, base_url: str, now: datetime | None = None) -> Publication:
+        return cls(
+            catalog=load(content),
+            base_url=base_url.rstrip("/") + "/",
+            now=now or current_time(),
+            history=revisions(content),
+        )
+
+    def absolute(self, url: str) -> str:
+        return self.base_url + url.lstrip("/")
+
+    def revision(self, doc: Doc) -> Revision:
+        return revision(self.catalog.root, doc.path, self.history)
+
+    def upcoming(self, committee: str | None = None) -> list[Doc]:
+        sessions = self.catalog.sessions_of(committee) if committee else self.catalog.sessions
+        return [s for s in sessions if s.model.ends >= self.now and s.model.status != "cancelled"]
+
+    def calendar_url(self, committee: str | None = None) -> str:
+        return f"committees/{committee}/calendar.ics" if committee else "calendar.ics"
+
+    def session_calendar_url(self, session: Doc) -> str:
+        return session.url.rstrip("/") + ".ics"
+
+
+def current_time() -> datetime:
+    """Now, or CIVICLOOP_NOW (ISO 8601) so builds and tests can be pinned to a moment."""
+    pinned = os.environ.get("CIVICLOOP_NOW")
+    return datetime.fromisoformat(pinned) if pinned else datetime.now(UTC)

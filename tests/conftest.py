@@ -1,0 +1,148 @@
+"""Shared fixtures: small content trees written on disk, and the sample site built once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = "2026-11-27T12:00:00+00:00"
+
+COMMITTEE = """\
+---
+type: committee
+title: Test committee
+kind: deliberative-committee
+question: How should we decide?
+status: active
+members:
+  - role: citizen
+    selection: drawn-by-lot
+    count: 30
+  - role: politician
+    selection: elected
+    count: 10
+languages: [en]
+timezone: Europe/Brussels
+---
+Free text about the committee.
+"""
+
+SESSION = """\
+---
+type: session
+title: First session
+number: 1
+starts: 2026-12-08T18:30:00+01:00
+ends: 2026-12-08T21:00:00+01:00
+status: scheduled
+place: Town hall
+agenda:
+  - title: Welcome
+    presenter: The facilitator
+    duration: 15
+  - title: Hearing of experts
+    documents:
+      - title: Briefing
+        url: https://example.org/briefing.pdf
+polls:
+  - id: test-poll
+    question: Which day suits you?
+    kind: single
+    options: [Monday, Tuesday]
+    opens: 2026-12-01T09:00:00+01:00
+    closes: 2026-12-20T20:00:00+01:00
+---
+What this session is for.
+"""
+
+CASE_STUDY = """\
+---
+type: case-study
+title: A case
+summary: What happened.
+place: Gentofte
+country: Denmark
+years: 2015-
+process: political-task-committee
+tags: [sortition]
+sources:
+  - title: Source
+    url: https://example.org/source
+---
+Body.
+"""
+
+WEBINAR = """\
+---
+type: webinar
+title: A webinar
+summary: What we discussed.
+date: 2024-03-14T14:00:00+01:00
+replay: https://www.youtube.com/watch?v=abcdefghijk
+related: [a-case]
+---
+Body.
+"""
+
+
+def write(root: Path, rel: str, text: str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """A minimal valid content tree: one of each type."""
+    root = tmp_path / "content"
+    write(root, "committees/test/index.md", COMMITTEE)
+    write(root, "committees/test/sessions/01-first.md", SESSION)
+    write(root, "case-studies/a-case.md", CASE_STUDY)
+    write(root, "webinars/a-webinar.md", WEBINAR)
+    write(root, "index.md", "---\ntype: listing\nlist: home\ntitle: Home\n---\nHello.\n")
+    return root
+
+
+def build_site(content: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build --strict` of `content` with the project's mkdocs.yml, hooks and theme."""
+    project = out.parent / f"{out.name}-project"
+    project.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    (project / "site").symlink_to(ROOT / "site")
+    if content.resolve() != (project / "content").resolve():
+        (project / "content").symlink_to(content.resolve())
+    env = {**os.environ, "CIVICLOOP_NOW": NOW, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "-f",
+            str(project / "mkdocs.yml"),
+            "-d",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=project,
+    )
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site built from the repository's sample content, once for the whole run."""
+    out = tmp_path_factory.mktemp("sample") / "site"
+    result = build_site(ROOT / "content", out)
+    assert result.returncode == 0, result.stderr
+    return out

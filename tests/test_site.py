@@ -1,0 +1,154 @@
+"""The built sample site: pages, links, calendars, feed and open data, as readers get them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+import icalendar
+import jsonschema
+import pytest
+from bs4 import BeautifulSoup
+from conftest import SESSION, build_site, write
+
+SITE_URL = "http://127.0.0.1:8000/"
+SESSION_PAGE = "committees/sample-neighbourhood-committee/sessions/02-listening-to-families"
+
+
+def html(site: Path, page: str) -> BeautifulSoup:
+    return BeautifulSoup((site / page / "index.html").read_text(), "html.parser")
+
+
+def test_session_page_shows_agenda_time_place_and_polls(sample_site):
+    page = html(sample_site, SESSION_PAGE)
+    text = page.select_one("article").get_text(" ", strip=True)
+    for expected in (
+        "First results of the question to families",  # an agenda item
+        "Tuesday 8 December 2026, 18:30–21:00 CET",  # in the committee's time zone
+        "Sample Town Hall",
+        "Which spot on your child's way to school worries you most?",  # a poll
+    ):
+        assert expected in text
+    hrefs = [a["href"] for a in page.select("article a")]
+    assert "../02-listening-to-families.ics" in hrefs
+    assert "../../calendar.ics" in hrefs
+
+
+def test_committee_page_lists_members_by_role_and_selection(sample_site):
+    page = html(sample_site, "committees/wallonia-deliberative-committee")
+    rows = [[td.get_text(strip=True) for td in tr.select("td")] for tr in page.select("tr")]
+    assert ["citizen", "30", "drawn by lot"] in rows
+    assert ["politician", "10", "elected"] in rows
+    assert "Past sessions" in page.get_text()
+
+
+def test_french_pages_have_french_language_and_labels(sample_site):
+    page = html(sample_site, "fr/committees/wallonia-deliberative-committee")
+    assert page.html["lang"] == "fr"
+    text = page.get_text(" ", strip=True)
+    assert "Mandat" in text and "tiré·e au sort" in text
+    fallback = html(sample_site, f"fr/{SESSION_PAGE}")  # not translated: labels still French
+    assert fallback.html["lang"] == "fr"
+    assert "Ordre du jour" in fallback.get_text()
+
+
+def test_home_lists_next_sessions_and_webinars(sample_site):
+    text = html(sample_site, ".").select_one("article").get_text(" ", strip=True)
+    assert "Next sessions" in text and "Listening to families" in text
+    assert "Citizens and policy makers together" in text
+
+
+def test_webinar_video_waits_for_a_click(sample_site):
+    page = html(sample_site, "webinars/citizens-and-policy-makers-together")
+    assert not page.select("iframe, video, object, embed")
+    box = page.select_one(".civicloop-video")
+    assert box["data-embed"].startswith("https://www.youtube-nocookie.com/")
+    assert box.select_one("button").get_text(strip=True) == "Play the video"
+
+
+def test_every_internal_link_resolves(sample_site):
+    checked = 0
+    for page in sample_site.rglob("*.html"):
+        url = SITE_URL + page.relative_to(sample_site).as_posix()
+        for a in BeautifulSoup(page.read_text(), "html.parser").select("a[href]"):
+            target = urlsplit(urljoin(url, a["href"]))
+            if f"{target.scheme}://{target.netloc}/" != SITE_URL:
+                continue
+            path = sample_site / target.path.lstrip("/")
+            assert path.is_file() or (path / "index.html").is_file(), f"{page}: {a['href']}"
+            checked += 1
+    assert checked > 500
+
+
+def test_calendars_are_valid_and_stable(sample_site):
+    whole = icalendar.Calendar.from_ical((sample_site / "calendar.ics").read_bytes())
+    events = whole.walk("VEVENT")
+    uids = [str(e["UID"]) for e in events]
+    assert len(uids) == len(set(uids)) == 17
+    assert all(e.get("DTSTART").dt.tzinfo is not None for e in events)
+    by_uid = {str(e["UID"]): e for e in events}
+    cancelled = by_uid["sample-neighbourhood-committee.03-school-route-walk@127.0.0.1"]
+    assert str(cancelled["STATUS"]) == "CANCELLED"
+    one = icalendar.Calendar.from_ical((sample_site / f"{SESSION_PAGE}.ics").read_bytes()).walk(
+        "VEVENT"
+    )
+    assert [str(e["UID"]) for e in one] == [
+        "sample-neighbourhood-committee.02-listening-to-families@127.0.0.1"
+    ]
+    committee = icalendar.Calendar.from_ical(
+        (sample_site / "committees/wallonia-deliberative-committee/calendar.ics").read_bytes()
+    )
+    assert len(committee.walk("VEVENT")) == 6
+
+
+def test_feed_parses_with_entries(sample_site):
+    feed = feedparser.parse((sample_site / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.version == "atom10"
+    links = {entry.link for entry in feed.entries}
+    assert SITE_URL + "webinars/citizens-and-policy-makers-together/" in links
+    assert SITE_URL + SESSION_PAGE + "/" in links
+
+
+@pytest.mark.parametrize("name", ["committees.json", "sessions.json", "polls.json"])
+def test_open_data_matches_its_schema(sample_site, name):
+    data = json.loads((sample_site / "data/v1" / name).read_text())
+    schema = json.loads((sample_site / "data/v1/schema" / name).read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(data, schema)
+    assert data["version"] == 1
+
+
+def test_open_data_is_complete_for_the_bot(sample_site):
+    sessions = json.loads((sample_site / "data/v1/sessions.json").read_text())["sessions"]
+    record = next(s for s in sessions if s["id"].endswith("02-listening-to-families"))
+    assert record["starts"] == "2026-12-08T18:30:00+01:00"
+    assert record["url"] == SITE_URL + SESSION_PAGE + "/"
+    assert record["timezone"] == "Europe/Brussels"
+    assert len(record["hash"]) == 64
+    polls = json.loads((sample_site / "data/v1/polls.json").read_text())["polls"]
+    poll = next(p for p in polls if p["id"] == "sample-safer-streets-worst-spot")
+    assert poll["session"] == record["id"] and poll["kind"] == "single"
+    assert len(poll["options"]) >= 2 and poll["opens"].endswith("+01:00")
+    committees = json.loads((sample_site / "data/v1/committees.json").read_text())["committees"]
+    wallonia = next(c for c in committees if c["id"] == "wallonia-deliberative-committee")
+    assert wallonia["translations"]["fr"]["title"] != wallonia["title"]
+
+
+def test_build_fails_with_the_validator_messages(content, tmp_path):
+    write(
+        content, "committees/test/sessions/01-first.md", SESSION.replace("number: 1", "number: x")
+    )
+    result = build_site(content, tmp_path / "out")
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    assert "content/committees/test/sessions/01-first.md:4: 'number' is 'x'" in output
+    assert "Traceback" not in output
+
+
+def test_small_site_builds_strict(content, tmp_path):
+    result = build_site(content, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out/committees/test/sessions/01-first/index.html").is_file()
