@@ -146,3 +146,32 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = build_site(ROOT / "content", out)
     assert result.returncode == 0, result.stderr
     return out
+
+
+@pytest.fixture
+async def harness(tmp_path: Path):
+    """The real bot (in this event loop) against the local Bot API server (in a thread)."""
+    from botkit import Harness, publish_data
+
+    from bot.localapi import ThreadedLocalBotApi
+    from bot.settings import Settings
+
+    api = ThreadedLocalBotApi().start()
+    settings = Settings(
+        token=api.token,
+        api_url=api.url,
+        data=str(publish_data(tmp_path)),
+        db=tmp_path / "bot.sqlite3",
+        admins=frozenset({900}),
+        secret=b"test-secret",
+        tick=0.1,
+        refresh=0.2,
+    )
+    ctl = api.control()
+    for user, lang in ((1, "en"), (2, "fr"), (3, "en"), (900, "en")):
+        ctl.add_user(user, f"User{user}", language_code=lang)
+    kit = Harness(api, ctl, settings)
+    await kit.start()
+    yield kit
+    await kit.stop()
+    api.stop()

@@ -1,0 +1,27 @@
+"""`python -m bot`: run the citizens' bot with settings from the environment."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+
+from bot import logs
+from bot.app import run
+from bot.settings import Settings
+
+
+def main() -> int:
+    try:
+        settings = Settings.from_env()
+    except ValueError as error:
+        print(f"civicloop bot: {error}", file=sys.stderr)
+        return 2
+    logs.setup(settings.redactions())
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""Wiring: `build_application(settings)` registers every handler in one place; `run` starts it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from telegram import BotCommand
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    PollAnswerHandler,
+    filters,
+)
+
+from bot import citizens, editors
+from bot.civic import Civic
+from bot.inbox import Inbox, on_error
+from bot.outbox import Outbox
+from bot.schedule import Publisher, refresh, tick
+from bot.settings import Settings
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+EDITOR_COMMANDS = {"broadcast", "pollstatus", "stats"}
+DESCRIPTIONS = {
+    "start": "What this bot does, and your language",
+    "help": "What I can do",
+    "committees": "Choose the committees you follow",
+    "next": "Your next sessions",
+    "settings": "Language and reminders",
+    "mydata": "What I store about you",
+    "forget": "Erase what I store about you",
+    "stop": "Stop all messages",
+}
+COMMANDS = {
+    "start": citizens.start,
+    "help": citizens.help_command,
+    "committees": citizens.committees_command,
+    "next": citizens.next_sessions,
+    "settings": citizens.settings,
+    "mydata": citizens.my_data,
+    "forget": citizens.forget,
+    "stop": citizens.stop,
+    "broadcast": editors.broadcast,
+    "pollstatus": editors.poll_status,
+    "stats": editors.stats,
+}
+BUTTONS = {
+    r"^lang:(en|fr)$": citizens.choose_language,
+    r"^sub:[0-9a-f]{12}$": citizens.toggle_subscription,
+    r"^agenda:[0-9a-f]{12}$": citizens.agenda,
+    r"^rem:(on|off)$": citizens.toggle_reminders,
+    r"^forget:(yes|no)$": citizens.confirm_forget,
+    r"^rate:[0-9a-f]{12}:[1-5]$": citizens.rate,
+    r"^bc:[0-9a-f]{12}$": editors.pick_committee,
+    r"^bc-(send|cancel)$": editors.confirm_broadcast,
+}
+
+
+def build_application(settings: Settings, store: Store | None = None) -> Application:
+    application = (
+        Application.builder()
+        .token(settings.token)
+        .base_url(f"{settings.api_url}/bot")
+        .base_file_url(f"{settings.api_url}/file/bot")
+        .updater(None)  # updates come through our inbox, committed before they are confirmed
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.rate, max_retries=0))
+        .connection_pool_size(32)
+        .build()
+    )
+    store = store or Store(settings.db, settings.secret)
+    application.bot_data["civic"] = Civic(settings, store, asyncio.Lock())
+    application.add_handler(
+        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, editors.draft_text), group=0
+    )
+    for name, callback in COMMANDS.items():
+        application.add_handler(CommandHandler(name, callback, filters=PRIVATE), group=1)
+    for pattern, callback in BUTTONS.items():
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern), group=1)
+    application.add_handler(CallbackQueryHandler(citizens.stale_button), group=1)
+    application.add_handler(PollAnswerHandler(citizens.poll_answer), group=1)
+    application.add_handler(
+        ChatMemberHandler(citizens.chat_member, ChatMemberHandler.MY_CHAT_MEMBER), group=1
+    )
+    application.add_handler(
+        MessageHandler(PRIVATE & ~filters.COMMAND, citizens.text_message), group=1
+    )
+    application.add_error_handler(on_error)
+    return application
+
+
+async def run(settings: Settings, publish: Publisher | None = None) -> None:
+    """Start everything and run until cancelled (Ctrl-C)."""
+    application = build_application(settings)
+    c: Civic = application.bot_data["civic"]
+    inbox = Inbox(application, c.store, c.lock)
+    outbox = Outbox(c.store, application.bot, c.lock, c.wake_outbox)
+    async with application:
+        await application.bot.set_my_commands(
+            [BotCommand(name, text) for name, text in DESCRIPTIONS.items()]
+        )
+        if not await refresh(c):
+            log.warning("starting without site data; will retry every %.0f s", settings.refresh)
+        await tick(c, publish)
+        tasks = [
+            asyncio.create_task(outbox.run(), name="outbox"),
+            asyncio.create_task(inbox.process(), name="inbox"),
+            asyncio.create_task(_every(settings.refresh, lambda: refresh(c)), name="refresh"),
+            asyncio.create_task(_every(settings.tick, lambda: tick(c, publish)), name="tick"),
+        ]
+        if settings.webhook_url:
+            from bot.webhook import serve
+
+            tasks.append(asyncio.create_task(serve(settings, application.bot, inbox)))
+        else:
+            tasks.append(asyncio.create_task(inbox.poll(), name="poll"))
+        log.info("civicloop bot running (%s)", "webhook" if settings.webhook_url else "polling")
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            for task in done:
+                task.result()  # a crashed loop stops the bot loudly instead of silently
+        finally:
+            for task in tasks:
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(*tasks, return_exceptions=True)
+            c.store.close()
+
+
+async def _every(seconds: float, job) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await job()
+        except Exception:
+            log.exception("timed job failed; trying again in %.0f s", seconds)

@@ -1,0 +1,242 @@
+"""What citizens can do with the bot: one small handler per step of the conversation.
+
+Handlers never call Telegram: they change the store and queue their replies (`Civic.reply`),
+all inside the transaction that processes the update, so a crash leaves no half-done step.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot import messages as say
+from bot.civic import Civic, civic
+from bot.i18n import LANGUAGES, language_of, t
+from bot.messages import N_
+from bot.sitedata import short
+
+
+def _user(update: Update, civic: Civic):
+    user = update.effective_user
+    chat = update.effective_chat
+    return civic.store.ensure_user(user.id, chat.id, language_of(user.language_code))
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    c = civic(context)
+    lang = _user(update, c)["language"]
+    buttons = [
+        InlineKeyboardButton(name, callback_data=f"lang:{code}") for code, name in LANGUAGES.items()
+    ]
+    c.reply(update, say.welcome(lang), InlineKeyboardMarkup([buttons]))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    c = civic(context)
+    c.reply(update, say.help_text(_user(update, c)["language"]))
+
+
+async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    c = civic(context)
+    user = _user(update, c)
+    lang = update.callback_query.data.split(":", 1)[1]
+    c.store.set_language(user["user_id"], lang)
+    c.ack(update, t(lang, "Language: English"))
+    committees(update, c, lang)
+
+
+def committees(update: Update, c: Civic, lang: str) -> None:
+    if not c.data.committees:
+        c.reply(update, t(lang, "No committee is published yet."))
+        return
+    c.reply(update, say.committee_list(c.data, lang), _committee_keyboard(update, c, lang))
+
+
+def _committee_keyboard(update: Update, c: Civic, lang: str) -> InlineKeyboardMarkup:
+    mine = set(c.store.subscriptions(update.effective_user.id))
+    rows = []
+    for slug, committee in sorted(c.data.committees.items()):
+        mark = "✅" if slug in mine else "➕"
+        title = say.local_title(committee, lang)
+        rows.append(
+            [InlineKeyboardButton(f"{mark} {title}"[:60], callback_data=f"sub:{short(slug)}")]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+async def committees_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    c = civic(context)
+    committees(update, c, _user(update, c)["language"])
+
+
+async def toggle_subscription(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    c = civic(context)
+    lang = _user(update, c)["language"]
+    slug = c.data.find(update.callback_query.data.split(":", 1)[1])
+    if slug not in c.data.committees:
+        c.ack(update, t(lang, "This button is no longer valid."))
+        return
+    on = slug not in c.store.subscriptions(update.effective_user.id)
+    c.store.subscribe(update.effective_user.id, slug, on)
+    title = say.local_title(c.data.committees[slug], lang)
+    done = N_("You now follow {title}.") if on else N_("You no longer follow {title}.")
+    c.ack(update, t(lang, done, title=title))
+    c.edit_markup(update, _committee_keyboard(update, c, lang))
+
+
+async def next_sessions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    c = civic(context)
+    lang = _user(update, c)["language"]
+    mine = set(c.store.subscriptions(update.effective_user.id))
+    now = datetime.now(UTC)
+    upcoming = sorted(
+        (s for s in c.data.sessions.values() if s.committee in mine and s.ends >= now),
+        key=lambda s: s.starts,
+    )[:8]
+    if not mine:
+        c.reply(update, t(lang, "You follow no committee yet: choose some with /committees."))
+        return
+    if not upcoming:
+        c.reply(update, t(lang, "No upcoming session in the committees you follow."))
+        return
+    rows = [
+        [InlineKeyboardButton(say.button_title(s, lang), callback_data=f"agenda:{short(s.id)}")]
+        for s in upcoming
+    ]
+    text = "\n\n".join(say.session_line(c.data, s, lang) for s in upcoming)
+    c.reply(update, text, InlineKeyboardMarkup(rows))
+
+
+async def agenda(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    c = civic(context)
+    lang = _user(update, c)["language"]
+    session_id = c.data.find(update.callback_query.data.split(":", 1)[1])
+    if session_id not in c.data.sessions:
+        c.ack(update, t(lang, "This button is no longer valid."))
+        return
+    c.ack(update)
+    c.reply(update, say.agenda(c.data, c.data.sessions[session_id], lang))
+
+
+async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    c = civic(context)
+    user = _user(update, c)
+    lang = user["language"]
+    reminders = "rem:off" if user["reminders"] else "rem:on"
+    label = N_("Turn reminders off") if user["reminders"] else N_("Turn reminders on")
+    rows = [
+        [
+            InlineKeyboardButton(name, callback_data=f"lang:{code}")
+            for code, name in LANGUAGES.items()
+        ],
+        [InlineKeyboardButton(t(lang, label), callback_data=reminders)],
+    ]
+    c.reply(update, say.settings_text(user, lang), InlineKeyboardMarkup(rows))
+
+
+async def toggle_reminders(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    c = civic(context)
+    user = _user(update, c)
+    on = update.callback_query.data == "rem:on"
+    c.store.set_reminders(user["user_id"], on)
+    text = N_("Reminders are on.") if on else N_("Reminders are off.")
+    c.ack(update, t(user["language"], text))
+    c.reply(update, t(user["language"], text))
+
+
+async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    c = civic(context)
+    lang = _user(update, c)["language"]
+    data = c.store.personal_data(update.effective_user.id)
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    c.reply(update, t(lang, "Everything stored about you:") + f"\n<pre>{say.escape(text)}</pre>")
+
+
+async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    c = civic(context)
+    lang = _user(update, c)["language"]
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t(lang, "Yes, erase everything"), callback_data="forget:yes"),
+                InlineKeyboardButton(t(lang, "No, keep it"), callback_data="forget:no"),
+            ]
+        ]
+    )
+    c.reply(update, t(lang, say.FORGET_QUESTION), keyboard)
+
+
+async def confirm_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    c = civic(context)
+    user = c.store.user(update.effective_user.id)
+    lang = user["language"] if user else language_of(update.effective_user.language_code)
+    if update.callback_query.data != "forget:yes":
+        c.ack(update, t(lang, "Nothing was erased."))
+        return
+    c.store.forget(update.effective_user.id)
+    c.ack(update)
+    c.reply(update, t(lang, "Everything about you is erased. Send /start to begin again."))
+
+
+async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    c = civic(context)
+    lang = _user(update, c)["language"]
+    c.store.unsubscribe_all(update.effective_user.id)
+    c.reply(update, t(lang, "You follow no committee any more. /forget erases your data too."))
+
+
+async def chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A citizen who blocks the bot is unsubscribed at once."""
+    member = update.my_chat_member
+    if member.new_chat_member.status in ("kicked", "left"):
+        civic(context).store.unsubscribe_all(member.from_user.id)
+
+
+async def poll_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    c = civic(context)
+    answer = update.poll_answer
+    if answer.user is None:
+        return  # an anonymous vote: never ours
+    poll_id = c.store.poll_for_telegram_id(answer.poll_id)
+    if poll_id is None or not c.poll_is_open(poll_id):
+        return
+    c.store.record_answer(poll_id, answer.user.id, list(answer.option_ids), update.update_id)
+
+
+async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A 1–5 rating, given with the inline keyboard sent for `rating` polls."""
+    c = civic(context)
+    lang = _user(update, c)["language"]
+    _, key, value = update.callback_query.data.split(":")
+    poll_id = c.data.find(key)
+    if poll_id is None or not c.poll_is_open(poll_id) or not value.isdigit():
+        c.ack(update, t(lang, "This poll is closed."))
+        return
+    score = int(value)
+    if not 1 <= score <= 5:
+        c.ack(update, t(lang, "This button is no longer valid."))
+        return
+    c.store.record_answer(poll_id, update.effective_user.id, [score - 1], update.update_id)
+    c.ack(
+        update,
+        t(
+            lang,
+            "Thank you: you answered {value}. You can change it until the poll closes.",
+            value=score,
+        ),
+    )
+
+
+async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    c = civic(context)
+    c.reply(update, t(_user(update, c)["language"], "Use the buttons, or /help for what I can do."))
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Callback data the bot did not issue (or no longer knows): answered, never acted on."""
+    c = civic(context)
+    user = c.store.user(update.effective_user.id) if update.effective_user else None
+    c.ack(update, t(user["language"] if user else "en", "This button is no longer valid."))

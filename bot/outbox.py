@@ -1,0 +1,156 @@
+"""Sending what the bot queued: within Telegram's limits, retried when safe, never twice.
+
+Handlers and jobs never call Telegram themselves; they queue a message under a key that names
+it for good (`reply:<update>:<n>`, `poll:<poll>:<user>`, ...), in the same transaction as the
+rest of their effects. This sender drains the queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat
+
+
+def message(text: str, keyboard: InlineKeyboardMarkup | None = None, **extra: Any) -> dict:
+    payload = {"method": "send_message", "text": text, "parse_mode": "HTML", **extra}
+    if keyboard is not None:
+        payload["reply_markup"] = keyboard.to_dict()
+    return payload
+
+
+class Outbox:
+    def __init__(
+        self, store: Store, bot: Bot, lock: asyncio.Lock, wake: asyncio.Event, concurrency: int = 16
+    ):
+        self.store, self.bot, self.lock, self.wake = store, bot, lock, wake
+        self.concurrency = concurrency
+        self.last_sent: dict[int, float] = {}
+        self.sent = 0
+
+    async def run(self) -> None:
+        """Drain the queue for ever; woken as soon as something is queued."""
+        async with self.lock:
+            recovered = self.store.recover_outbox()
+        if recovered:
+            log.warning("%d message(s) were being sent during a crash; not sent again", recovered)
+        while True:
+            busy = await self.drain()
+            if not busy:
+                self.wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), timeout=1.0)
+
+    async def drain(self) -> bool:
+        """Send one round of due messages; True when there may be more right away."""
+        async with self.lock:
+            rows = self.store.due(limit=self.concurrency * 8)
+        now = time.monotonic()
+        batch, chats = [], set()
+        for row in rows:
+            chat = row["chat_id"]
+            if _counts(row):
+                if chat in chats or now - self.last_sent.get(chat, -1e9) < PER_CHAT_INTERVAL:
+                    continue
+                chats.add(chat)
+            batch.append(row)
+            if len(batch) >= self.concurrency:
+                break
+        if not batch:
+            if rows:
+                await asyncio.sleep(0.05)  # every due message waits for its chat's interval
+            return False
+        async with self.lock:
+            with self.store.transaction():
+                for row in batch:
+                    self.store.set_state(row["id"], "sending", attempts=row["attempts"] + 1)
+        await asyncio.gather(*(self._send(row) for row in batch))
+        return True
+
+    async def _send(self, row) -> None:
+        payload = json.loads(row["payload"])
+        method = payload.pop("method")
+        if method != "answer_callback_query":
+            payload["chat_id"] = row["chat_id"]
+        if _counts(row):
+            self.last_sent[row["chat_id"]] = time.monotonic()
+        try:
+            result = await getattr(self.bot, method)(**payload)
+        except RetryAfter as error:
+            await self._retry(row, _seconds(error.retry_after), "429 retry after")
+        except Forbidden as error:
+            async with self.lock:
+                with self.store.transaction():
+                    self.store.set_state(row["id"], "failed", error=str(error)[:200])
+                    if row["user_id"] is not None:
+                        self.store.unsubscribe_all(row["user_id"])  # blocked the bot: stop writing
+            log.info("chat %s blocked the bot; unsubscribed", row["chat_id"])
+        except BadRequest as error:
+            if "message is not modified" in str(error).lower():
+                await self._done(row, None)
+                return
+            async with self.lock:
+                with self.store.transaction():
+                    self.store.set_state(row["id"], "failed", error=str(error)[:200])
+            log.warning("message %s refused: %s", row["key"], error)
+        except (TimedOut, NetworkError) as error:
+            delay = min(2 ** row["attempts"], 300)
+            if row["attempts"] + 1 >= MAX_ATTEMPTS:
+                async with self.lock:
+                    with self.store.transaction():
+                        self.store.set_state(row["id"], "failed", error=str(error)[:200])
+                log.error(
+                    "message %s failed after %d attempts: %s", row["key"], MAX_ATTEMPTS, error
+                )
+            else:
+                await self._retry(row, delay, type(error).__name__)
+        else:
+            await self._done(row, result)
+
+    async def _retry(self, row, seconds: float, why: str) -> None:
+        when = (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
+        async with self.lock:
+            with self.store.transaction():
+                self.store.set_state(row["id"], "pending", not_before=when, error=why)
+
+    async def _done(self, row, result: Any) -> None:
+        async with self.lock:
+            with self.store.transaction():
+                key = row["key"]
+                if key.startswith("r:"):
+                    self.store.delete_message(row["id"])  # a reply has no later use: keep no trace
+                else:
+                    self.store.set_state(row["id"], "sent", sent_at=datetime.now(UTC).isoformat())
+                if key.startswith("poll:") and result is not None and row["user_id"] is not None:
+                    poll_id = key.split(":")[1]
+                    telegram_poll = getattr(result, "poll", None)
+                    self.store.record_poll_message(
+                        poll_id,
+                        row["user_id"],
+                        row["chat_id"],
+                        result.message_id,
+                        telegram_poll.id if telegram_poll else None,
+                    )
+        self.sent += 1
+
+
+def _counts(row) -> bool:
+    """Whether the message counts against Telegram's one-message-per-second-per-chat limit."""
+    return '"method": "send_' in row["payload"]
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

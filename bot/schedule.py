@@ -1,0 +1,151 @@
+"""Timed work: re-reading the site's data, announcing changes, reminders, opening and closing polls.
+
+Every message is queued under a key that names it for good (`ann:<session>:<hash>:<user>`,
+`rem:<session>:<starts>:<offset>:<user>`, `poll:<poll>:<user>`), so re-reading the same data,
+ticking twice or restarting never sends anything twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import messages as say
+from bot.civic import Civic
+from bot.i18n import t
+from bot.outbox import message
+from bot.sitedata import SiteData, fetch, short
+from civicloop.changes import session_changes
+
+log = logging.getLogger(__name__)
+Publisher = Callable[[str], Awaitable[None]]
+
+
+async def refresh(c: Civic) -> bool:
+    """Re-read the open data; on failure keep what we had. Returns whether the data was read."""
+    try:
+        data = await fetch(c.settings.data)
+    except Exception as error:  # network, HTTP status, JSON or schema: all mean "keep the old"
+        log.warning("could not read the site data from %s: %s", c.settings.data, error)
+        return False
+    async with c.lock:
+        with c.store.transaction():
+            announce(c, data)
+        c.data = data
+    return True
+
+
+def announce(c: Civic, data: SiteData) -> None:
+    """Queue one message per subscriber for each session change they have not been told of."""
+    seen = c.store.seen_sessions()
+    first_reading = not seen
+    for session in data.sessions.values():
+        record = session.model_dump(mode="json")
+        old_hash, old = seen.get(session.id, (None, None))
+        if old_hash == session.hash:
+            continue
+        kinds = session_changes(old, record)
+        c.store.see_session(session.id, session.hash, record)
+        if first_reading or not kinds or session.ends < datetime.now(UTC):
+            continue  # the first reading only learns; past sessions are not news
+        for user in c.store.subscribers(session.committee):
+            text = say.announcement(data, session, kinds, user["language"])
+            c.queue(
+                f"ann:{session.id}:{session.hash}:{user['user_id']}",
+                user["user_id"],
+                user["chat_id"],
+                message(text),
+            )
+
+
+def remind(c: Civic, now: datetime) -> None:
+    """Queue the reminder due for each upcoming session: only the latest offset that has passed."""
+    offsets = sorted(c.settings.reminders)  # smallest first
+    for session in c.data.sessions.values():
+        if session.status != "scheduled" or not (now < session.starts):
+            continue
+        due = next((o for o in offsets if session.starts - o <= now), None)
+        if due is None:
+            continue
+        label = f"{int(due.total_seconds())}s"
+        for user in c.store.subscribers(session.committee, reminders_only=True):
+            key = f"rem:{session.id}:{session.starts.isoformat()}:{label}:{user['user_id']}"
+            c.queue(
+                key,
+                user["user_id"],
+                user["chat_id"],
+                message(say.reminder(c.data, session, user["language"])),
+            )
+
+
+def open_polls(c: Civic, now: datetime) -> None:
+    """Send each open poll to every subscriber of its committee who has not had it yet."""
+    for poll in c.data.polls.values():
+        state = c.store.poll_state(poll.id)
+        if not (poll.opens <= now < poll.closes) or (state and state["closed_at"]):
+            continue
+        if state is None or not state["opened_at"]:
+            c.store.mark_poll(poll.id, opened_at=now.isoformat())
+        for user in c.store.subscribers(poll.committee):
+            c.queue(
+                f"poll:{poll.id}:{user['user_id']}",
+                user["user_id"],
+                user["chat_id"],
+                poll_payload(poll, user["language"]),
+            )
+
+
+def poll_payload(poll, lang: str) -> dict:
+    if poll.kind == "rating":
+        key = short(poll.id)
+        buttons = [
+            InlineKeyboardButton(str(n), callback_data=f"rate:{key}:{n}") for n in range(1, 6)
+        ]
+        text = f"<b>{say.escape(poll.question)}</b>\n" + t(lang, "1 = lowest, 5 = highest")
+        return message(text, InlineKeyboardMarkup([buttons]))
+    return {
+        "method": "send_poll",
+        "question": poll.question[:300],
+        "options": [o[:100] for o in poll.options],
+        "is_anonymous": False,  # answers must reach us as poll_answer updates
+        "allows_multiple_answers": poll.kind == "multiple",
+    }
+
+
+def close_polls(c: Civic, now: datetime) -> list[str]:
+    """Stop polls whose time is up; returns the ids closed now (their results are ready)."""
+    closed = []
+    for poll in c.data.polls.values():
+        state = c.store.poll_state(poll.id)
+        if now < poll.closes or (state and state["closed_at"]):
+            continue
+        for sent in c.store.poll_messages(poll.id):
+            if poll.kind == "rating":
+                payload = {
+                    "method": "edit_message_reply_markup",
+                    "message_id": sent["message_id"],
+                    "reply_markup": None,
+                }
+            else:
+                payload = {"method": "stop_poll", "message_id": sent["message_id"]}
+            c.queue(f"stop:{poll.id}:{sent['user_id']}", sent["user_id"], sent["chat_id"], payload)
+        c.store.mark_poll(poll.id, closed_at=now.isoformat())
+        closed.append(poll.id)
+    return closed
+
+
+async def tick(c: Civic, publish: Publisher | None = None, now: datetime | None = None) -> None:
+    """One pass of the clock-driven work."""
+    now = now or datetime.now(UTC)
+    async with c.lock:
+        with c.store.transaction():
+            remind(c, now)
+            open_polls(c, now)
+            closed = close_polls(c, now)
+    for poll_id in closed:
+        log.info("poll %s closed", poll_id)
+        if publish is not None:
+            await publish(poll_id)

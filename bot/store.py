@@ -1,0 +1,398 @@
+"""The bot's SQLite store: only what the bot must remember, in tables you can open with `sqlite3`.
+
+Every update is written to `inbox` before Telegram is told it was received, and its effects are
+committed in the same transaction that marks it processed; so a crash at any moment loses
+nothing and a re-delivered update changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE inbox (
+        update_id INTEGER PRIMARY KEY,
+        payload TEXT NOT NULL,
+        received_at TEXT NOT NULL
+    );
+    CREATE TABLE state (
+        key TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    INSERT INTO state VALUES ('last_processed_update', 0);
+    CREATE TABLE users (
+        user_id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL,
+        language TEXT NOT NULL DEFAULT 'en',
+        reminders INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE subscriptions (
+        user_id INTEGER NOT NULL REFERENCES users ON DELETE CASCADE,
+        committee TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, committee)
+    );
+    CREATE TABLE sessions_seen (
+        session_id TEXT PRIMARY KEY,
+        hash TEXT NOT NULL,
+        record TEXT NOT NULL
+    );
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        user_id INTEGER REFERENCES users ON DELETE CASCADE,
+        chat_id INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'uncertain')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        not_before TEXT NOT NULL,
+        error TEXT,
+        created_at TEXT NOT NULL,
+        sent_at TEXT
+    );
+    CREATE INDEX outbox_due ON outbox (not_before, id) WHERE state = 'pending';
+    CREATE TABLE poll_messages (
+        poll_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users ON DELETE CASCADE,
+        chat_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        telegram_poll_id TEXT,
+        stopped INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (poll_id, user_id)
+    );
+    CREATE INDEX poll_messages_telegram ON poll_messages (telegram_poll_id);
+    CREATE TABLE answers (
+        poll_id TEXT NOT NULL,
+        voter TEXT NOT NULL,
+        options TEXT NOT NULL,
+        update_id INTEGER NOT NULL,
+        answered_at TEXT NOT NULL,
+        PRIMARY KEY (poll_id, voter)
+    );
+    CREATE TABLE polls (
+        poll_id TEXT PRIMARY KEY,
+        opened_at TEXT,
+        closed_at TEXT,
+        published_at TEXT,
+        publish_attempts INTEGER NOT NULL DEFAULT 0,
+        publish_error TEXT
+    );
+    CREATE TABLE drafts (
+        user_id INTEGER PRIMARY KEY,
+        committee TEXT NOT NULL,
+        text TEXT
+    );
+    """,
+]
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Store:
+    def __init__(self, path: Path | str, secret: bytes):
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA busy_timeout = 5000")
+        self._secret = secret
+        self._depth = 0
+        self.migrate()
+
+    def migrate(self) -> None:
+        """Apply the migrations this database has not seen; `PRAGMA user_version` counts them."""
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction():
+                for statement in filter(str.strip, script.split(";")):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit; nested uses join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.db
+            finally:
+                self._depth -= 1
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def close(self) -> None:
+        self.db.close()
+
+    def voter(self, user_id: int) -> str:
+        """The pseudonym answers are stored under: no raw user id ever sits beside an answer."""
+        return hmac.new(self._secret, str(user_id).encode(), hashlib.sha256).hexdigest()
+
+    # inbox -----------------------------------------------------------------------------------
+
+    def receive(self, updates: list[dict[str, Any]]) -> int:
+        """Record raw updates durably; an update seen before is ignored. Returns how many new."""
+        with self.transaction() as db:
+            done = self.last_processed()
+            before = db.total_changes
+            db.executemany(
+                "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+                [(u["update_id"], json.dumps(u), now()) for u in updates if u["update_id"] > done],
+            )
+            return db.total_changes - before
+
+    def pending_updates(self, limit: int = 500) -> list[tuple[int, dict[str, Any]]]:
+        rows = self.db.execute(
+            "SELECT update_id, payload FROM inbox ORDER BY update_id LIMIT ?", (limit,)
+        ).fetchall()
+        return [(r[0], json.loads(r[1])) for r in rows]
+
+    def mark_processed(self, update_id: int) -> None:
+        """Drop the update (it may hold personal text) and remember how far processing got."""
+        self.db.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
+        self.db.execute(
+            "UPDATE state SET value = max(value, ?) WHERE key = 'last_processed_update'",
+            (update_id,),
+        )
+
+    def last_processed(self) -> int:
+        return self.db.execute(
+            "SELECT value FROM state WHERE key = 'last_processed_update'"
+        ).fetchone()[0]
+
+    def last_update_id(self) -> int:
+        """The highest update id held durably: the next getUpdates offset is one more."""
+        newest = self.db.execute("SELECT max(update_id) FROM inbox").fetchone()[0]
+        return max(newest or 0, self.last_processed())
+
+    # people ----------------------------------------------------------------------------------
+
+    def user(self, user_id: int) -> sqlite3.Row | None:
+        return self.db.execute("SELECT * FROM users WHERE user_id = ?", (user_id,)).fetchone()
+
+    def ensure_user(self, user_id: int, chat_id: int, language: str) -> sqlite3.Row:
+        self.db.execute(
+            "INSERT INTO users (user_id, chat_id, language, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id",
+            (user_id, chat_id, language, now()),
+        )
+        return self.user(user_id)
+
+    def set_language(self, user_id: int, language: str) -> None:
+        self.db.execute("UPDATE users SET language = ? WHERE user_id = ?", (language, user_id))
+
+    def set_reminders(self, user_id: int, on: bool) -> None:
+        self.db.execute("UPDATE users SET reminders = ? WHERE user_id = ?", (int(on), user_id))
+
+    def subscriptions(self, user_id: int) -> list[str]:
+        rows = self.db.execute(
+            "SELECT committee FROM subscriptions WHERE user_id = ? ORDER BY committee", (user_id,)
+        )
+        return [r[0] for r in rows]
+
+    def subscribe(self, user_id: int, committee: str, on: bool) -> None:
+        if on:
+            self.db.execute(
+                "INSERT OR IGNORE INTO subscriptions VALUES (?, ?, ?)", (user_id, committee, now())
+            )
+        else:
+            self.db.execute(
+                "DELETE FROM subscriptions WHERE user_id = ? AND committee = ?",
+                (user_id, committee),
+            )
+
+    def unsubscribe_all(self, user_id: int) -> None:
+        self.db.execute("DELETE FROM subscriptions WHERE user_id = ?", (user_id,))
+
+    def subscribers(self, committee: str, reminders_only: bool = False) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT u.* FROM users u JOIN subscriptions s USING (user_id) WHERE s.committee = ? "
+            + ("AND u.reminders = 1 " if reminders_only else "")
+            + "ORDER BY u.user_id",
+            (committee,),
+        ).fetchall()
+
+    def forget(self, user_id: int) -> None:
+        """Erase every row about the user, answers included (found through the pseudonym)."""
+        with self.transaction() as db:
+            chat = db.execute("SELECT chat_id FROM users WHERE user_id = ?", (user_id,)).fetchone()
+            db.execute("DELETE FROM answers WHERE voter = ?", (self.voter(user_id),))
+            db.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+            db.execute("DELETE FROM outbox WHERE user_id = ?", (user_id,))
+            if chat:
+                db.execute("DELETE FROM outbox WHERE chat_id = ?", (chat[0],))
+            db.execute("DELETE FROM users WHERE user_id = ?", (user_id,))  # cascades
+
+    def personal_data(self, user_id: int) -> dict[str, Any]:
+        user = self.user(user_id)
+        if user is None:
+            return {}
+        answers = self.db.execute(
+            "SELECT poll_id, options, answered_at FROM answers WHERE voter = ? ORDER BY poll_id",
+            (self.voter(user_id),),
+        ).fetchall()
+        polls = self.db.execute(
+            "SELECT poll_id FROM poll_messages WHERE user_id = ? ORDER BY poll_id", (user_id,)
+        ).fetchall()
+        return {
+            "user": dict(user),
+            "subscriptions": self.subscriptions(user_id),
+            "polls_sent": [r[0] for r in polls],
+            "answers": [dict(r) for r in answers],
+        }
+
+    # polls -----------------------------------------------------------------------------------
+
+    def record_answer(self, poll_id: str, user_id: int, options: list[int], update_id: int) -> None:
+        """Keep the user's latest choice; an empty list retracts it; older updates never win."""
+        voter = self.voter(user_id)
+        if not options:
+            self.db.execute(
+                "DELETE FROM answers WHERE poll_id = ? AND voter = ? AND update_id <= ?",
+                (poll_id, voter, update_id),
+            )
+            return
+        self.db.execute(
+            "INSERT INTO answers VALUES (?, ?, ?, ?, ?) ON CONFLICT (poll_id, voter) DO UPDATE "
+            "SET options = excluded.options, update_id = excluded.update_id, "
+            "answered_at = excluded.answered_at WHERE excluded.update_id > answers.update_id",
+            (poll_id, voter, json.dumps(sorted(set(options))), update_id, now()),
+        )
+
+    def poll_for_telegram_id(self, telegram_poll_id: str) -> str | None:
+        row = self.db.execute(
+            "SELECT poll_id FROM poll_messages WHERE telegram_poll_id = ?", (telegram_poll_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def answers(self, poll_id: str) -> list[list[int]]:
+        rows = self.db.execute("SELECT options FROM answers WHERE poll_id = ?", (poll_id,))
+        return [json.loads(r[0]) for r in rows]
+
+    def poll_state(self, poll_id: str) -> sqlite3.Row | None:
+        return self.db.execute("SELECT * FROM polls WHERE poll_id = ?", (poll_id,)).fetchone()
+
+    def mark_poll(self, poll_id: str, **fields: Any) -> None:
+        self.db.execute("INSERT OR IGNORE INTO polls (poll_id) VALUES (?)", (poll_id,))
+        for name, value in fields.items():
+            assert name in {"opened_at", "closed_at", "published_at", "publish_error"}
+            self.db.execute(f"UPDATE polls SET {name} = ? WHERE poll_id = ?", (value, poll_id))
+
+    def record_poll_message(
+        self, poll_id: str, user_id: int, chat_id: int, message_id: int, telegram_id: str | None
+    ) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO poll_messages "
+            "(poll_id, user_id, chat_id, message_id, telegram_poll_id) VALUES (?, ?, ?, ?, ?)",
+            (poll_id, user_id, chat_id, message_id, telegram_id),
+        )
+
+    def poll_messages(self, poll_id: str) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT * FROM poll_messages WHERE poll_id = ? ORDER BY user_id", (poll_id,)
+        ).fetchall()
+
+    # outbox ----------------------------------------------------------------------------------
+
+    def enqueue(self, key: str, user_id: int | None, chat_id: int, payload: dict) -> bool:
+        """Queue one message; its key makes queueing idempotent (one message per key, ever)."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO outbox (key, user_id, chat_id, payload, not_before, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (key, user_id, chat_id, json.dumps(payload), now(), now()),
+        )
+        return cursor.rowcount == 1
+
+    def due(self, limit: int) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT * FROM outbox WHERE state = 'pending' AND not_before <= ? ORDER BY id LIMIT ?",
+            (now(), limit),
+        ).fetchall()
+
+    def set_state(self, row_id: int, state: str, **fields: Any) -> None:
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        self.db.execute(
+            f"UPDATE outbox SET state = ?{', ' if sets else ''}{sets} WHERE id = ?",
+            (state, *fields.values(), row_id),
+        )
+
+    def delete_message(self, row_id: int) -> None:
+        self.db.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
+
+    def recover_outbox(self) -> int:
+        """A message caught mid-send by a crash may have left: it is never sent again."""
+        cursor = self.db.execute(
+            "UPDATE outbox SET state = 'uncertain', error = 'interrupted while sending' "
+            "WHERE state = 'sending'"
+        )
+        return cursor.rowcount
+
+    def outbox_counts(self) -> dict[str, int]:
+        rows = self.db.execute("SELECT state, count(*) FROM outbox GROUP BY state")
+        return {r[0]: r[1] for r in rows}
+
+    # announcements ---------------------------------------------------------------------------
+
+    def seen_sessions(self) -> dict[str, tuple[str, dict]]:
+        rows = self.db.execute("SELECT session_id, hash, record FROM sessions_seen")
+        return {r[0]: (r[1], json.loads(r[2])) for r in rows}
+
+    def see_session(self, session_id: str, digest: str, record: dict) -> None:
+        self.db.execute(
+            "INSERT INTO sessions_seen VALUES (?, ?, ?) ON CONFLICT (session_id) DO UPDATE "
+            "SET hash = excluded.hash, record = excluded.record",
+            (session_id, digest, json.dumps(record)),
+        )
+
+    # editors ---------------------------------------------------------------------------------
+
+    def draft(self, user_id: int) -> sqlite3.Row | None:
+        return self.db.execute("SELECT * FROM drafts WHERE user_id = ?", (user_id,)).fetchone()
+
+    def set_draft(self, user_id: int, committee: str | None, text: str | None = None) -> None:
+        if committee is None:
+            self.db.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+        else:
+            self.db.execute(
+                "INSERT INTO drafts VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE "
+                "SET committee = excluded.committee, text = excluded.text",
+                (user_id, committee, text),
+            )
+
+    def stats(self) -> dict[str, Any]:
+        one = self.db.execute
+        return {
+            "users": one("SELECT count(*) FROM users").fetchone()[0],
+            "subscriptions": dict(
+                one("SELECT committee, count(*) FROM subscriptions GROUP BY committee").fetchall()
+            ),
+            "answers": one("SELECT count(*) FROM answers").fetchone()[0],
+            "outbox": self.outbox_counts(),
+            "inbox_pending": one("SELECT count(*) FROM inbox").fetchone()[0],
+        }
