@@ -191,7 +191,7 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A citizen who blocks the bot is unsubscribed at once."""
     member = update.my_chat_member
-    if member.new_chat_member.status in ("kicked", "left"):
+    if member.new_chat_member and member.new_chat_member.status in ("kicked", "left"):
         civic(context).store.unsubscribe_all(member.from_user.id)
 
 

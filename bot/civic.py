@@ -42,10 +42,11 @@ class Civic:
 
     def ack(self, update: Update, text: str | None = None) -> None:
         """Answer a button press (Telegram shows a spinner until then)."""
-        payload = {"method": "answer_callback_query", "callback_query_id": update.callback_query.id}
+        query = update.callback_query
+        payload = {"method": "answer_callback_query", "callback_query_id": query.id}
         if text:
             payload["text"] = text
-        self.queue(self._key(update), None, update.effective_chat.id, payload)
+        self.queue(self._key(update), None, query.from_user.id, payload)
 
     def edit_markup(self, update: Update, keyboard: InlineKeyboardMarkup) -> None:
         payload = {

@@ -22,7 +22,8 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
-PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat
+# One message per second per chat on average, with a short burst, as Telegram tolerates.
+PER_CHAT_RATE, PER_CHAT_BURST = 1.0, 3.0
 
 
 def message(text: str, keyboard: InlineKeyboardMarkup | None = None, **extra: Any) -> dict:
@@ -38,7 +39,7 @@ class Outbox:
     ):
         self.store, self.bot, self.lock, self.wake = store, bot, lock, wake
         self.concurrency = concurrency
-        self.last_sent: dict[int, float] = {}
+        self.allowance: dict[int, tuple[float, float]] = {}  # chat -> (tokens, when)
         self.sent = 0
 
     async def run(self) -> None:
@@ -63,7 +64,7 @@ class Outbox:
         for row in rows:
             chat = row["chat_id"]
             if _counts(row):
-                if chat in chats or now - self.last_sent.get(chat, -1e9) < PER_CHAT_INTERVAL:
+                if chat in chats or not self._take(chat, now):
                     continue
                 chats.add(chat)
             batch.append(row)
@@ -71,8 +72,8 @@ class Outbox:
                 break
         if not batch:
             if rows:
-                await asyncio.sleep(0.05)  # every due message waits for its chat's interval
-            return False
+                await asyncio.sleep(0.05)  # every due message waits for its chat's allowance
+            return bool(rows)
         async with self.lock:
             with self.store.transaction():
                 for row in batch:
@@ -80,13 +81,21 @@ class Outbox:
         await asyncio.gather(*(self._send(row) for row in batch))
         return True
 
+    def _take(self, chat: int, now: float) -> bool:
+        """Spend one of the chat's message tokens if it has one (a per-chat token bucket)."""
+        tokens, then = self.allowance.get(chat, (PER_CHAT_BURST, now))
+        tokens = min(PER_CHAT_BURST, tokens + (now - then) * PER_CHAT_RATE)
+        if tokens < 1:
+            self.allowance[chat] = (tokens, now)
+            return False
+        self.allowance[chat] = (tokens - 1, now)
+        return True
+
     async def _send(self, row) -> None:
         payload = json.loads(row["payload"])
         method = payload.pop("method")
         if method != "answer_callback_query":
             payload["chat_id"] = row["chat_id"]
-        if _counts(row):
-            self.last_sent[row["chat_id"]] = time.monotonic()
         try:
             result = await getattr(self.bot, method)(**payload)
         except RetryAfter as error:

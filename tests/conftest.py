@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from textwrap import dedent
 
@@ -149,29 +150,43 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-async def harness(tmp_path: Path):
-    """The real bot (in this event loop) against the local Bot API server (in a thread)."""
+async def make_harness(tmp_path: Path):
+    """Start the real bot (in this event loop) against the local Bot API server (in a thread);
+    keyword arguments override the bot's settings, `data=` those of the published data."""
     from botkit import Harness, publish_data
 
     from bot.localapi import ThreadedLocalBotApi
     from bot.settings import Settings
 
     api = ThreadedLocalBotApi().start()
-    settings = Settings(
-        token=api.token,
-        api_url=api.url,
-        data=str(publish_data(tmp_path)),
-        db=tmp_path / "bot.sqlite3",
-        admins=frozenset({900}),
-        secret=b"test-secret",
-        tick=0.1,
-        refresh=0.2,
-    )
-    ctl = api.control()
-    for user, lang in ((1, "en"), (2, "fr"), (3, "en"), (900, "en")):
-        ctl.add_user(user, f"User{user}", language_code=lang)
-    kit = Harness(api, ctl, settings)
-    await kit.start()
-    yield kit
-    await kit.stop()
+    kits = []
+
+    async def make(data: dict | None = None, **overrides) -> Harness:
+        settings = Settings(
+            token=api.token,
+            api_url=api.url,
+            data=str(publish_data(tmp_path, **(data or {}))),
+            db=tmp_path / "bot.sqlite3",
+            admins=frozenset({900}),
+            secret=b"test-secret",
+            tick=0.1,
+            refresh=0.2,
+        )
+        settings = replace(settings, **overrides)
+        ctl = api.control()
+        for user, lang in ((1, "en"), (2, "fr"), (3, "en"), (900, "en")):
+            ctl.add_user(user, f"User{user}", language_code=lang)
+        kit = Harness(api, ctl, settings)
+        await kit.start()
+        kits.append(kit)
+        return kit
+
+    yield make
+    for kit in kits:
+        await kit.stop()
     api.stop()
+
+
+@pytest.fixture
+async def harness(make_harness):
+    return await make_harness()

@@ -768,6 +768,7 @@ async def test_command_line_entry_point() -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+        proc.stdout.close()
 
 
 async def test_throughput_of_poll_answers(api: LocalBotApi, bot: Bot) -> None:

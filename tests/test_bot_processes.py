@@ -1,0 +1,184 @@
+"""The bot as its own process: killed with SIGKILL mid-work it loses and doubles nothing;
+in webhook mode it accepts only Telegram's secret."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from botkit import publish_data
+
+from bot.localapi import ControlClient
+from bot.sitedata import short
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456:PROCESS-TEST"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def local_api():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.localapi", "--port", "0", "--token", TOKEN],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    url = re.search(r"http://[\d.:]+", process.stdout.readline())[0]
+    yield url
+    process.kill()
+    process.wait()
+    process.stdout.close()
+
+
+def start_bot(url: str, tmp_path: Path, **env: str) -> subprocess.Popen:
+    environment = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": url,
+        "CIVICLOOP_DATA": str(tmp_path / "data"),
+        "CIVICLOOP_DB": str(tmp_path / "bot.sqlite3"),
+        "CIVICLOOP_SECRET": "test",
+        "CIVICLOOP_TICK": "0.2",
+        **env,
+    }
+    with open(tmp_path / "bot.log", "a") as log:  # the child keeps its own copy
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot"],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+
+
+def wait(check, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {check}")
+
+
+def latest(ctl: ControlClient, user: int, test) -> dict:
+    return wait(
+        lambda: next((m for m in reversed(ctl.bot_messages(chat_id=user)) if test(m)), None)
+    )
+
+
+def test_sigkill_loses_no_answer_and_counts_none_twice(local_api, tmp_path):
+    publish_data(tmp_path)
+    ctl = ControlClient(local_api, TOKEN)
+    bot = start_bot(local_api, tmp_path)
+    users = list(range(1, 31))
+    polls = {}
+    try:
+        for user in users:
+            ctl.add_user(user_id=user, first_name=f"U{user}")
+            ctl.send_command(user_id=user, command="start")
+            welcome = latest(ctl, user, lambda m: "lang:en" in json.dumps(m))
+            ctl.press_button(user_id=user, message_id=welcome["message_id"], data="lang:en")
+            listing = latest(ctl, user, lambda m: "sub:" in json.dumps(m))
+            ctl.press_button(
+                user_id=user, message_id=listing["message_id"], data=f"sub:{short('test')}"
+            )
+        for user in users:
+            polls[user] = latest(ctl, user, lambda m: "poll" in m)["message_id"]
+
+        rng = random.Random(7)
+        expected: dict[int, list[int]] = {}
+        kills = 0
+        for step in range(600):
+            user = rng.choice(users)
+            choice = [rng.randrange(3)] if step % 9 or user not in expected else []
+            ctl.answer_poll(user_id=user, option_ids=choice, message_id=polls[user])
+            if choice:
+                expected[user] = choice
+            else:
+                expected.pop(user)  # retracted
+            if step % 120 == 60:
+                time.sleep(rng.random() * 0.2)
+                bot.send_signal(signal.SIGKILL)
+                bot.wait()
+                kills += 1
+                bot = start_bot(local_api, tmp_path)
+        assert kills == 5
+
+        def settled():
+            return not ctl.pending_updates() and not rows("SELECT 1 FROM inbox")
+
+        def rows(sql):
+            with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+                return db.execute(sql).fetchall()
+
+        wait(settled, 60)
+        answers = rows("SELECT voter, options FROM answers")
+        assert len(answers) == len(expected)  # none lost, none double
+        counted = sorted(json.loads(o) for _, o in answers)
+        assert counted == sorted(expected.values())
+    finally:
+        bot.kill()
+        bot.wait()
+
+
+def test_webhook_accepts_only_telegrams_secret(local_api, tmp_path):
+    publish_data(tmp_path)
+    port = free_port()
+    hook = f"http://127.0.0.1:{port}/telegram"
+    bot = start_bot(
+        local_api,
+        tmp_path,
+        CIVICLOOP_WEBHOOK_URL=hook,
+        CIVICLOOP_WEBHOOK_SECRET="s3cret-token",
+        CIVICLOOP_WEBHOOK_LISTEN=f"127.0.0.1:{port}",
+    )
+    ctl = ControlClient(local_api, TOKEN)
+    try:
+        wait(lambda: ctl.webhook_info()["url"] == hook)
+        ctl.add_user(user_id=5, first_name="Web")
+        ctl.send_command(user_id=5, command="start")
+        assert latest(ctl, 5, lambda m: "What I store" in m.get("text", ""))
+
+        forged = {
+            "update_id": 999999,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": 5, "type": "private"},
+                "text": "/stop",
+                "from": {"id": 5, "is_bot": False, "first_name": "Web"},
+            },
+        }
+        assert httpx.post(hook, json=forged).status_code == 403
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+        assert httpx.post(hook, json=forged, headers=headers).status_code == 403
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+        assert httpx.post(hook, content=b"{not json", headers=headers).status_code == 400
+        with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+            assert (
+                db.execute("SELECT count(*) FROM inbox WHERE update_id = 999999").fetchone()[0] == 0
+            )
+            assert db.execute("SELECT value FROM state").fetchone()[0] < 999999
+    finally:
+        bot.kill()
+        bot.wait()
+    assert "s3cret-token" not in (tmp_path / "bot.log").read_text()
+    assert TOKEN not in (tmp_path / "bot.log").read_text()

@@ -1,0 +1,247 @@
+"""Reliability rules: nothing lost, nothing twice, bad input survived, Telegram's limits kept."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+import pytest
+from botkit import SESSION_ID, publish_data
+from test_bot_citizens import subscribe
+
+from bot.logs import Redact
+from bot.store import Store
+
+
+def texts(kit, user: int, needle: str) -> list[dict]:
+    return [m for m in kit.messages(user) if needle in m.get("text", "")]
+
+
+def reminders(kit, user: int) -> list[dict]:
+    return [m for m in kit.messages(user) if m.get("text", "").startswith("Reminder\n")]
+
+
+async def test_announcement_once_across_rereads_and_restarts(make_harness, tmp_path):
+    kit = await make_harness()
+    await subscribe(kit, 1)
+    publish_data(tmp_path, place="Library")  # an editor merged a change; the site rebuilt
+    await kit.until(lambda: texts(kit, 1, "New place"))
+    await kit.until(lambda: kit.rows("SELECT 1 FROM sessions_seen WHERE record LIKE '%Library%'"))
+    for _ in range(5):  # many more readings of the same data
+        await kit.until(lambda: kit.ctl.stats()["calls"].get("getUpdates", 0) > 0)
+    await kit.stop()
+    await kit.start()  # restart
+    await kit.command(1, "help")
+    assert len(texts(kit, 1, "New place")) == 1
+
+
+async def test_cancellation_is_announced(make_harness, tmp_path):
+    kit = await make_harness()
+    await subscribe(kit, 1)
+    content = tmp_path / "content/committees/test/sessions/01-first.md"
+    content.write_text(content.read_text().replace("status: scheduled", "status: cancelled"))
+    from civicloop.opendata import data_files
+    from civicloop.publication import Publication
+
+    for name, data in data_files(Publication.open(tmp_path / "content", "http://x/")).items():
+        (tmp_path / "data" / name).write_bytes(data)
+    message = (await kit.until(lambda: texts(kit, 1, "Session cancelled")))[0]
+    assert "First session" in message["text"]
+
+
+async def test_reminder_once_even_after_restart(make_harness):
+    kit = await make_harness(
+        data={"starts_in": timedelta(seconds=90)}, reminders=(timedelta(minutes=2),)
+    )
+    await subscribe(kit, 1)
+    await kit.until(lambda: reminders(kit, 1))
+    await kit.stop()
+    await kit.start()
+    await kit.command(1, "help")
+    assert len(reminders(kit, 1)) == 1
+
+
+async def test_reminders_off_means_none(make_harness):
+    kit = await make_harness(
+        data={"starts_in": timedelta(seconds=90)}, reminders=(timedelta(minutes=2),)
+    )
+    welcome = await kit.command(1, "start")
+    settings = await kit.command(1, "settings", containing="Reminders")
+    await kit.press(1, settings, "rem:off")
+    await subscribe(kit, 1)
+    await kit.command(1, "help")
+    assert not reminders(kit, 1) and welcome
+
+
+async def test_poll_closes_with_stop_poll_and_later_answers_are_ignored(make_harness):
+    kit = await make_harness(data={"poll_closes_in": timedelta(seconds=4)})
+    await subscribe(kit, 1)
+    poll = (await kit.until(lambda: [m for m in kit.messages(1) if m.get("poll")]))[0]
+    kit.ctl.answer_poll(1, [0], message_id=poll["message_id"])
+    await kit.until(lambda: kit.rows("SELECT 1 FROM polls WHERE closed_at IS NOT NULL"), 15)
+    await kit.until(lambda: kit.ctl.stats()["calls"].get("stopPoll"))
+    assert kit.ctl.poll(poll["poll"]["id"])["is_closed"] is True
+    assert [json.loads(r[0]) for r in kit.rows("SELECT options FROM answers")] == [[0]]
+
+
+async def test_user_who_blocks_the_bot_is_unsubscribed(make_harness, tmp_path):
+    kit = await make_harness()
+    await subscribe(kit, 1)
+    kit.ctl.block(1, notify=False)  # Telegram answers 403 to the next message
+    publish_data(tmp_path, place="Library")  # which is this announcement
+    await kit.until(lambda: not kit.rows("SELECT 1 FROM subscriptions WHERE user_id = 1"))
+    assert kit.ctl.stats()["forbidden"] == 1
+    await subscribe(kit, 3)
+    kit.ctl.block(3, notify=True)  # the my_chat_member update says so
+    await kit.until(lambda: not kit.rows("SELECT 1 FROM subscriptions WHERE user_id = 3"))
+
+
+BAD_UPDATES = [
+    {
+        "edited_message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 1, "type": "private"},
+            "from": {"id": 1, "is_bot": False, "first_name": "A"},
+            "text": "/stop",
+        }
+    },
+    {
+        "channel_post": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": -100, "type": "channel"},
+            "text": "/start",
+        }
+    },
+    {
+        "message": {
+            "message_id": 2,
+            "date": 0,
+            "chat": {"id": -5, "type": "group", "title": "G"},
+            "from": {"id": 1, "is_bot": False, "first_name": "A"},
+            "text": "/start",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        }
+    },
+    {
+        "message": {
+            "message_id": 3,
+            "date": 0,
+            "chat": {"id": 1, "type": "private"},
+            "from": {"id": 1, "is_bot": False, "first_name": "A"},
+            "text": "x" * 4096,
+        }
+    },
+    {
+        "message": {
+            "message_id": 4,
+            "date": 0,
+            "chat": {"id": 1, "type": "private"},
+            "from": {"id": 1, "is_bot": False, "first_name": "A"},
+            "text": "\u202e\u0000\U0001f600 /start \ufeff<b>&amp; e\u0301\u200d",
+        }
+    },
+    {"message": {"message_id": 5}},  # fields missing
+    {"message": "not an object"},
+    {
+        "poll_answer": {
+            "poll_id": "unknown",
+            "option_ids": [99],
+            "user": {"id": 1, "is_bot": False, "first_name": "A"},
+        }
+    },
+    {
+        "callback_query": {
+            "id": "q1",
+            "from": {"id": 1, "is_bot": False, "first_name": "A"},
+            "chat_instance": "c",
+            "data": "rate:000000000000:9",
+        }
+    },
+    {"some_future_update_kind": {"anything": [1, 2, 3]}},
+    {"my_chat_member": {"chat": {"id": 1, "type": "private"}}},
+]
+
+
+async def test_bad_updates_never_stop_the_bot(harness):
+    kit = harness
+    for update in BAD_UPDATES:
+        kit.ctl.enqueue_raw(update)
+    await kit.until(lambda: not kit.ctl.pending_updates())
+    await kit.until(lambda: not kit.rows("SELECT 1 FROM inbox"))
+    reply = await kit.command(1, "start")  # still answering
+    assert "What I store" in reply["text"]
+    assert kit.rows("SELECT * FROM answers") == []
+    assert not texts(kit, -5, "")  # no reply in a group
+
+
+@pytest.mark.parametrize(
+    ("fault", "extra"),
+    [("429", {"retry_after": 1}), ("500", {}), ("502", {}), ("drop", {})],
+)
+async def test_send_faults_are_retried_and_delivered_once(harness, fault, extra):
+    kit = harness
+    kit.ctl.inject_fault(fault, method="sendMessage", count=2, **extra)
+    kit.ctl.send_command(1, "help")
+    await kit.until(lambda: texts(kit, 1, "/committees"), timeout=20)
+    await kit.command(1, "next")
+    assert len(texts(kit, 1, "/committees choose")) == 1
+    assert kit.ctl.stats()["faults_fired"] == 2
+
+
+async def test_getupdates_faults_lose_nothing(harness):
+    kit = harness
+    kit.ctl.inject_fault("500", method="getUpdates", count=2)
+    kit.ctl.send_command(1, "help")
+    await kit.until(lambda: texts(kit, 1, "/committees"), timeout=20)
+
+
+def test_redelivered_update_changes_nothing(tmp_path):
+    store = Store(tmp_path / "db.sqlite3", b"s")
+    update = {"update_id": 7, "message": {"text": "hi"}}
+    assert store.receive([update]) == 1
+    assert store.receive([update]) == 0  # delivered again before processing
+    with store.transaction():
+        store.mark_processed(7)
+    assert store.receive([update]) == 0  # and again after
+    assert store.pending_updates() == []
+    assert store.last_update_id() == 7
+
+
+def test_older_answer_never_overrides_a_newer_one(tmp_path):
+    store = Store(tmp_path / "db.sqlite3", b"s")
+    with store.transaction():
+        store.record_answer("p", 1, [2], update_id=10)
+        store.record_answer("p", 1, [0], update_id=9)  # re-delivered late
+        store.record_answer("p", 1, [], update_id=8)  # an old retraction
+    assert store.answers("p") == [[2]]
+
+
+def test_logs_never_show_the_token(caplog):
+    token = "123456:SECRET-token"
+    logger = logging.getLogger("civicloop.test")
+    handler = logging.StreamHandler()
+    redact = Redact([token])
+    records = []
+    handler.emit = records.append  # type: ignore[method-assign]
+    handler.addFilter(redact)
+    logger.addHandler(handler)
+    try:
+        logger.error("POST https://api.telegram.org/bot%s/sendMessage", token)
+        try:
+            raise RuntimeError(f"failed https://api.telegram.org/bot{token}/getMe")
+        except RuntimeError:
+            logger.exception("request failed")
+    finally:
+        logger.removeHandler(handler)
+    shown = "\n".join(r.getMessage() + (r.exc_text or "") for r in records)
+    assert token not in shown and shown.count("[redacted]") == 2  # message, exception
+
+
+async def test_session_agenda_button_survives_unknown_session(harness):
+    kit = harness
+    await subscribe(kit, 1)
+    upcoming = await kit.command(1, "next", containing="First session")
+    assert any(SESSION_ID not in b for b in upcoming["reply_markup"]["inline_keyboard"][0][0])
