@@ -27,10 +27,9 @@ validate: install
 build: validate
 	$(BIN)/mkdocs build --strict
 
-## demo: build the sample site and serve it at http://$(HOST):$(PORT)
+## demo: build the sample site, serve it, and run the bot on a local Bot API server
 demo: build
-	@echo "Serving the site at http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	$(BIN)/python -m http.server --bind $(HOST) --directory build/site $(PORT)
+	HOST=$(HOST) PORT=$(PORT) bash scripts/demo.sh
 
 test: install lint
 	$(BIN)/pytest -q
