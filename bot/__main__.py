@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sys
 
 from bot import logs
 from bot.app import run
 from bot.settings import Settings
+from civicloop.publish import publisher_from_env
 
 
 def main() -> int:
     try:
         settings = Settings.from_env()
+        publisher = publisher_from_env()
     except ValueError as error:
         print(f"civicloop bot: {error}", file=sys.stderr)
         return 2
-    logs.setup(settings.redactions())
+    logs.setup([*settings.redactions(), os.environ.get("GITHUB_TOKEN", "")])
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run(settings))
+        asyncio.run(run(settings, publisher))
     return 0
 
 

@@ -22,13 +22,14 @@ from bot import citizens, editors
 from bot.civic import Civic
 from bot.inbox import Inbox, on_error
 from bot.outbox import Outbox
-from bot.schedule import Publisher, refresh, tick
+from bot.publishing import ResultsPublisher
+from bot.schedule import refresh, tick
 from bot.settings import Settings
 from bot.store import Store
+from civicloop.publish import Publisher
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-EDITOR_COMMANDS = {"broadcast", "pollstatus", "stats"}
 DESCRIPTIONS = {
     "start": "What this bot does, and your language",
     "help": "What I can do",
@@ -50,6 +51,7 @@ COMMANDS = {
     "stop": citizens.stop,
     "broadcast": editors.broadcast,
     "pollstatus": editors.poll_status,
+    "closepoll": editors.close_poll_menu,
     "stats": editors.stats,
 }
 BUTTONS = {
@@ -61,6 +63,7 @@ BUTTONS = {
     r"^rate:[0-9a-f]{12}:[1-5]$": citizens.rate,
     r"^bc:[0-9a-f]{12}$": editors.pick_committee,
     r"^bc-(send|cancel)$": editors.confirm_broadcast,
+    r"^close:[0-9a-f]{12}$": editors.close_poll_now,
 }
 
 
@@ -96,10 +99,13 @@ def build_application(settings: Settings, store: Store | None = None) -> Applica
     return application
 
 
-async def run(settings: Settings, publish: Publisher | None = None) -> None:
-    """Start everything and run until cancelled (Ctrl-C)."""
+async def run(settings: Settings, publisher: Publisher | None = None) -> None:
+    """Start everything and run until cancelled (Ctrl-C). Without a publisher, closed polls'
+    results stay in the store (and `civicloop results` can publish them)."""
     application = build_application(settings)
     c: Civic = application.bot_data["civic"]
+    results = ResultsPublisher(c, publisher) if publisher else None
+    application.bot_data["results"] = results
     inbox = Inbox(application, c.store, c.lock)
     outbox = Outbox(c.store, application.bot, c.lock, c.wake_outbox)
     async with application:
@@ -108,12 +114,12 @@ async def run(settings: Settings, publish: Publisher | None = None) -> None:
         )
         if not await refresh(c):
             log.warning("starting without site data; will retry every %.0f s", settings.refresh)
-        await tick(c, publish)
+        await tick(c, results)
         tasks = [
             asyncio.create_task(outbox.run(), name="outbox"),
             asyncio.create_task(inbox.process(), name="inbox"),
             asyncio.create_task(_every(settings.refresh, lambda: refresh(c)), name="refresh"),
-            asyncio.create_task(_every(settings.tick, lambda: tick(c, publish)), name="tick"),
+            asyncio.create_task(_every(settings.tick, lambda: tick(c, results)), name="tick"),
         ]
         if settings.webhook_url:
             from bot.webhook import serve

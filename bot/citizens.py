@@ -203,7 +203,11 @@ async def poll_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     poll_id = c.store.poll_for_telegram_id(answer.poll_id)
     if poll_id is None or not c.poll_is_open(poll_id):
         return
-    c.store.record_answer(poll_id, answer.user.id, list(answer.option_ids), update.update_id)
+    user = c.store.user(answer.user.id)
+    language = user["language"] if user else "en"
+    c.store.record_answer(
+        poll_id, answer.user.id, list(answer.option_ids), update.update_id, language
+    )
 
 
 async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -219,7 +223,7 @@ async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not 1 <= score <= 5:
         c.ack(update, t(lang, "This button is no longer valid."))
         return
-    c.store.record_answer(poll_id, update.effective_user.id, [score - 1], update.update_id)
+    c.store.record_answer(poll_id, update.effective_user.id, [score - 1], update.update_id, lang)
     c.ack(
         update,
         t(
@@ -232,7 +236,20 @@ async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     c = civic(context)
-    c.reply(update, t(_user(update, c)["language"], "Use the buttons, or /help for what I can do."))
+    lang = _user(update, c)["language"]
+    replied = update.message.reply_to_message
+    poll_id = (
+        c.store.poll_of_message(update.effective_chat.id, replied.message_id) if replied else None
+    )
+    poll = c.data.polls.get(poll_id) if poll_id else None
+    if poll is None or not poll.comments or not update.message.text:
+        c.reply(update, t(lang, "Use the buttons, or /help for what I can do."))
+        return
+    if not c.poll_is_open(poll.id):
+        c.reply(update, t(lang, "This poll is closed."))
+        return
+    c.store.record_comment(poll.id, update.effective_user.id, update.message.text, update.update_id)
+    c.reply(update, t(lang, "Thank you. Editors read your comment before it is published."))
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -24,6 +26,13 @@ class Civic:
     data: SiteData = field(default_factory=SiteData)
     wake_outbox: asyncio.Event = field(default_factory=asyncio.Event)
     _sequence: itertools.count = field(default_factory=itertools.count)
+
+    @asynccontextmanager
+    async def atomic(self) -> AsyncIterator[Store]:
+        """For jobs: the store to themselves, and all-or-nothing."""
+        async with self.lock:
+            with self.store.transaction():
+                yield self.store
 
     def queue(self, key: str, user_id: int | None, chat_id: int, payload: dict) -> bool:
         queued = self.store.enqueue(key, user_id, chat_id, payload)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from functools import wraps
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -13,6 +14,7 @@ from bot import messages as say
 from bot.civic import Civic, civic
 from bot.i18n import t
 from bot.outbox import message
+from bot.schedule import close_poll
 from bot.sitedata import short
 from civicloop.tally import tally
 
@@ -153,6 +155,35 @@ async def poll_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         elif state and state["published_at"]:
             lines.append("  " + t(lang, "Results published."))
     c.reply(update, "\n\n".join(lines) or t(lang, "No poll is published yet."))
+
+
+@editors_only
+async def close_poll_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Close a poll now instead of at its closing time (its results are then published)."""
+    c = civic(context)
+    lang = _lang(c, update)
+    rows = [
+        [InlineKeyboardButton(poll.question[:60], callback_data=f"close:{short(poll.id)}")]
+        for poll in sorted(c.data.polls.values(), key=lambda p: p.closes)
+        if c.poll_is_open(poll.id)
+    ]
+    if not rows:
+        c.reply(update, t(lang, "No poll is open."))
+        return
+    c.reply(update, t(lang, "Close which poll now?"), InlineKeyboardMarkup(rows))
+
+
+@editors_only
+async def close_poll_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    c = civic(context)
+    lang = _lang(c, update)
+    poll_id = c.data.find(update.callback_query.data.split(":", 1)[1])
+    if poll_id not in c.data.polls or not c.poll_is_open(poll_id):
+        c.ack(update, t(lang, "This poll is closed."))
+        return
+    close_poll(c, c.data.polls[poll_id], datetime.now(UTC))
+    c.ack(update)
+    c.reply(update, t(lang, "Closed. Its results are being published; see /pollstatus."))
 
 
 @editors_only

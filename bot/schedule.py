@@ -8,7 +8,6 @@ ticking twice or restarting never sends anything twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -17,11 +16,11 @@ from bot import messages as say
 from bot.civic import Civic
 from bot.i18n import t
 from bot.outbox import message
+from bot.publishing import ResultsPublisher
 from bot.sitedata import SiteData, fetch, short
 from civicloop.changes import session_changes
 
 log = logging.getLogger(__name__)
-Publisher = Callable[[str], Awaitable[None]]
 
 
 async def refresh(c: Civic) -> bool:
@@ -90,12 +89,15 @@ def open_polls(c: Civic, now: datetime) -> None:
         if state is None or not state["opened_at"]:
             c.store.mark_poll(poll.id, opened_at=now.isoformat())
         for user in c.store.subscribers(poll.committee):
-            c.queue(
-                f"poll:{poll.id}:{user['user_id']}",
-                user["user_id"],
-                user["chat_id"],
-                poll_payload(poll, user["language"]),
-            )
+            lang, user_id, chat = user["language"], user["user_id"], user["chat_id"]
+            c.queue(f"poll:{poll.id}:{user_id}", user_id, chat, poll_payload(poll, lang))
+            if poll.comments:
+                note = t(
+                    lang,
+                    "To add a comment, reply to the poll with your text. Editors "
+                    "read comments before publishing them with the results.",
+                )
+                c.queue(f"note:{poll.id}:{user_id}", user_id, chat, message(say.escape(note)))
 
 
 def poll_payload(poll, lang: str) -> dict:
@@ -120,32 +122,35 @@ def close_polls(c: Civic, now: datetime) -> list[str]:
     closed = []
     for poll in c.data.polls.values():
         state = c.store.poll_state(poll.id)
-        if now < poll.closes or (state and state["closed_at"]):
-            continue
-        for sent in c.store.poll_messages(poll.id):
-            if poll.kind == "rating":
-                payload = {
-                    "method": "edit_message_reply_markup",
-                    "message_id": sent["message_id"],
-                    "reply_markup": None,
-                }
-            else:
-                payload = {"method": "stop_poll", "message_id": sent["message_id"]}
-            c.queue(f"stop:{poll.id}:{sent['user_id']}", sent["user_id"], sent["chat_id"], payload)
-        c.store.mark_poll(poll.id, closed_at=now.isoformat())
-        closed.append(poll.id)
+        if now >= poll.closes and not (state and state["closed_at"]):
+            close_poll(c, poll, now)
+            closed.append(poll.id)
     return closed
 
 
-async def tick(c: Civic, publish: Publisher | None = None, now: datetime | None = None) -> None:
+def close_poll(c: Civic, poll, now: datetime) -> None:
+    """Stop the poll in every chat it was sent to; from now on answers are refused."""
+    for sent in c.store.poll_messages(poll.id):
+        if poll.kind == "rating":
+            payload = {
+                "method": "edit_message_reply_markup",
+                "message_id": sent["message_id"],
+                "reply_markup": None,
+            }
+        else:
+            payload = {"method": "stop_poll", "message_id": sent["message_id"]}
+        c.queue(f"stop:{poll.id}:{sent['user_id']}", sent["user_id"], sent["chat_id"], payload)
+    c.store.mark_poll(poll.id, closed_at=now.isoformat())
+
+
+async def tick(c: Civic, results: ResultsPublisher | None = None) -> None:
     """One pass of the clock-driven work."""
-    now = now or datetime.now(UTC)
-    async with c.lock:
-        with c.store.transaction():
-            remind(c, now)
-            open_polls(c, now)
-            closed = close_polls(c, now)
+    now = datetime.now(UTC)
+    async with c.atomic():
+        remind(c, now)
+        open_polls(c, now)
+        closed = close_polls(c, now)
     for poll_id in closed:
         log.info("poll %s closed", poll_id)
-        if publish is not None:
-            await publish(poll_id)
+    if results is not None:
+        await results.retry_due(now)  # the polls just closed are due at once

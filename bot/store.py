@@ -95,6 +95,19 @@ MIGRATIONS: list[str] = [
         text TEXT
     );
     """,
+    # 2: the respondent's language (the one breakdown results offer), comments, publishing
+    """
+    ALTER TABLE answers ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
+    CREATE TABLE comments (
+        poll_id TEXT NOT NULL,
+        voter TEXT NOT NULL,
+        text TEXT NOT NULL,
+        update_id INTEGER NOT NULL,
+        PRIMARY KEY (poll_id, voter)
+    );
+    ALTER TABLE polls ADD COLUMN publish_after TEXT;
+    ALTER TABLE polls ADD COLUMN published_url TEXT;
+    """,
 ]
 
 
@@ -243,6 +256,7 @@ class Store:
         with self.transaction() as db:
             chat = db.execute("SELECT chat_id FROM users WHERE user_id = ?", (user_id,)).fetchone()
             db.execute("DELETE FROM answers WHERE voter = ?", (self.voter(user_id),))
+            db.execute("DELETE FROM comments WHERE voter = ?", (self.voter(user_id),))
             db.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
             db.execute("DELETE FROM outbox WHERE user_id = ?", (user_id,))
             if chat:
@@ -257,6 +271,10 @@ class Store:
             "SELECT poll_id, options, answered_at FROM answers WHERE voter = ? ORDER BY poll_id",
             (self.voter(user_id),),
         ).fetchall()
+        comments = self.db.execute(
+            "SELECT poll_id, text FROM comments WHERE voter = ? ORDER BY poll_id",
+            (self.voter(user_id),),
+        ).fetchall()
         polls = self.db.execute(
             "SELECT poll_id FROM poll_messages WHERE user_id = ? ORDER BY poll_id", (user_id,)
         ).fetchall()
@@ -265,11 +283,14 @@ class Store:
             "subscriptions": self.subscriptions(user_id),
             "polls_sent": [r[0] for r in polls],
             "answers": [dict(r) for r in answers],
+            "comments": [dict(r) for r in comments],
         }
 
     # polls -----------------------------------------------------------------------------------
 
-    def record_answer(self, poll_id: str, user_id: int, options: list[int], update_id: int) -> None:
+    def record_answer(
+        self, poll_id: str, user_id: int, options: list[int], update_id: int, language: str = "en"
+    ) -> None:
         """Keep the user's latest choice; an empty list retracts it; older updates never win."""
         voter = self.voter(user_id)
         if not options:
@@ -279,11 +300,29 @@ class Store:
             )
             return
         self.db.execute(
-            "INSERT INTO answers VALUES (?, ?, ?, ?, ?) ON CONFLICT (poll_id, voter) DO UPDATE "
+            "INSERT INTO answers (poll_id, voter, options, update_id, answered_at, language) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (poll_id, voter) DO UPDATE "
             "SET options = excluded.options, update_id = excluded.update_id, "
-            "answered_at = excluded.answered_at WHERE excluded.update_id > answers.update_id",
-            (poll_id, voter, json.dumps(sorted(set(options))), update_id, now()),
+            "answered_at = excluded.answered_at, language = excluded.language "
+            "WHERE excluded.update_id > answers.update_id",
+            (poll_id, voter, json.dumps(sorted(set(options))), update_id, now(), language),
         )
+
+    def record_comment(self, poll_id: str, user_id: int, text: str, update_id: int) -> None:
+        """A respondent's latest comment on a poll, under the same pseudonym as the answer."""
+        self.db.execute(
+            "INSERT INTO comments VALUES (?, ?, ?, ?) ON CONFLICT (poll_id, voter) DO UPDATE "
+            "SET text = excluded.text, update_id = excluded.update_id "
+            "WHERE excluded.update_id > comments.update_id",
+            (poll_id, self.voter(user_id), text[:2000], update_id),
+        )
+
+    def poll_of_message(self, chat_id: int, message_id: int) -> str | None:
+        row = self.db.execute(
+            "SELECT poll_id FROM poll_messages WHERE chat_id = ? AND message_id = ?",
+            (chat_id, message_id),
+        ).fetchone()
+        return row[0] if row else None
 
     def poll_for_telegram_id(self, telegram_poll_id: str) -> str | None:
         row = self.db.execute(
@@ -301,7 +340,15 @@ class Store:
     def mark_poll(self, poll_id: str, **fields: Any) -> None:
         self.db.execute("INSERT OR IGNORE INTO polls (poll_id) VALUES (?)", (poll_id,))
         for name, value in fields.items():
-            assert name in {"opened_at", "closed_at", "published_at", "publish_error"}
+            assert name in {
+                "opened_at",
+                "closed_at",
+                "published_at",
+                "publish_error",
+                "publish_after",
+                "publish_attempts",
+                "published_url",
+            }
             self.db.execute(f"UPDATE polls SET {name} = ? WHERE poll_id = ?", (value, poll_id))
 
     def record_poll_message(

@@ -21,12 +21,14 @@ TRANSLATION = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2})\.md$")
 PLACES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^committees/[^/]+/index\.md$"), "committee"),
     (re.compile(r"^committees/[^/]+/sessions/[^/]+\.md$"), "session"),
+    (re.compile(r"^committees/[^/]+/results/[^/]+\.md$"), "results"),
     (re.compile(r"^case-studies/(?!index\.md$)[^/]+\.md$"), "case-study"),
     (re.compile(r"^webinars/(?!index\.md$)[^/]+\.md$"), "webinar"),
 ]
 WHERE = {
     "committee": "committees/<slug>/index.md",
     "session": "committees/<slug>/sessions/<file>.md",
+    "results": "committees/<slug>/results/<poll-id>.md",
     "case-study": "case-studies/<slug>.md",
     "webinar": "webinars/<slug>.md",
 }
@@ -90,6 +92,9 @@ class Catalog:
 
     def committee_of(self, session: Doc) -> Committee:
         return self.docs[f"committees/{session.committee}/index.md"].model
+
+    def results_of(self, poll_id: str) -> Doc | None:
+        return next((d for d in self.of("results") if d.model.poll == poll_id), None)
 
     def by_slug(self, kind: str) -> dict[str, Doc]:
         return {d.slug: d for d in self.of(kind)}

@@ -25,6 +25,7 @@ def check_catalog(catalog: Catalog) -> Iterator[Problem]:
     yield from _duplicate_numbers(catalog)
     yield from _duplicate_polls(catalog)
     yield from _references(catalog)
+    yield from _results(catalog)
     for doc in catalog.docs.values():
         for each in (doc, *doc.translations.values()):
             yield from _links(catalog, each)
@@ -92,6 +93,39 @@ def _references(catalog: Catalog) -> Iterator[Problem]:
                     _field_line(catalog, doc, slug),
                     f"'related' names case study '{slug}', which does not exist; known: {known}",
                 )
+
+
+def _results(catalog: Catalog) -> Iterator[Problem]:
+    polls = {p.id: (doc, p) for doc in catalog.of("session") for p in doc.model.polls}
+    for doc in catalog.of("results"):
+        model = doc.model
+        if doc.slug != model.poll:
+            yield Problem(
+                doc.path,
+                _field_line(catalog, doc, "poll:"),
+                f"results of poll '{model.poll}' must be in {model.poll}.md",
+            )
+        found = polls.get(model.poll)
+        if found is None:
+            yield Problem(
+                doc.path,
+                _field_line(catalog, doc, "poll:"),
+                f"'poll' is '{model.poll}', which no session defines",
+            )
+            continue
+        session, poll = found
+        if session.id != model.session or session.committee != doc.committee:
+            yield Problem(
+                doc.path,
+                _field_line(catalog, doc, "session:"),
+                f"'session' is '{model.session}', but poll '{poll.id}' belongs to '{session.id}'",
+            )
+        if [o.label for o in model.options] != poll.labels:
+            yield Problem(
+                doc.path,
+                _field_line(catalog, doc, "options:"),
+                f"the options differ from poll '{poll.id}': {', '.join(poll.labels)}",
+            )
 
 
 def _field_line(catalog: Catalog, doc: Doc, needle: str) -> int:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 from civicloop import scaffold
+from civicloop.answers import open_store, poll_times, read_answers
 from civicloop.catalog import load
 from civicloop.content import json_schemas
+from civicloop.publish import PublishError, publisher_from_env
+from civicloop.results import PollInfo, change_for, results_of
 
 
 def _datetime(text: str) -> datetime:
@@ -64,6 +69,45 @@ def schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def results(args: argparse.Namespace) -> int:
+    """Tally a poll from the bot's store and publish its results file as a reviewable change."""
+    catalog = load(args.content)
+    found = [(s, p) for s in catalog.of("session") for p in s.model.polls if p.id == args.poll]
+    if not found:
+        known = sorted(p.id for s in catalog.of("session") for p in s.model.polls)
+        raise ValueError(f"no poll '{args.poll}' in {args.content}; known: {', '.join(known)}")
+    session, poll = found[0]
+    info = PollInfo(
+        poll.id, session.committee, session.id, poll.question, poll.kind, poll.labels, poll.comments
+    )
+    with contextlib.closing(open_store(args.db)) as db:
+        answers = read_answers(db, poll.id)
+        opened, closed = poll_times(db, poll.id)
+    change = change_for(
+        results_of(info, answers),
+        datetime.fromisoformat(opened) if opened else poll.opens,
+        datetime.fromisoformat(closed) if closed else poll.closes,
+    )
+    if args.print:
+        sys.stdout.write(change.content.decode())
+        return 0
+    try:
+        published = publisher_from_env().publish(change)
+    except PublishError as error:
+        print(
+            f"civicloop: publishing failed ({'will' if error.retryable else 'will not'} "
+            f"succeed on retry): {error}",
+            file=sys.stderr,
+        )
+        return 1
+    state = "published" if published.created else "already published"
+    print(
+        f"{state}: {change.path} on branch {published.branch}"
+        + (f", pull request {published.url}" if published.url else "")
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="civicloop", description=__doc__)
     root.add_argument("--content", type=Path, default=Path("content"), help="content folder")
@@ -103,6 +147,13 @@ def parser() -> argparse.ArgumentParser:
     w.add_argument("--date", required=True, type=_datetime)
     w.add_argument("--replay", required=True, help="video URL")
 
+    r = commands.add_parser("results", help="publish a poll's results from the bot's store")
+    r.add_argument("poll", help="the poll id")
+    r.add_argument(
+        "--db", type=Path, default=Path(os.environ.get("CIVICLOOP_DB", "var/civicloop.sqlite3"))
+    )
+    r.add_argument("--print", action="store_true", help="print the file instead of publishing")
+
     out = commands.add_parser("schema", help="write the front-matter JSON Schemas (for editors)")
     out.add_argument("--out", type=Path, default=Path("build/schema"))
     return root
@@ -110,7 +161,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    handlers = {"validate": validate, "new": new, "schema": schema}
+    handlers = {"validate": validate, "new": new, "schema": schema, "results": results}
     try:
         return handlers[args.command](args)
     except ValueError as error:

@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     HttpUrl,
+    NonNegativeInt,
     PositiveInt,
     ValidationInfo,
     field_validator,
@@ -104,6 +105,7 @@ class Poll(Strict):
     options: list[Text] = []
     opens: AwareDatetime
     closes: AwareDatetime
+    comments: bool = Field(default=False, description="ask respondents for a free-text comment")
 
     @field_validator("options")
     @classmethod
@@ -189,20 +191,64 @@ class Webinar(Strict):
     transcript: str | None = None
 
 
+class ResultOption(Strict):
+    label: Text
+    count: NonNegativeInt | None  # None when too few answered to publish figures
+    share: Annotated[float, Field(ge=0, le=1)] | None
+
+
+class BreakdownGroup(Strict):
+    group: Text
+    respondents: PositiveInt
+    counts: list[NonNegativeInt]
+
+
+class Breakdown(Strict):
+    by: Literal["language"]
+    groups: list[BreakdownGroup] = Field(min_length=2)
+
+
+class Results(Strict):
+    """A closed poll's figures, written by the publisher and merged after editors' review."""
+
+    type: Literal["results"]
+    title: Text
+    poll: Slug
+    session: Text
+    question: Text
+    kind: Literal["single", "multiple", "rating"]
+    respondents: NonNegativeInt
+    suppressed: bool
+    options: list[ResultOption] = Field(min_length=2)
+    breakdown: Breakdown | None = None
+    opened: AwareDatetime | None = None
+    closed: AwareDatetime
+    generator: Text
+
+    @field_validator("options")
+    @classmethod
+    def _counts(cls, options: list[ResultOption], info: ValidationInfo) -> list[ResultOption]:
+        respondents = info.data.get("respondents")
+        if respondents is not None and any((o.count or 0) > respondents for o in options):
+            raise ValueError(f"an option counts more answers than the {respondents} respondents")
+        return options
+
+
 class Listing(Strict):
     """A page whose body is followed by a list the build makes (home, indexes, calendar)."""
 
     type: Literal["listing"]
     title: Text
-    list: Literal["home", "committees", "case-studies", "webinars", "calendar"]
+    list: Literal["home", "committees", "case-studies", "webinars", "calendar", "results"]
 
 
-Model = Committee | Session | CaseStudy | Webinar | Listing
+Model = Committee | Session | CaseStudy | Webinar | Results | Listing
 MODELS: dict[str, type[Model]] = {
     "committee": Committee,
     "session": Session,
     "case-study": CaseStudy,
     "webinar": Webinar,
+    "results": Results,
     "listing": Listing,
 }
 
@@ -212,6 +258,7 @@ TRANSLATABLE: dict[str, set[str]] = {
     "session": {"title", "place", "outcomes"},
     "case-study": {"title", "summary", "place", "country", "outcomes"},
     "webinar": {"title", "summary", "goals", "transcript"},
+    "results": {"title"},
     "listing": {"title"},
 }
 

@@ -59,6 +59,20 @@ FRENCH = {
     "When": "Quand",
     "Years": "Années",
     "Options": "Options",
+    "Poll open from {opened} to {closed}.": "Sondage ouvert du {opened} au {closed}.",
+    "By language": "Par langue",
+    "Option": "Option",
+    "Answers": "Réponses",
+    "Share": "Part",
+    "Fewer than 5 people answered: the figures are not published.": (
+        "Moins de 5 personnes ont répondu : les chiffres ne sont pas publiés."
+    ),
+    "{count} people answered.": "{count} personnes ont répondu.",
+    "Full results": "Résultats complets",
+    "Closed": "Clos",
+    "Respondents": "Répondants",
+    "No poll has closed yet.": "Aucun sondage n'est encore clos.",
+    "Poll results": "Résultats des sondages",
     "Answer in the civicloop bot on Telegram.": "Répondez dans le bot civicloop sur Telegram.",
     # values of front-matter fields
     "political-task-committee": "comité politique thématique",

@@ -74,6 +74,20 @@ class SessionRecord(Record):
     hash: str  # sha256 of the record without this field: it changes when the session does
 
 
+class OptionResult(Record):
+    label: str
+    count: int | None
+    share: float | None
+
+
+class PollResults(Record):
+    respondents: int
+    suppressed: bool
+    options: list[OptionResult]
+    closed: AwareDatetime
+    url: str
+
+
 class PollRecord(Record):
     id: str
     committee: str
@@ -83,7 +97,9 @@ class PollRecord(Record):
     options: list[str]
     opens: AwareDatetime
     closes: AwareDatetime
+    comments: bool
     url: str
+    results: PollResults | None  # once editors have merged them
 
 
 def _file(key: str, record: type[Record]) -> type[BaseModel]:
@@ -174,6 +190,20 @@ def sessions(publication: Publication) -> list[SessionRecord]:
     return records
 
 
+def _results(publication: Publication, poll_id: str) -> PollResults | None:
+    doc = publication.catalog.results_of(poll_id)
+    if doc is None:
+        return None
+    m = doc.model
+    return PollResults(
+        respondents=m.respondents,
+        suppressed=m.suppressed,
+        options=[OptionResult(**o.model_dump()) for o in m.options],
+        closed=m.closed,
+        url=publication.absolute(doc.url),
+    )
+
+
 def polls(publication: Publication) -> list[PollRecord]:
     return [
         PollRecord(
@@ -185,7 +215,9 @@ def polls(publication: Publication) -> list[PollRecord]:
             options=p.labels,
             opens=p.opens,
             closes=p.closes,
+            comments=p.comments,
             url=publication.absolute(doc.url),
+            results=_results(publication, p.id),
         )
         for doc in publication.catalog.sessions
         for p in doc.model.polls

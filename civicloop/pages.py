@@ -20,11 +20,12 @@ from markupsafe import escape
 from civicloop.catalog import Doc
 from civicloop.labels import translator
 from civicloop.publication import Publication
+from civicloop.results import markdown_text
 
 
 @cache
 def _environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=PackageLoader("civicloop", "templates"),
         autoescape=False,  # the output is Markdown, not HTML
         trim_blocks=True,
@@ -32,6 +33,8 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
         undefined=StrictUndefined,
     )
+    environment.filters["inert"] = markdown_text  # text that must show as typed
+    return environment
 
 
 def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
@@ -39,7 +42,8 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
     template = doc.kind if doc.kind != "listing" else f"listing-{doc.model.list}"
     t = translator(lang)
     catalog = publication.catalog
-    tz = ZoneInfo(catalog.committee_of(doc).timezone) if doc.kind == "session" else None
+    in_committee = doc.kind in ("session", "results") and doc.committee in catalog.committees
+    tz = ZoneInfo(catalog.committee_of(doc).timezone) if in_committee else None
 
     def local(other: Doc):
         return other.localized(lang)
@@ -80,6 +84,9 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
         "video": video,
         "link": link,
         "committee_doc": lambda s: catalog.committees[s.committee],
+        "committee_doc_by_slug": lambda slug: catalog.committees[slug],
+        "catalog": catalog,
+        "results": sorted(catalog.of("results"), key=lambda d: d.model.closed, reverse=True),
         "upcoming": upcoming,
         "past": [s for s in reversed(sessions) if s not in upcoming],
         "committees": sorted(catalog.committees.values(), key=lambda d: d.model.title),
@@ -89,6 +96,10 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
     }
     if doc.kind == "committee":
         context["calendar"] = publication.calendar_url(doc.slug)
+    if doc.kind == "results":
+        context["session"] = next(
+            (s for s in catalog.of("session") if s.id == doc.model.session), None
+        )
     if doc.kind == "session":
         context["committee"] = catalog.committees[doc.committee].localized(lang)
         context["calendar"] = publication.session_calendar_url(doc)

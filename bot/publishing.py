@@ -1,0 +1,93 @@
+"""Closed polls' results on their way back into the content, retried until the host accepts them.
+
+The answers stay in the store whatever happens; `/pollstatus` and the logs show each failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+from bot.civic import Civic
+from civicloop.answers import read_answers
+from civicloop.publish import Publisher, PublishError
+from civicloop.results import PollInfo, change_for, results_of
+
+log = logging.getLogger(__name__)
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(30 * 2**attempts, 3600))
+
+
+class ResultsPublisher:
+    def __init__(self, civic: Civic, publisher: Publisher):
+        self.civic, self.publisher = civic, publisher
+
+    async def publish(self, poll_id: str) -> bool:
+        c = self.civic
+        poll = c.data.polls.get(poll_id)
+        if poll is None:
+            return False
+        info = PollInfo(
+            poll.id,
+            poll.committee,
+            poll.session,
+            poll.question,
+            poll.kind,
+            poll.options,
+            poll.comments,
+        )
+        async with c.lock:
+            state = c.store.poll_state(poll_id)
+            answers = read_answers(c.store.db, poll_id)
+        opened = datetime.fromisoformat(state["opened_at"]) if state["opened_at"] else None
+        closed = datetime.fromisoformat(state["closed_at"])
+        change = change_for(results_of(info, answers), opened, closed)
+        try:
+            published = await asyncio.to_thread(self.publisher.publish, change)
+        except PublishError as error:
+            attempts = (state["publish_attempts"] or 0) + 1
+            later = datetime.now(UTC) + backoff(attempts)
+            if not error.retryable:
+                later = datetime.now(UTC) + timedelta(hours=6)  # a person must fix it first
+            async with c.atomic():
+                c.store.mark_poll(
+                    poll_id,
+                    publish_error=str(error)[:500],
+                    publish_attempts=attempts,
+                    publish_after=later.isoformat(),
+                )
+            log.error(
+                "publishing results of %s failed (attempt %d, next at %s): %s",
+                poll_id,
+                attempts,
+                later.isoformat(timespec="seconds"),
+                error,
+            )
+            return False
+        async with c.atomic():
+            c.store.mark_poll(
+                poll_id,
+                published_at=datetime.now(UTC).isoformat(),
+                publish_error=None,
+                published_url=published.url or published.branch,
+            )
+        log.info(
+            "results of %s are on %s%s",
+            poll_id,
+            published.branch,
+            f" ({published.url})" if published.url else "",
+        )
+        return True
+
+    async def retry_due(self, now: datetime) -> None:
+        async with self.civic.lock:
+            due = self.civic.store.db.execute(
+                "SELECT poll_id FROM polls WHERE closed_at IS NOT NULL AND published_at IS NULL "
+                "AND (publish_after IS NULL OR publish_after <= ?)",
+                (now.isoformat(),),
+            ).fetchall()
+        for (poll_id,) in due:
+            await self.publish(poll_id)

@@ -1,0 +1,219 @@
+"""A closed poll's results as a content file: front matter with the figures, a body with a chart,
+a table and (for polls that collect them) citizens' comments for editors to review.
+
+No user identifier goes in. Figures about fewer than MIN_GROUP people are not published.
+Citizens' text is escaped so that Markdown, HTML and MkDocs show it as text and run nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import yaml
+
+from civicloop import __version__
+from civicloop.publish import Change
+from civicloop.tally import Tally, tally
+
+MIN_GROUP = 5
+
+
+@dataclass(frozen=True)
+class PollInfo:
+    id: str
+    committee: str
+    session: str  # <committee>/<session-file>
+    question: str
+    kind: str
+    options: list[str]
+    comments: bool = False
+
+
+@dataclass(frozen=True)
+class Answer:
+    options: list[int]
+    group: str  # the respondent's language: the one breakdown we can offer
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class Results:
+    poll: PollInfo
+    tally: Tally
+    groups: dict[str, Tally] = field(default_factory=dict)
+    comments: list[str] = field(default_factory=list)
+
+    @property
+    def suppressed(self) -> bool:
+        return self.tally.respondents < MIN_GROUP
+
+    @property
+    def breakdown_shown(self) -> bool:
+        """Only when every group and every cell is large enough: a partial breakdown could be
+        subtracted from the totals to reveal the cells it hides."""
+        return len(self.groups) > 1 and all(
+            g.respondents >= MIN_GROUP
+            and all(o.count >= MIN_GROUP or o.count == 0 for o in g.options)
+            for g in self.groups.values()
+        )
+
+
+def results_of(poll: PollInfo, answers: list[Answer]) -> Results:
+    groups: dict[str, list[list[int]]] = {}
+    for answer in answers:
+        if answer.options:
+            groups.setdefault(answer.group, []).append(answer.options)
+    comments = sorted({a.comment.strip() for a in answers if a.comment and a.comment.strip()})
+    return Results(
+        poll=poll,
+        tally=tally(poll.options, [a.options for a in answers]),
+        groups={name: tally(poll.options, chosen) for name, chosen in sorted(groups.items())},
+        comments=comments if poll.comments else [],
+    )
+
+
+def results_path(poll: PollInfo) -> str:
+    return f"content/committees/{poll.committee}/results/{poll.id}.md"
+
+
+def change_for(results: Results, opened: datetime | None, closed: datetime) -> Change:
+    """The reviewable change that brings these results into the content."""
+    poll = results.poll
+    if results.suppressed:
+        summary = f"Fewer than {MIN_GROUP} respondents: figures withheld."
+    else:
+        rows = "\n".join(
+            f"| {markdown_text(o.label)} | {o.count} | {o.share:.0%} |"
+            for o in results.tally.options
+        )
+        summary = f"| Option | Answers | Share |\n|---|--:|--:|\n{rows}"
+    description = (
+        f"Results of the poll **{markdown_text(poll.question)}** (`{poll.id}`, session "
+        f"`{poll.session}`), closed {closed.isoformat()}.\n\n{summary}\n\n"
+        f"{results.tally.respondents} respondents"
+        + (f", {len(results.comments)} comments to review" if results.comments else "")
+        + ".\n\nReview the file (remove any comment that should not be published), then "
+        "merge: the site will show these results. Written by civicloop; no user identifier "
+        "is included."
+    )
+    return Change(
+        poll_id=poll.id,
+        path=results_path(poll),
+        content=render(results, opened, closed).encode(),
+        title=f"Results of poll {poll.id}",
+        description=description,
+    )
+
+
+def render(results: Results, opened: datetime | None, closed: datetime) -> str:
+    poll = results.poll
+    options = [
+        {
+            "label": o.label,
+            "count": None if results.suppressed else o.count,
+            "share": None if results.suppressed else o.share,
+        }
+        for o in results.tally.options
+    ]
+    meta = {
+        "type": "results",
+        "title": f"Results: {poll.question}",
+        "poll": poll.id,
+        "session": poll.session,
+        "question": poll.question,
+        "kind": poll.kind,
+        "respondents": results.tally.respondents,
+        "suppressed": results.suppressed,
+        "options": options,
+        "breakdown": (
+            {
+                "by": "language",
+                "groups": [
+                    {
+                        "group": name,
+                        "respondents": g.respondents,
+                        "counts": [o.count for o in g.options],
+                    }
+                    for name, g in results.groups.items()
+                ],
+            }
+            if results.breakdown_shown and not results.suppressed
+            else None
+        ),
+        "opened": opened.isoformat() if opened else None,
+        "closed": closed.isoformat(),
+        "generator": f"civicloop {__version__}",
+    }
+    head = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
+    return f"---\n{head}---\n\n{body(results)}"
+
+
+def body(results: Results) -> str:
+    parts = []
+    if results.suppressed:
+        parts.append(
+            f"Fewer than {MIN_GROUP} people answered, so the figures are not published "
+            "(they could identify who answered what)."
+        )
+    else:
+        parts.append(chart(results.tally))
+        rows = "\n".join(
+            f"| {markdown_text(o.label)} | {o.count} | {o.share:.0%} |"
+            for o in results.tally.options
+        )
+        parts.append(f"| Option | Answers | Share of respondents |\n|---|--:|--:|\n{rows}")
+        note = f"{results.tally.respondents} people answered."
+        if results.poll.kind == "multiple":
+            note += " Each could choose several options, so shares add up to more than 100%."
+        parts.append(note)
+        if len(results.groups) > 1 and not results.breakdown_shown:
+            parts.append(
+                f"The breakdown by language is not shown: some groups have fewer than "
+                f"{MIN_GROUP} people."
+            )
+    if results.comments:
+        listed = "\n".join(f"- {markdown_text(c)}" for c in results.comments)
+        parts.append(
+            "## Comments\n\nCitizens' comments, as written. Editors: remove any that should "
+            f"not be published before merging.\n\n{listed}"
+        )
+    return "\n\n".join(parts) + "\n"
+
+
+# The characters Python-Markdown lets a backslash escape (with `|` from tables).
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+
+def markdown_text(text: str) -> str:
+    """Any text as one line of inert Markdown: line breaks folded, control characters dropped,
+    Markdown syntax backslash-escaped, and `&`, `<`, `>` as entities (no tag, comment or
+    blockquote can start)."""
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    text = MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def chart(result: Tally) -> str:
+    """An inline SVG bar chart; the table after it is its text alternative."""
+    width, bar, gap, label_width = 640, 22, 12, 220
+    height = len(result.options) * (bar + gap) + gap
+    top = max((o.count for o in result.options), default=0) or 1
+    rows = []
+    for i, option in enumerate(result.options):
+        y = gap + i * (bar + gap)
+        length = round((width - label_width - 70) * option.count / top)
+        label = html.escape(option.label if len(option.label) <= 32 else option.label[:31] + "…")
+        rows.append(
+            f'<text x="{label_width - 8}" y="{y + bar * 0.72:.0f}" text-anchor="end">{label}</text>'
+            f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar}" rx="2"></rect>'
+            f'<text x="{label_width + length + 6}" y="{y + bar * 0.72:.0f}">{option.count}</text>'
+        )
+    return (
+        f'<figure class="civicloop-chart"><svg role="img" viewBox="0 0 {width} {height}" '
+        f'aria-label="Bar chart of the answers; the table below gives the same figures">'
+        + "".join(rows)
+        + "</svg></figure>"
+    )
