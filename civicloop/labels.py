@@ -60,7 +60,6 @@ FRENCH = {
     "Years": "Années",
     "Options": "Options",
     "Poll open from {opened} to {closed}.": "Sondage ouvert du {opened} au {closed}.",
-    "By language": "Par langue",
     "Option": "Option",
     "Answers": "Réponses",
     "Share": "Part",

@@ -169,7 +169,9 @@ def body(results: Results) -> str:
         if results.poll.kind == "multiple":
             note += " Each could choose several options, so shares add up to more than 100%."
         parts.append(note)
-        if len(results.groups) > 1 and not results.breakdown_shown:
+        if results.breakdown_shown:
+            parts.append(breakdown(results))
+        elif len(results.groups) > 1:
             parts.append(
                 f"The breakdown by language is not shown: some groups have fewer than "
                 f"{MIN_GROUP} people."
@@ -184,6 +186,21 @@ def body(results: Results) -> str:
 
 
 # The characters Python-Markdown lets a backslash escape (with `|` from tables).
+def breakdown(results: Results) -> str:
+    names = list(results.groups)
+    head = " | ".join(f"{n} ({results.groups[n].respondents})" for n in names)
+    rows = "\n".join(
+        f"| {markdown_text(option.label)} | "
+        + " | ".join(str(results.groups[n].options[i].count) for n in names)
+        + " |"
+        for i, option in enumerate(results.tally.options)
+    )
+    return (
+        f"## By language of the respondents\n\n| Option | {head} |\n"
+        f"|---|{'--:|' * len(names)}\n{rows}"
+    )
+
+
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 
 

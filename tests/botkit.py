@@ -95,10 +95,11 @@ class Harness:
     api: ThreadedLocalBotApi
     ctl: SyncControl
     settings: Settings
+    publisher: Any = None
     task: asyncio.Task | None = None
 
     async def start(self) -> None:
-        self.task = asyncio.create_task(run(self.settings))
+        self.task = asyncio.create_task(run(self.settings, self.publisher))
         await self.until(lambda: self.ctl.stats()["calls"].get("getUpdates", 0) > 0)
 
     async def stop(self) -> None:

@@ -161,7 +161,7 @@ async def make_harness(tmp_path: Path):
     api = ThreadedLocalBotApi().start()
     kits = []
 
-    async def make(data: dict | None = None, **overrides) -> Harness:
+    async def make(data: dict | None = None, publisher=None, **overrides) -> Harness:
         settings = Settings(
             token=api.token,
             api_url=api.url,
@@ -176,7 +176,7 @@ async def make_harness(tmp_path: Path):
         ctl = api.control()
         for user, lang in ((1, "en"), (2, "fr"), (3, "en"), (900, "en")):
             ctl.add_user(user, f"User{user}", language_code=lang)
-        kit = Harness(api, ctl, settings)
+        kit = Harness(api, ctl, settings, publisher)
         await kit.start()
         kits.append(kit)
         return kit

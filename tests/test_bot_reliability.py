@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,9 @@ from botkit import SESSION_ID, publish_data
 from test_bot_citizens import subscribe
 
 from bot.logs import Redact
+from bot.publishing import backoff
 from bot.store import Store
+from civicloop.gitrepo import GitPublisher
 
 
 def texts(kit, user: int, needle: str) -> list[dict]:
@@ -245,3 +248,46 @@ async def test_session_agenda_button_survives_unknown_session(harness):
     await subscribe(kit, 1)
     upcoming = await kit.command(1, "next", containing="First session")
     assert any(SESSION_ID not in b for b in upcoming["reply_markup"]["inline_keyboard"][0][0])
+
+
+async def test_closed_poll_results_reach_a_branch_and_failures_are_retried(make_harness, tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    # The repository has no commit to branch from yet: publishing fails like a host that is down.
+    kit = await make_harness(
+        data={"poll_closes_in": timedelta(seconds=5)}, publisher=GitPublisher(repo)
+    )
+    await subscribe(kit, 1)
+    poll = (await kit.until(lambda: [m for m in kit.messages(1) if m.get("poll")]))[0]
+    kit.ctl.answer_poll(1, [1], message_id=poll["message_id"])
+    failed = await kit.until(
+        lambda: kit.rows(
+            "SELECT publish_error, publish_attempts FROM polls "
+            "WHERE poll_id = 'test-poll' AND publish_error IS NOT NULL"
+        ),
+        20,
+    )
+    assert failed[0]["publish_attempts"] == 1 and backoff(1).total_seconds() == 60
+    status = await kit.command(900, "pollstatus", containing="test-poll")
+    assert "Publishing failed" in status["text"]
+    assert kit.rows("SELECT count(*) FROM answers")[0][0] == 1  # the answers are kept
+
+    (repo / "README.md").write_text("x\n")
+    subprocess.run(["git", "add", "."], cwd=repo, check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=E", "-c", "user.email=e@x", "commit", "-qm", "x"],
+        cwd=repo,
+        check=True,
+    )
+    with kit.db() as db:  # bring the retry forward instead of waiting a minute
+        db.execute("UPDATE polls SET publish_after = NULL")
+    await kit.until(lambda: kit.rows("SELECT 1 FROM polls WHERE published_at IS NOT NULL"), 20)
+    text = subprocess.run(
+        ["git", "show", "results/test-poll:content/committees/test/results/test-poll.md"],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "respondents: 1" in text and "suppressed: true" in text  # 1 < 5: withheld

@@ -1,0 +1,310 @@
+"""Publishing poll results as a pull request on GitHub (or GitHub Enterprise Server, whose API
+lives under `/api/v3`) through the REST API, so editors review them like any other change.
+
+OpenAPI operations used, as described in github/rest-api-description
+(`descriptions/api.github.com/api.github.com.2022-11-28.json`): `git/get-ref`, `git/create-ref`,
+`repos/get-content`, `repos/create-or-update-file-contents`, `pulls/list`, `pulls/create`,
+`pulls/update` and `issues/add-labels`.
+
+Every step looks at what is already there before changing anything, so that a retry after a
+failure at any point, a lost answer or a second run all end with one branch `results/<poll>`, one
+pull request and no repeated commit. Failures raise `PublishError`; the caller retries later.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import time
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from civicloop.publish import Change, Published, PublishError
+
+log = logging.getLogger(__name__)
+
+API_VERSION = "2022-11-28"
+PERMISSIONS = "contents:write and pull_requests:write"
+
+
+def blob_sha(content: bytes) -> str:
+    """Git's blob id, which is the `sha` GitHub gives a file: equal ids mean equal content, so
+    unchanged results are recognised without downloading them."""
+    return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
+
+
+def github_message(body: Any) -> str:
+    """GitHub's own words: `message` plus any `errors[]` (validation-error objects or strings)."""
+    if not isinstance(body, dict):
+        return str(body or "")[:200]
+    parts = [str(body.get("message") or "")]
+    for error in body.get("errors") or []:
+        if isinstance(error, dict):
+            error = error.get("message") or " ".join(
+                str(error[k]) for k in ("resource", "field", "code") if error.get(k)
+            )
+        parts.append(str(error))
+    return "; ".join(part for part in parts if part)
+
+
+def wait_seconds(response: httpx.Response) -> int | None:
+    """How long GitHub asks us to wait: `retry-after`, or until `x-ratelimit-reset` (UTC epoch
+    seconds) when `x-ratelimit-remaining` is 0."""
+    headers = response.headers
+    if headers.get("retry-after", "").isdigit():
+        return int(headers["retry-after"])
+    reset = headers.get("x-ratelimit-reset", "")
+    if headers.get("x-ratelimit-remaining") == "0" and reset.isdigit():
+        return max(0, int(reset) - int(time.time()))
+    return None
+
+
+class GitHubPublisher:
+    """One branch and one pull request per poll in `repository` ("owner/name"), labelled `label`."""
+
+    def __init__(
+        self,
+        token: str,
+        repository: str,
+        api_url: str = "https://api.github.com",
+        base: str = "main",
+        label: str = "poll-results",
+        timeout: float = 15.0,
+    ):
+        owner, _, name = repository.partition("/")
+        if not owner or not name or "/" in name:
+            raise ValueError(f"GITHUB_REPOSITORY is {repository!r}; write it as owner/name")
+        self._token = token
+        self.owner = owner
+        self.repository = repository
+        self.api_url = api_url.rstrip("/")
+        self.base = base
+        self.label = label
+        self.timeout = timeout
+
+    def __repr__(self) -> str:  # never show the token
+        return f"GitHubPublisher({self.repository!r}, api_url={self.api_url!r}, base={self.base!r})"
+
+    def publish(self, change: Change) -> Published:
+        headers = {
+            "Authorization": f"Bearer {self._token}",
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": API_VERSION,
+            "User-Agent": "civicloop",
+        }
+        timeout = httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0))
+        with httpx.Client(base_url=self.api_url, headers=headers, timeout=timeout) as client:
+            repo = f"/repos/{self.repository}"
+            _, ref = self._call(
+                client,
+                "GET",
+                f"{repo}/git/ref/heads/{quote(self.base)}",
+                what=f"reading branch {self.base}",
+                setup=True,
+            )
+            status, _ = self._call(
+                client,
+                "POST",
+                f"{repo}/git/refs",
+                json={"ref": f"refs/heads/{change.branch}", "sha": ref["object"]["sha"]},
+                what=f"creating branch {change.branch}",
+                expect=(201,),
+                allow=((422, "Reference already exists"),),
+            )
+            branch_created = status == 201
+            commit = self._put_file(client, repo, change)
+            pull, pull_created = self._pull(client, repo, change)
+            if pull is not None and self.label not in {
+                lbl["name"] for lbl in pull.get("labels", [])
+            }:
+                self._call(
+                    client,
+                    "POST",
+                    f"{repo}/issues/{pull['number']}/labels",
+                    json={"labels": [self.label]},
+                    what=f"labelling pull request #{pull['number']}",
+                )
+        created = branch_created or commit is not None or pull_created
+        url = pull["html_url"] if pull is not None else None
+        log.info("published poll %s on %s: %s", change.poll_id, change.branch, url or "no changes")
+        return Published(branch=change.branch, commit=commit, url=url, created=created)
+
+    def _put_file(self, client: httpx.Client, repo: str, change: Change) -> str | None:
+        """Commit `change.content` on the branch unless it is already there; the commit's sha."""
+        url = f"{repo}/contents/{quote(change.path)}"
+        status, found = self._call(
+            client,
+            "GET",
+            url,
+            params={"ref": change.branch},
+            what=f"reading {change.path} on {change.branch}",
+            allow=((404, ""),),
+        )
+        body = {
+            "message": change.title,
+            "content": base64.b64encode(change.content).decode("ascii"),
+            "branch": change.branch,
+        }
+        if status == 200:
+            if not isinstance(found, dict) or found.get("type") != "file":
+                raise self._error(f"{change.path} in {self.repository} is not a file", False)
+            if found["sha"] == blob_sha(change.content):
+                return None
+            body["sha"] = found["sha"]
+        _, committed = self._call(
+            client,
+            "PUT",
+            url,
+            json=body,
+            what=f"committing {change.path} on {change.branch}",
+            expect=(200, 201),
+        )
+        return committed["commit"]["sha"]
+
+    def _pull(self, client: httpx.Client, repo: str, change: Change) -> tuple[dict | None, bool]:
+        """The branch's pull request, reused (its title and body brought up to date) or opened.
+
+        A closed one is reused as it is: editors closed it on purpose."""
+        pull = self._find_pull(client, repo, change)
+        if pull is None:
+            status, answer = self._call(
+                client,
+                "POST",
+                f"{repo}/pulls",
+                json={
+                    "title": change.title,
+                    "head": change.branch,
+                    "base": self.base,
+                    "body": change.description,
+                },
+                what=f"opening a pull request for {change.branch}",
+                expect=(201,),
+                allow=((422, "A pull request already exists"), (422, "No commits between")),
+            )
+            if status == 201:
+                return answer, True
+            if "No commits between" in github_message(answer):
+                return None, False  # the base already holds these results: nothing to review
+            # Opened by a concurrent run, or by an earlier attempt whose answer was lost, and
+            # not listed yet.
+            pull = self._find_pull(client, repo, change)
+            if pull is None:
+                raise self._error(
+                    f"GitHub says {github_message(answer)} but does not list it", True
+                )
+        stale = {
+            key: value
+            for key, value in (("title", change.title), ("body", change.description))
+            if (pull.get(key) or "") != value
+        }
+        if stale:
+            _, pull = self._call(
+                client,
+                "PATCH",
+                f"{repo}/pulls/{pull['number']}",
+                json=stale,
+                what=f"updating pull request #{pull['number']}",
+            )
+        return pull, False
+
+    def _find_pull(self, client: httpx.Client, repo: str, change: Change) -> dict | None:
+        """The pull request whose head is the branch, in any state; an open one first."""
+        _, pulls = self._call(
+            client,
+            "GET",
+            f"{repo}/pulls",
+            params={"head": f"{self.owner}:{change.branch}", "state": "all", "per_page": 100},
+            what=f"listing pull requests for {change.branch}",
+        )
+        pulls = sorted(pulls, key=lambda pull: pull.get("state") != "open")
+        return pulls[0] if pulls else None
+
+    def _call(
+        self,
+        client: httpx.Client,
+        method: str,
+        url: str,
+        *,
+        what: str,
+        expect: tuple[int, ...] = (200,),
+        allow: tuple[tuple[int, str], ...] = (),
+        setup: bool = False,
+        **kwargs: Any,
+    ) -> tuple[int, Any]:
+        """One request: its status and JSON body when the status is expected, or is allowed with
+        GitHub's message containing the given words; a PublishError otherwise.
+
+        `setup` marks the first request: a 404 or 409 there is a configuration mistake, while
+        later it means someone changed the repository meanwhile, which a retry gets past."""
+        try:
+            response = client.request(method, url, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise self._error(
+                f"GitHub did not answer within {self.timeout:g} s while {what}", True
+            ) from exc
+        except httpx.TransportError as exc:
+            raise self._error(
+                f"could not reach GitHub at {self.api_url} while {what}: {exc!r}",
+                True,
+            ) from exc
+        try:
+            body = response.json() if response.content else None
+        except ValueError:
+            body = response.text.strip()[:200]
+        status = response.status_code
+        if status in expect or any(
+            status == code and words in github_message(body) for code, words in allow
+        ):
+            if status < 300 and isinstance(body, str):
+                raise self._error(
+                    f"GitHub answered with something that is not JSON while {what}", True
+                )
+            return status, body
+        raise self._refusal(response, body, what, setup)
+
+    def _refusal(self, response: httpx.Response, body: Any, what: str, setup: bool) -> PublishError:
+        """Says what went wrong in terms of what to fix, and whether a retry may help."""
+        status, message = response.status_code, github_message(body)
+        wait = wait_seconds(response)
+        limited = wait is not None or "rate limit" in message.lower()
+        if status == 429 or (status == 403 and limited):
+            wait = 60 if wait is None else wait  # GitHub's advice when it gives no time
+            text = (
+                f"GitHub rate limit reached ({status}) while {what}; retry in {wait} s: {message}"
+            )
+            return self._error(text, True)
+        if status == 401:
+            return self._error(
+                f"GITHUB_TOKEN is refused (401: {message}) while {what}: check that it is valid, "
+                f"not expired, and has {PERMISSIONS} on {self.repository}",
+                False,
+            )
+        if status == 403:
+            return self._error(
+                f"GitHub forbids {what} (403: {message}): give GITHUB_TOKEN {PERMISSIONS} "
+                f"(and issues:write for labels) on {self.repository}",
+                False,
+            )
+        if setup and status in (404, 409):
+            return self._error(
+                f"GitHub has no repository {self.repository!r} with a branch {self.base!r} "
+                f"visible to GITHUB_TOKEN ({status}: {message}): check GITHUB_REPOSITORY, "
+                "CIVICLOOP_BASE_BRANCH and which repositories the token may access",
+                False,
+            )
+        if status in (404, 409):
+            return self._error(
+                f"GitHub lost track of something while {what} ({status}: {message}); retry", True
+            )
+        if status >= 500:
+            return self._error(f"GitHub failed ({status}) while {what}; retry later", True)
+        return self._error(f"GitHub refused {what} ({status}: {message})", False)
+
+    def _error(self, message: str, retryable: bool) -> PublishError:
+        """A PublishError whose message cannot carry the token, whatever was echoed into it."""
+        if self._token:
+            message = message.replace(self._token, "***")
+        return PublishError(message, retryable)
