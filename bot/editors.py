@@ -132,7 +132,7 @@ async def confirm_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 async def poll_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     c = civic(context)
     lang = _lang(c, update)
-    lines = []
+    blocks = []
     for poll in sorted(c.data.polls.values(), key=lambda p: p.opens):
         state = c.store.poll_state(poll.id)
         result = tally(poll.options, c.store.answers(poll.id))
@@ -143,9 +143,9 @@ async def poll_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             status = t(lang, "open") if c.poll_is_open(poll.id) else t(lang, "not open")
         sent_to = t(lang, "sent to {count}", count=sent)
         answered = t(lang, "{count} respondents", count=result.respondents)
-        lines.append(
+        lines = [
             f"<b>{say.escape(poll.question)}</b> ({poll.id})\n{status} · {sent_to} · {answered}"
-        )
+        ]
         lines.extend(f"  {say.escape(o.label)}: {o.count}" for o in result.options)
         if state and state["publish_error"]:
             lines.append(
@@ -154,7 +154,8 @@ async def poll_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             )
         elif state and state["published_at"]:
             lines.append("  " + t(lang, "Results published."))
-    c.reply(update, "\n\n".join(lines) or t(lang, "No poll is published yet."))
+        blocks.append("\n".join(lines))
+    c.reply(update, "\n\n".join(blocks) or t(lang, "No poll is published yet."))
 
 
 @editors_only

@@ -85,8 +85,10 @@ class ResultsPublisher:
     async def retry_due(self, now: datetime) -> None:
         async with self.civic.lock:
             due = self.civic.store.db.execute(
+                # A poll this bot never opened (it closed before the bot knew of it) has no
+                # answers of ours: its results, if any, came from elsewhere.
                 "SELECT poll_id FROM polls WHERE closed_at IS NOT NULL AND published_at IS NULL "
-                "AND (publish_after IS NULL OR publish_after <= ?)",
+                "AND opened_at IS NOT NULL AND (publish_after IS NULL OR publish_after <= ?)",
                 (now.isoformat(),),
             ).fetchall()
         for (poll_id,) in due:

@@ -117,9 +117,7 @@ class GitHubPublisher:
             branch_created = status == 201
             commit = self._put_file(client, repo, change)
             pull, pull_created = self._pull(client, repo, change)
-            if pull is not None and self.label not in {
-                lbl["name"] for lbl in pull.get("labels", [])
-            }:
+            if pull is not None and self.label not in [x["name"] for x in pull["labels"]]:
                 self._call(
                     client,
                     "POST",
@@ -237,8 +235,8 @@ class GitHubPublisher:
         """One request: its status and JSON body when the status is expected, or is allowed with
         GitHub's message containing the given words; a PublishError otherwise.
 
-        `setup` marks the first request: a 404 or 409 there is a configuration mistake, while
-        later it means someone changed the repository meanwhile, which a retry gets past."""
+        `setup` marks the first request, where a 404 or 409 means the repository or its base
+        branch is missing or empty."""
         try:
             response = client.request(method, url, **kwargs)
         except httpx.TimeoutException as exc:
@@ -295,9 +293,17 @@ class GitHubPublisher:
                 "CIVICLOOP_BASE_BRANCH and which repositories the token may access",
                 False,
             )
-        if status in (404, 409):
+        if status == 404:  # the repository is there: what GitHub hides is the right to write
             return self._error(
-                f"GitHub lost track of something while {what} ({status}: {message}); retry", True
+                f"GitHub answered 404 ({message}) while {what}: GITHUB_TOKEN can read "
+                f"{self.repository} but apparently not write to it; give it {PERMISSIONS}",
+                False,
+            )
+        if status == 409:
+            return self._error(
+                f"GitHub reports a conflict while {what} ({message}): someone changed the "
+                "branch meanwhile; retry",
+                True,
             )
         if status >= 500:
             return self._error(f"GitHub failed ({status}) while {what}; retry later", True)
