@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -13,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from civicloop import LANGUAGES
+from civicloop.checks import check_catalog
 from civicloop.content import MODELS, TRANSLATABLE, Committee, Model
 from civicloop.problems import Problem, node_line, validation_problems
 
@@ -72,29 +74,50 @@ class Doc:
 
 @dataclass
 class Catalog:
+    """All documents, with indexes built on first use: the content does not change once read,
+    and every page of a large site asks these questions."""
+
     root: Path
     docs: dict[str, Doc]  # by path
     problems: list[Problem]
 
-    def of(self, kind: str) -> list[Doc]:
-        return [d for d in self.docs.values() if d.kind == kind]
+    @cached_property
+    def _kinds(self) -> dict[str | None, list[Doc]]:
+        kinds: dict[str | None, list[Doc]] = {}
+        for doc in self.docs.values():
+            kinds.setdefault(doc.kind, []).append(doc)
+        return kinds
 
-    @property
+    def of(self, kind: str) -> list[Doc]:
+        return self._kinds.get(kind, [])
+
+    @cached_property
     def committees(self) -> dict[str, Doc]:
         return {d.slug: d for d in self.of("committee")}
 
-    @property
+    @cached_property
     def sessions(self) -> list[Doc]:
         return sorted(self.of("session"), key=lambda d: (d.model.starts, d.path))
 
+    @cached_property
+    def _sessions_by_committee(self) -> dict[str, list[Doc]]:
+        grouped: dict[str, list[Doc]] = {}
+        for doc in self.sessions:
+            grouped.setdefault(doc.committee, []).append(doc)
+        return grouped
+
     def sessions_of(self, committee: str) -> list[Doc]:
-        return [d for d in self.sessions if d.committee == committee]
+        return self._sessions_by_committee.get(committee, [])
 
     def committee_of(self, session: Doc) -> Committee:
         return self.docs[f"committees/{session.committee}/index.md"].model
 
+    @cached_property
+    def _results(self) -> dict[str, Doc]:
+        return {d.model.poll: d for d in self.of("results")}
+
     def results_of(self, poll_id: str) -> Doc | None:
-        return next((d for d in self.of("results") if d.model.poll == poll_id), None)
+        return self._results.get(poll_id)
 
     def by_slug(self, kind: str) -> dict[str, Doc]:
         return {d.slug: d for d in self.of(kind)}
@@ -117,8 +140,6 @@ def content_files(root: Path) -> Iterator[str]:
 
 def load(root: Path, languages: tuple[str, ...] = LANGUAGES) -> Catalog:
     """Read every Markdown file under `root`; problems are collected, never raised."""
-    from civicloop.checks import check_catalog
-
     docs: dict[str, Doc] = {}
     problems: list[Problem] = []
     translations: list[tuple[str, str, str]] = []

@@ -135,7 +135,7 @@ def _field_line(catalog: Catalog, doc: Doc, needle: str) -> int:
 
 
 def _links(catalog: Catalog, doc: Doc) -> Iterator[Problem]:
-    targets: list[tuple[int, str]] = []
+    targets: list[tuple[int | None, str]] = []  # None: a front-matter link, line found if broken
     fenced = False
     for number, line in enumerate(doc.body.splitlines(), start=doc.body_line):
         if FENCE.match(line):
@@ -145,10 +145,11 @@ def _links(catalog: Catalog, doc: Doc) -> Iterator[Problem]:
     if doc.kind == "session" and doc.model:
         for item in doc.model.agenda:
             for document in item.documents:
-                targets.append((_field_line(catalog, doc, document.url), document.url))
+                targets.append((None, document.url))
     for number, target in targets:
         if EXTERNAL.match(target):
             continue
+        number = number or _field_line(catalog, doc, target)
         if target.startswith("/"):
             yield Problem(
                 doc.path,

@@ -69,8 +69,14 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
     def video(url: object) -> str:
         return video_facade(str(url), t)
 
-    upcoming = publication.upcoming(doc.slug if doc.kind == "committee" else None)
-    sessions = catalog.sessions_of(doc.slug) if doc.kind == "committee" else catalog.sessions
+    upcoming: list[Doc] = []
+    past: list[Doc] = []
+    if doc.kind in ("committee", "listing"):  # the pages that list sessions
+        committee = doc.slug if doc.kind == "committee" else None
+        upcoming = publication.upcoming(committee)
+        sessions = catalog.sessions_of(doc.slug) if committee else catalog.sessions
+        coming = set(map(id, upcoming))
+        past = [s for s in reversed(sessions) if id(s) not in coming]
     context = {
         "doc": doc,
         "m": doc.localized(lang),
@@ -88,7 +94,7 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
         "catalog": catalog,
         "results": sorted(catalog.of("results"), key=lambda d: d.model.closed, reverse=True),
         "upcoming": upcoming,
-        "past": [s for s in reversed(sessions) if s not in upcoming],
+        "past": past,
         "committees": sorted(catalog.committees.values(), key=lambda d: d.model.title),
         "webinars": sorted(catalog.of("webinar"), key=lambda d: d.model.date, reverse=True),
         "studies": sorted(catalog.of("case-study"), key=lambda d: d.model.title),
@@ -97,9 +103,8 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
     if doc.kind == "committee":
         context["calendar"] = publication.calendar_url(doc.slug)
     if doc.kind == "results":
-        context["session"] = next(
-            (s for s in catalog.of("session") if s.id == doc.model.session), None
-        )
+        committee, _, stem = doc.model.session.partition("/")
+        context["session"] = catalog.docs.get(f"committees/{committee}/sessions/{stem}.md")
     if doc.kind == "session":
         context["committee"] = catalog.committees[doc.committee].localized(lang)
         context["calendar"] = publication.session_calendar_url(doc)
