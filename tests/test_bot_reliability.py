@@ -182,13 +182,19 @@ async def test_bad_updates_never_stop_the_bot(harness):
 
 @pytest.mark.parametrize(
     ("fault", "extra"),
-    [("429", {"retry_after": 1}), ("500", {}), ("502", {}), ("drop", {})],
+    [
+        ("429", {"retry_after": 1}),
+        ("500", {}),
+        ("502", {}),
+        ("drop", {}),
+        ("hang", {"seconds": 7}),  # longer than PTB's 5 s read time-out: the client gives up
+    ],
 )
 async def test_send_faults_are_retried_and_delivered_once(harness, fault, extra):
     kit = harness
     kit.ctl.inject_fault(fault, method="sendMessage", count=2, **extra)
     kit.ctl.send_command(1, "help")
-    await kit.until(lambda: texts(kit, 1, "/committees"), timeout=20)
+    await kit.until(lambda: texts(kit, 1, "/committees"), timeout=40)
     await kit.command(1, "next")
     assert len(texts(kit, 1, "/committees choose")) == 1
     assert kit.ctl.stats()["faults_fired"] == 2
