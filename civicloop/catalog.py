@@ -184,8 +184,7 @@ def _read(root: Path, rel: str, problems: list[Problem], base: Doc | None = None
         head, body, body_line = "", text, 1
     first_line = text[: text.find(head)].count("\n") + 1  # YAML line 0 is on this file line
     try:
-        root_node = yaml.compose(head, Loader=yaml.SafeLoader)
-        meta = yaml.safe_load(head) if head.strip() else {}
+        root_node, meta = _parse_yaml(head)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = first_line + mark.line if mark else 1
@@ -201,14 +200,14 @@ def _read(root: Path, rel: str, problems: list[Problem], base: Doc | None = None
     kind = meta.get("type", expected)
     if kind is None:
         return Doc(rel, None, None, body, body_line)
-    if kind not in MODELS:
+    if not isinstance(kind, str) or kind not in MODELS:
         message = f"unknown type {kind!r}; valid types: {', '.join(MODELS)}"
         problems.append(Problem(rel, node_line(root_node, ("type",), first_line), message))
         return None
     if "type" not in meta and base is None:
         problems.append(Problem(rel, first_line, f"missing required field 'type' ({kind!r})"))
         return None
-    if expected is not None and kind != expected and kind != "listing":
+    if expected is not None and kind != expected:
         problems.append(Problem(rel, first_line, f"a {kind} belongs in {WHERE[kind]}"))
         return None
     if kind in WHERE and expected is None:
@@ -231,3 +230,13 @@ def _read(root: Path, rel: str, problems: list[Problem], base: Doc | None = None
         problems.extend(validation_problems(rel, error, root_node, first_line, model_class))
         return None
     return Doc(rel, kind, model, body, body_line)
+
+
+def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """Parse once, keeping the node tree (to point problems at their lines) and the data."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else {}
+    finally:
+        loader.dispose()

@@ -164,10 +164,22 @@ def test_translation_may_only_translate(content, capsys):
         b"\xff\xfe\x00binary",
         b"---\n---\n",
         b"---\ntype: 12\n---\n",
+        b"---\ntype: [session]\n---\n",
+        b"---\ntype: session\ntitle: a\ntitle: b\n: x\n---\n",
         b"---\ntype: session\nagenda: 4\nstarts: {a: b}\npolls: [[1]]\n---\n",
         b"---\n\t\x00: :\n---\n",
     ],
-    ids=["list", "unclosed", "binary", "empty", "numeric-type", "wrong-shapes", "control-chars"],
+    ids=[
+        "list",
+        "unclosed",
+        "binary",
+        "empty",
+        "numeric-type",
+        "list-type",
+        "odd-keys",
+        "wrong-shapes",
+        "control-chars",
+    ],
 )
 def test_garbage_never_gives_a_traceback(content, capsys, text):
     path = content / SESSION_FILE
