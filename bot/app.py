@@ -67,7 +67,7 @@ BUTTONS = {
 }
 
 
-def build_application(settings: Settings, store: Store | None = None) -> Application:
+def build_application(settings: Settings) -> Application:
     application = (
         Application.builder()
         .token(settings.token)
@@ -78,7 +78,7 @@ def build_application(settings: Settings, store: Store | None = None) -> Applica
         .connection_pool_size(32)
         .build()
     )
-    store = store or Store(settings.db, settings.secret)
+    store = Store(settings.db, settings.secret)
     application.bot_data["civic"] = Civic(settings, store, asyncio.Lock())
     application.add_handler(
         MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, editors.draft_text), group=0
