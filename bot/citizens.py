@@ -201,6 +201,9 @@ async def poll_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if answer.user is None:
         return  # an anonymous vote: never ours
     poll_id = c.store.poll_for_telegram_id(answer.poll_id)
+    if poll_id is None:
+        open_polls = {p for p in c.data.polls if c.poll_is_open(p)}
+        poll_id = c.store.learn_poll_id(answer.poll_id, answer.user.id, open_polls)
     if poll_id is None or not c.poll_is_open(poll_id):
         return
     user = c.store.user(answer.user.id)

@@ -15,6 +15,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -117,7 +118,12 @@ class Outbox:
             log.warning("message %s refused: %s", row["key"], error)
         except (TimedOut, NetworkError) as error:
             delay = min(2 ** row["attempts"], 300)
-            if row["attempts"] + 1 >= MAX_ATTEMPTS:
+            if _maybe_delivered(error) and not row["key"].startswith("poll:"):
+                async with self.lock:
+                    with self.store.transaction():
+                        self.store.set_state(row["id"], "uncertain", error=str(error)[:200])
+                log.warning("message %s may have arrived (%s); not sent again", row["key"], error)
+            elif row["attempts"] + 1 >= MAX_ATTEMPTS:
                 async with self.lock:
                     with self.store.transaction():
                         self.store.set_state(row["id"], "failed", error=str(error)[:200])
@@ -154,6 +160,16 @@ class Outbox:
                         telegram_poll.id if telegram_poll else None,
                     )
         self.sent += 1
+
+
+def _maybe_delivered(error: NetworkError) -> bool:
+    """Whether Telegram may have acted on a request that failed: the connection broke after
+    the request went out. Time-outs are retried all the same (Telegram's advice, and ours);
+    a refused connection or an HTTP error status means nothing happened."""
+    cause = error.__cause__
+    if isinstance(error, TimedOut) or not isinstance(cause, httpx.TransportError):
+        return False  # an HTTP status from the server (its body may be unreadable): not sent
+    return not isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
 def _counts(row) -> bool:

@@ -69,15 +69,10 @@ def remind(c: Civic, now: datetime) -> None:
         due = next((o for o in offsets if session.starts - o <= now), None)
         if due is None:
             continue
-        label = f"{int(due.total_seconds())}s"
-        for user in c.store.subscribers(session.committee, reminders_only=True):
-            key = f"rem:{session.id}:{session.starts.isoformat()}:{label}:{user['user_id']}"
-            c.queue(
-                key,
-                user["user_id"],
-                user["chat_id"],
-                message(say.reminder(c.data, session, user["language"])),
-            )
+        prefix = f"rem:{session.id}:{session.starts.isoformat()}:{int(due.total_seconds())}s:"
+        for user in c.store.subscribers(session.committee, reminders_only=True, unsent=prefix):
+            text = say.reminder(c.data, session, user["language"])
+            c.queue(f"{prefix}{user['user_id']}", user["user_id"], user["chat_id"], message(text))
 
 
 def open_polls(c: Civic, now: datetime) -> None:
@@ -88,7 +83,7 @@ def open_polls(c: Civic, now: datetime) -> None:
             continue
         if state is None or not state["opened_at"]:
             c.store.mark_poll(poll.id, opened_at=now.isoformat())
-        for user in c.store.subscribers(poll.committee):
+        for user in c.store.subscribers(poll.committee, unsent=f"poll:{poll.id}:"):
             lang, user_id, chat = user["language"], user["user_id"], user["chat_id"]
             c.queue(f"poll:{poll.id}:{user_id}", user_id, chat, poll_payload(poll, lang))
             if poll.comments:

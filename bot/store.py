@@ -108,7 +108,18 @@ MIGRATIONS: list[str] = [
     ALTER TABLE polls ADD COLUMN publish_after TEXT;
     ALTER TABLE polls ADD COLUMN published_url TEXT;
     """,
+    # 3: replies before bulk messages; a Telegram poll id learnt late still finds its poll
+    """
+    ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 1;
+    DROP INDEX outbox_due;
+    CREATE INDEX outbox_pending ON outbox (priority, id) WHERE state = 'pending';
+    CREATE TABLE poll_aliases (
+        telegram_poll_id TEXT PRIMARY KEY,
+        poll_id TEXT NOT NULL
+    );
+    """,
 ]
+PRIORITY = {"r": 0, "bc": 2}  # by key prefix: replies first, broadcasts last, the rest between
 
 
 def now() -> str:
@@ -170,15 +181,25 @@ class Store:
     # inbox -----------------------------------------------------------------------------------
 
     def receive(self, updates: list[dict[str, Any]]) -> int:
-        """Record raw updates durably; an update seen before is ignored. Returns how many new."""
-        with self.transaction() as db:
-            done = self.last_processed()
-            before = db.total_changes
-            db.executemany(
-                "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
-                [(u["update_id"], json.dumps(u), now()) for u in updates if u["update_id"] > done],
-            )
-            return db.total_changes - before
+        """Record raw updates durably; an update seen before is ignored. Returns how many new.
+
+        This commit is synced to disk (the others need not be): once Telegram is told, the
+        update must survive even a power cut, and syncing the WAL here also makes every earlier
+        commit durable."""
+        self.db.execute("PRAGMA synchronous = FULL")
+        try:
+            with self.transaction() as db:
+                done = self.last_processed()
+                before = db.total_changes
+                fresh = [u for u in updates if u["update_id"] > done]
+                db.executemany(
+                    "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) "
+                    "VALUES (?, ?, ?)",
+                    [(u["update_id"], json.dumps(u), now()) for u in fresh],
+                )
+                return db.total_changes - before
+        finally:
+            self.db.execute("PRAGMA synchronous = NORMAL")
 
     def pending_updates(self, limit: int = 500) -> list[tuple[int, dict[str, Any]]]:
         rows = self.db.execute(
@@ -243,13 +264,19 @@ class Store:
     def unsubscribe_all(self, user_id: int) -> None:
         self.db.execute("DELETE FROM subscriptions WHERE user_id = ?", (user_id,))
 
-    def subscribers(self, committee: str, reminders_only: bool = False) -> list[sqlite3.Row]:
-        return self.db.execute(
-            "SELECT u.* FROM users u JOIN subscriptions s USING (user_id) WHERE s.committee = ? "
-            + ("AND u.reminders = 1 " if reminders_only else "")
-            + "ORDER BY u.user_id",
-            (committee,),
-        ).fetchall()
+    def subscribers(
+        self, committee: str, reminders_only: bool = False, unsent: str | None = None
+    ) -> list[sqlite3.Row]:
+        """Who follows `committee`; with `unsent`, only those with no message keyed
+        `<unsent><user_id>` yet (so a tick does no work for people already served)."""
+        sql = "SELECT u.* FROM users u JOIN subscriptions s USING (user_id) WHERE s.committee = ?"
+        args: list[Any] = [committee]
+        if reminders_only:
+            sql += " AND u.reminders = 1"
+        if unsent is not None:
+            sql += " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.key = ? || u.user_id)"
+            args.append(unsent)
+        return self.db.execute(sql + " ORDER BY u.user_id", args).fetchall()
 
     def forget(self, user_id: int) -> None:
         """Erase every row about the user, answers included (found through the pseudonym)."""
@@ -326,9 +353,32 @@ class Store:
 
     def poll_for_telegram_id(self, telegram_poll_id: str) -> str | None:
         row = self.db.execute(
-            "SELECT poll_id FROM poll_messages WHERE telegram_poll_id = ?", (telegram_poll_id,)
+            "SELECT poll_id FROM poll_messages WHERE telegram_poll_id = ? "
+            "UNION ALL SELECT poll_id FROM poll_aliases WHERE telegram_poll_id = ?",
+            (telegram_poll_id, telegram_poll_id),
         ).fetchone()
         return row[0] if row else None
+
+    def learn_poll_id(
+        self, telegram_poll_id: str, user_id: int, open_polls: set[str]
+    ) -> str | None:
+        """An answer to a Telegram poll we never heard back about (its send was cut short):
+        if exactly one open poll was sent to this user, it is that one."""
+        candidates = {
+            row[0].split(":")[1]
+            for row in self.db.execute(
+                "SELECT key FROM outbox WHERE key LIKE 'poll:%' AND user_id = ? "
+                "AND state IN ('sent', 'sending', 'pending', 'uncertain')",
+                (user_id,),
+            )
+        } & open_polls
+        if len(candidates) != 1:
+            return None
+        (poll_id,) = candidates
+        self.db.execute(
+            "INSERT OR IGNORE INTO poll_aliases VALUES (?, ?)", (telegram_poll_id, poll_id)
+        )
+        return poll_id
 
     def answers(self, poll_id: str) -> list[list[int]]:
         rows = self.db.execute("SELECT options FROM answers WHERE poll_id = ?", (poll_id,))
@@ -369,16 +419,19 @@ class Store:
 
     def enqueue(self, key: str, user_id: int | None, chat_id: int, payload: dict) -> bool:
         """Queue one message; its key makes queueing idempotent (one message per key, ever)."""
+        priority = PRIORITY.get(key.split(":", 1)[0], 1)
         cursor = self.db.execute(
-            "INSERT OR IGNORE INTO outbox (key, user_id, chat_id, payload, not_before, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (key, user_id, chat_id, json.dumps(payload), now(), now()),
+            "INSERT OR IGNORE INTO outbox "
+            "(key, user_id, chat_id, payload, not_before, created_at, priority) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (key, user_id, chat_id, json.dumps(payload), now(), now(), priority),
         )
         return cursor.rowcount == 1
 
     def due(self, limit: int) -> list[sqlite3.Row]:
         return self.db.execute(
-            "SELECT * FROM outbox WHERE state = 'pending' AND not_before <= ? ORDER BY id LIMIT ?",
+            "SELECT * FROM outbox WHERE state = 'pending' AND not_before <= ? "
+            "ORDER BY priority, id LIMIT ?",
             (now(), limit),
         ).fetchall()
 
@@ -393,7 +446,11 @@ class Store:
         self.db.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
 
     def recover_outbox(self) -> int:
-        """A message caught mid-send by a crash may have left: it is never sent again."""
+        """A message caught mid-send by a crash may have left: it is never sent again, except
+        a poll, whose answers count once per person however many copies they got."""
+        self.db.execute(
+            "UPDATE outbox SET state = 'pending' WHERE state = 'sending' AND key LIKE 'poll:%'"
+        )
         cursor = self.db.execute(
             "UPDATE outbox SET state = 'uncertain', error = 'interrupted while sending' "
             "WHERE state = 'sending'"
