@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -128,8 +129,9 @@ def now() -> str:
 
 class Store:
     def __init__(self, path: Path | str, secret: bytes):
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = None if str(path) == ":memory:" else Path(path)
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode = WAL")
@@ -183,23 +185,30 @@ class Store:
     def receive(self, updates: list[dict[str, Any]]) -> int:
         """Record raw updates durably; an update seen before is ignored. Returns how many new.
 
-        This commit is synced to disk (the others need not be): once Telegram is told, the
-        update must survive even a power cut, and syncing the WAL here also makes every earlier
-        commit durable."""
-        self.db.execute("PRAGMA synchronous = FULL")
+        The write-ahead log is synced to disk after this commit (other commits need not be):
+        once Telegram is told, the update must survive even a power cut, and the sync makes
+        every earlier commit durable too. (Syncing by hand costs a fraction of a millisecond;
+        `PRAGMA synchronous = FULL` around the commit made the bot five times slower.)"""
+        with self.transaction() as db:
+            done = self.last_processed()
+            before = db.total_changes
+            fresh = [u for u in updates if u["update_id"] > done]
+            db.executemany(
+                "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+                [(u["update_id"], json.dumps(u), now()) for u in fresh],
+            )
+            added = db.total_changes - before
+        self._sync_log()
+        return added
+
+    def _sync_log(self) -> None:
+        if self.path is None:
+            return
+        fd = os.open(f"{self.path}-wal", os.O_RDONLY)
         try:
-            with self.transaction() as db:
-                done = self.last_processed()
-                before = db.total_changes
-                fresh = [u for u in updates if u["update_id"] > done]
-                db.executemany(
-                    "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) "
-                    "VALUES (?, ?, ?)",
-                    [(u["update_id"], json.dumps(u), now()) for u in fresh],
-                )
-                return db.total_changes - before
+            os.fsync(fd)
         finally:
-            self.db.execute("PRAGMA synchronous = NORMAL")
+            os.close(fd)
 
     def pending_updates(self, limit: int = 500) -> list[tuple[int, dict[str, Any]]]:
         rows = self.db.execute(
