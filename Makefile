@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: demo test install lint validate build serve chromium screenshots bench clean
+.PHONY: demo test install lint validate build serve chromium screenshots weights bench clean
 
 $(BIN)/civicloop: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,28 @@ build: validate
 demo: build
 	HOST=$(HOST) PORT=$(PORT) bash scripts/demo.sh
 
-test: install lint
+test: install lint chromium
 	$(BIN)/pytest -q
+
+## chromium: Debian's Chromium for the browser tests (tests/browser), from apt, as root or with
+## sudo (GitHub's runners); Playwright drives it, and never downloads a browser of its own
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "installing Debian's chromium with apt-get"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+	@"$(CHROMIUM)" --version 2>/dev/null
+
+## screenshots: each page type on a desktop and on a 360x640 phone, into build/screenshots/
+screenshots: build chromium
+	PYTHONPATH=tests $(BIN)/python -m browser.sitecheck screenshots --site build/site --out build/screenshots
+
+## weights: bytes each page type transfers on a first load, into bench/weights.md
+weights: build chromium
+	PYTHONPATH=tests $(BIN)/python -m browser.sitecheck weights --site build/site --out bench/weights.md
 
 bench: install
 	$(BIN)/python bench/site_build.py

@@ -13,6 +13,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from civicloop import LANGUAGES
 from civicloop.artefacts import artefacts
 from civicloop.catalog import TRANSLATION
 from civicloop.pages import render
@@ -29,6 +30,14 @@ def on_config(config: MkDocsConfig) -> None:
         lines = "\n".join(f"content/{p}" for p in publication.catalog.problems)
         raise Abort(f"civicloop: the content has problems:\n{lines}")
     _publication = publication
+
+
+def on_pre_build(config: MkDocsConfig) -> None:
+    """The site has one 404 page, at its root: the default language's, with its `lang`."""
+    if config.theme["language"] != LANGUAGES[0]:
+        config.theme.static_templates.discard("404.html")
+    else:
+        config.theme.static_templates.add("404.html")
 
 
 @event_priority(-200)  # after mkdocs-static-i18n, which cannot handle generated files

@@ -4,12 +4,13 @@ Text files (HTML, CSS, JavaScript, JSON, SVG, XML, calendars) are sent gzip-comp
 `Content-Encoding: gzip` when the browser's `Accept-Encoding` allows it, so the sizes a browser
 measures are the sizes a visitor downloads from a static host (GitHub Pages, Netlify, nginx with
 `gzip_static`). A precompressed `name.gz` beside a file is used when present; otherwise the file
-is compressed once (level 6, nginx's default is 1, hosts commonly use 6) and kept in memory.
+is compressed once (level 6, as hosts commonly do) and kept in memory.
 """
 
 from __future__ import annotations
 
 import gzip
+import sys
 import threading
 from functools import partial
 from http import HTTPStatus
@@ -80,6 +81,11 @@ class SiteServer(ThreadingHTTPServer):
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         super().__init__((host, port), partial(_Handler, directory=str(self.root)))
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the browser hung up mid-response (a cancelled load): nothing to report
+        super().handle_error(request, client_address)
 
     @property
     def url(self) -> str:

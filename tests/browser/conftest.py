@@ -1,0 +1,72 @@
+"""Fixtures of the browser tests: the sample site (built once, `sample_site`) served on loopback
+with gzip, and one Chromium for the whole package.
+
+The browser is package-scoped, not session-scoped: Playwright's sync API keeps its event loop
+marked as running in this thread while it is open, which pytest-asyncio's tests elsewhere in the
+run must not meet, so it is closed when the last browser test has run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .gzipserver import SiteServer
+from .sitecheck import CHROMIUM, DESKTOP, FirstLoad, chromium_executable, first_load, launch
+
+
+@pytest.fixture(scope="package")
+def chromium() -> str:
+    executable = chromium_executable()
+    if executable is None:
+        pytest.skip(
+            f"Chromium not found (not at {CHROMIUM}, $CIVICLOOP_CHROMIUM nor on the PATH): the "
+            "browser tests need Debian's chromium; `make chromium` installs it, `make test` too"
+        )
+    return executable
+
+
+@pytest.fixture(scope="package")
+def browser(chromium: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright, chromium)
+        yield browser
+        browser.close()
+
+
+def serve(site: Path) -> Iterator[str]:
+    with SiteServer(site) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="package")
+def site_url(sample_site: Path) -> Iterator[str]:
+    """The sample site at http://127.0.0.1:<port>/, gzip-compressed like a static host."""
+    yield from serve(sample_site)
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser profile: empty cache, no cookies, no stored palette."""
+    context = browser.new_context(viewport=DESKTOP)
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="package")
+def first_loads(browser, site_url: str):
+    """Each page type's first load (fresh profile each), measured once and shared by the
+    privacy and weight tests."""
+    cache: dict[str, FirstLoad] = {}
+
+    def get(name: str) -> FirstLoad:
+        if name not in cache:
+            cache[name] = first_load(browser, site_url, name)
+        return cache[name]
+
+    return get
