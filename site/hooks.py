@@ -20,11 +20,22 @@ from civicloop.pages import render
 from civicloop.publication import Publication
 
 _publication: Publication | None = None
+_artefacts: dict[str, bytes] = {}
+
+
+def _translating(config: MkDocsConfig) -> bool:
+    """Whether this is mkdocs-static-i18n's rebuild of the site in another language: the
+    content, and all that is made from it, are the same as in the first build."""
+    language = getattr(config.plugins.get("i18n"), "current_language", None)
+    return language not in (None, LANGUAGES[0]) and _publication is not None
 
 
 def on_config(config: MkDocsConfig) -> None:
     """Load and validate all content once per build; any problem stops the build, listed."""
     global _publication
+    if _translating(config):
+        return
+    _artefacts.clear()
     publication = Publication.open(Path(config.docs_dir), config.site_url or "/")
     if publication.catalog.problems:
         lines = "\n".join(f"content/{p}" for p in publication.catalog.problems)
@@ -43,7 +54,9 @@ def on_pre_build(config: MkDocsConfig) -> None:
 @event_priority(-200)  # after mkdocs-static-i18n, which cannot handle generated files
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     assert _publication is not None
-    for path, content in artefacts(_publication, config.site_name).items():
+    if not _artefacts:
+        _artefacts.update(artefacts(_publication, config.site_name))
+    for path, content in _artefacts.items():
         files.append(File.generated(config, path, content=content))
     return files
 
