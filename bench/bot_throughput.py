@@ -38,7 +38,6 @@ import argparse
 import sys
 import threading
 import time
-import traceback
 from pathlib import Path
 
 import botbench as bb
@@ -150,16 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for commits")
     bb.common_args(parser)
     args = parser.parse_args(argv)
-    code = bb.code_fingerprint()
-    try:
-        with bb.workspace(args.keep, "bench-throughput-") as work:
-            run(args, work)
-    except Exception:
-        traceback.print_exc()
-        bb.check_code(code)
-        return 1
-    bb.check_code(code)
-    return 0
+    return bb.run_bench(args, "bench-throughput-", run)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -795,3 +796,18 @@ if __name__ == "__main__":
     else:
         print("usage: botbench.py serve [python -m bot.localapi options]", file=sys.stderr)
         sys.exit(2)
+
+
+def run_bench(args: argparse.Namespace, prefix: str, run: Callable[..., object]) -> int:
+    """Run one benchmark in its work folder; 1 if it crashed, and a warning if the code under
+    measurement changed meanwhile (its figures would mix two versions)."""
+    code = code_fingerprint()
+    try:
+        with workspace(args.keep, prefix) as work:
+            run(args, work)
+    except Exception:
+        traceback.print_exc()
+        check_code(code)
+        return 1
+    check_code(code)
+    return 0

@@ -42,7 +42,6 @@ import contextlib
 import sys
 import threading
 import time
-import traceback
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -256,16 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.timeout is None:
         args.timeout = args.subscribers / 25 + 120
-    code = bb.code_fingerprint()
-    try:
-        with bb.workspace(args.keep, "bench-broadcast-") as work:
-            run(args, work)
-    except Exception:
-        traceback.print_exc()
-        bb.check_code(code)
-        return 1
-    bb.check_code(code)
-    return 0
+    return bb.run_bench(args, "bench-broadcast-", run)
 
 
 if __name__ == "__main__":

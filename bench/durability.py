@@ -43,7 +43,6 @@ import random
 import sys
 import threading
 import time
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -248,16 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=600)
     bb.common_args(parser)
     args = parser.parse_args(argv)
-    code = bb.code_fingerprint()
-    try:
-        with bb.workspace(args.keep, "bench-durability-") as work:
-            run(args, work)
-    except Exception:
-        traceback.print_exc()
-        bb.check_code(code)
-        return 1
-    bb.check_code(code)
-    return 0
+    return bb.run_bench(args, "bench-durability-", run)
 
 
 if __name__ == "__main__":
