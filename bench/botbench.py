@@ -700,29 +700,9 @@ async def _feed_inproc(control: Any, order: dict[str, Any]) -> dict[str, Any]:
 
 async def _serve(argv: list[str]) -> None:
     """`python -m bot.localapi` plus feeding orders (one JSON object per stdin line)."""
-    from bot.localapi import LocalBotApi, RateLimits
-    from bot.localapi.__main__ import parse_args
+    from bot.localapi.__main__ import build_api, parse_args
 
-    args = parse_args(argv)
-    limits = RateLimits(
-        global_per_second=args.global_per_second,
-        global_burst=max(1, int(args.global_per_second)),
-        private_per_second=args.private_per_second,
-        private_burst=args.private_burst,
-        group_per_minute=args.group_per_minute,
-        enabled=not args.no_limits,
-    )
-    api = LocalBotApi(
-        [],
-        host=args.host,
-        port=args.port,
-        limits=limits,
-        first_update_id=args.first_update_id,
-        poll_state_updates=args.poll_state_updates,
-    )
-    for spec in args.token:
-        token, _, username = spec.partition("=")
-        api.add_bot(token, username=username or None)
+    api = build_api(parse_args(argv))
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -38,7 +38,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def serve(args: argparse.Namespace) -> None:
+def build_api(args: argparse.Namespace) -> LocalBotApi:
+    """The server the command-line options describe (also used by bench/botbench.py)."""
     limits = RateLimits(
         global_per_second=args.global_per_second,
         global_burst=max(1, int(args.global_per_second)),
@@ -58,6 +59,11 @@ async def serve(args: argparse.Namespace) -> None:
     for spec in args.token or [DEFAULT_TOKEN]:
         token, _, username = spec.partition("=")
         api.add_bot(token, username=username or None)
+    return api
+
+
+async def serve(args: argparse.Namespace) -> None:
+    api = build_api(args)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
