@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from civicloop.calendar import calendar
+from civicloop.calendar import calendars
 from civicloop.content import json_schemas
 from civicloop.feed import feed
 from civicloop.opendata import data_files
@@ -13,18 +13,7 @@ from civicloop.publication import Publication
 
 def artefacts(publication: Publication, site_name: str) -> dict[str, bytes]:
     """The generated files by their path in the site."""
-    catalog = publication.catalog
-    files = {"calendar.ics": calendar(publication, catalog.sessions, site_name)}
-    for slug, committee in catalog.committees.items():
-        sessions = catalog.sessions_of(slug)
-        files[publication.calendar_url(slug)] = calendar(
-            publication, sessions, committee.model.title
-        )
-        for session in sessions:
-            title = f"{committee.model.title}: {session.model.title}"
-            files[publication.session_calendar_url(session)] = calendar(
-                publication, [session], title
-            )
+    files = calendars(publication, site_name)
     files["feed.xml"] = feed(publication, site_name)
     files.update({f"data/v1/{name}": data for name, data in data_files(publication).items()})
     for name, schema in json_schemas().items():

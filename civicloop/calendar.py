@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC
 from urllib.parse import urlsplit
 
@@ -19,12 +20,30 @@ STATUS = {
 }
 
 
-def calendar(publication: Publication, sessions: list[Doc], name: str) -> bytes:
+def calendars(publication: Publication, site_name: str) -> dict[str, bytes]:
+    """The site's calendar, each committee's, and each session's own, by path in the site.
+
+    A session is in three of them, so its event is serialised once and the bytes reused.
+    """
+    catalog = publication.catalog
+    events = {s.path: event(publication, s).to_ical() for s in catalog.sessions}
+    files = {publication.calendar_url(): calendar(site_name, events.values())}
+    for slug, committee in catalog.committees.items():
+        name = committee.model.title
+        sessions = catalog.sessions_of(slug)
+        files[publication.calendar_url(slug)] = calendar(name, [events[s.path] for s in sessions])
+        for s in sessions:
+            title = f"{name}: {s.model.title}"
+            files[publication.session_calendar_url(s)] = calendar(title, [events[s.path]])
+    return files
+
+
+def calendar(name: str, events: Iterable[bytes]) -> bytes:
+    """A VCALENDAR around events already serialised (RFC 5545 components are concatenated)."""
     cal = Calendar.new(prodid=f"-//civicloop//civicloop {__version__}//EN", name=name)
     cal.add("method", "PUBLISH")
-    for session in sessions:
-        cal.add_component(event(publication, session))
-    return cal.to_ical()
+    head, tail = cal.to_ical().rsplit(b"END:VCALENDAR", 1)
+    return head + b"".join(events) + b"END:VCALENDAR" + tail
 
 
 def event(publication: Publication, session: Doc) -> Event:

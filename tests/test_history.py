@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import icalendar
 
-from civicloop.calendar import calendar
+from civicloop.calendar import calendars
 from civicloop.publication import Publication
 
 
@@ -22,7 +22,7 @@ def git(cwd, *args):
 
 def event(content):
     publication = Publication.open(content, "https://civic.example.org/", datetime.now(UTC))
-    data = calendar(publication, publication.catalog.sessions, "Test")
+    data = calendars(publication, "Test")["calendar.ics"]
     (only,) = icalendar.Calendar.from_ical(data).walk("VEVENT")
     return only
 
