@@ -6,7 +6,6 @@ checking see generated text exactly as they see what editors wrote.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from datetime import datetime
 from functools import cache
@@ -114,8 +113,16 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
 
 
 def link(source: str, target: str) -> str:
-    """A Markdown link from the file `source` to the content path `target`, both from the root."""
-    return posixpath.relpath(target, posixpath.dirname(source) or ".")
+    """A Markdown link from the file `source` to the content path `target`, both from the root.
+
+    `posixpath.relpath` on these normalised paths, without its two `abspath` calls: listing
+    pages make thousands of links.
+    """
+    folder, parts = source.split("/")[:-1], target.split("/")
+    common = 0
+    while common < min(len(folder), len(parts)) and folder[common] == parts[common]:
+        common += 1
+    return "/".join([".."] * (len(folder) - common) + parts[common:])
 
 
 EMBEDS = {
