@@ -6,7 +6,6 @@ What each artefact says is decided in `civicloop/`; these hooks only connect it 
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
-from types import MethodType
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
@@ -36,34 +35,12 @@ def on_config(config: MkDocsConfig) -> None:
     global _publication
     if _translating(config):
         return
-    i18n = config.plugins.get("i18n")
-    if i18n is not None:
-        i18n.reconfigure_search_duplicates = MethodType(deduplicate_search, i18n)
     _artefacts.clear()
     publication = Publication.open(Path(config.docs_dir), config.site_url or "/")
     if publication.catalog.problems:
         lines = "\n".join(f"content/{p}" for p in publication.catalog.problems)
         raise Abort(f"civicloop: the content has problems:\n{lines}")
     _publication = publication
-
-
-def deduplicate_search(i18n, entries: list[dict]) -> None:
-    """mkdocs-static-i18n's rule, by lookup: drop an entry under a language folder that repeats
-    a default-language entry (same title and text, location ending like it). The plugin's own
-    version compares every entry with every other, minutes on a large site."""
-    folders = tuple(f"{lang}/" for lang in i18n.build_languages)
-    translated: dict[tuple[str, str], list[dict]] = {}
-    for entry in entries:
-        if entry["location"].startswith(folders):
-            translated.setdefault((entry["title"], entry["text"]), []).append(entry)
-    dropped = {
-        id(other)
-        for entry in entries
-        if not entry["location"].startswith(folders)
-        for other in translated.get((entry["title"], entry["text"]), ())
-        if other["location"].endswith(entry["location"])
-    }
-    entries[:] = [entry for entry in entries if id(entry) not in dropped]
 
 
 def on_pre_build(config: MkDocsConfig) -> None:

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def load_hooks():
-    spec = importlib.util.spec_from_file_location("civicloop_site_hooks", ROOT / "site/hooks.py")
+    spec = importlib.util.spec_from_file_location("i18n_search", ROOT / "site/i18n_search.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
