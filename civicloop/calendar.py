@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC
 from urllib.parse import urlsplit
+from uuid import NAMESPACE_URL, uuid5
 
 from icalendar import Calendar, Event
 
@@ -27,21 +28,34 @@ def calendars(publication: Publication, site_name: str) -> dict[str, bytes]:
     """
     catalog = publication.catalog
     events = {s.path: event(publication, s).to_ical() for s in catalog.sessions}
-    files = {publication.calendar_url(): calendar(site_name, events.values())}
+    files = {}
+
+    def add(path: str, name: str, sessions: list[Doc]) -> None:
+        files[path] = calendar(publication.absolute(path), name, [events[s.path] for s in sessions])
+
+    add(publication.calendar_url(), site_name, catalog.sessions)
     for slug, committee in catalog.committees.items():
-        name = committee.model.title
         sessions = catalog.sessions_of(slug)
-        files[publication.calendar_url(slug)] = calendar(name, [events[s.path] for s in sessions])
+        add(publication.calendar_url(slug), committee.model.title, sessions)
         for s in sessions:
-            title = f"{name}: {s.model.title}"
-            files[publication.session_calendar_url(s)] = calendar(title, [events[s.path]])
+            add(
+                publication.session_calendar_url(s),
+                f"{committee.model.title}: {s.model.title}",
+                [s],
+            )
     return files
 
 
-def calendar(name: str, events: Iterable[bytes]) -> bytes:
-    """A VCALENDAR around events already serialised (RFC 5545 components are concatenated)."""
-    cal = Calendar.new(prodid=f"-//civicloop//civicloop {__version__}//EN", name=name)
-    cal.add("method", "PUBLISH")
+def calendar(url: str, name: str, events: Iterable[bytes]) -> bytes:
+    """A VCALENDAR around events already serialised (RFC 5545 components are concatenated),
+    with a UID made from its address, so that it is the same in every build."""
+    cal = Calendar.new(
+        prodid=f"-//civicloop//civicloop {__version__}//EN",
+        method="PUBLISH",
+        name=name,
+        uid=uuid5(NAMESPACE_URL, url),
+        url=url,
+    )
     head, tail = cal.to_ical().rsplit(b"END:VCALENDAR", 1)
     return head + b"".join(events) + b"END:VCALENDAR" + tail
 

@@ -11,7 +11,7 @@ import icalendar
 import jsonschema
 import pytest
 from bs4 import BeautifulSoup
-from conftest import SESSION, build_site, write
+from conftest import ROOT, SESSION, build_site, write
 
 SITE_URL = "http://127.0.0.1:8000/"
 SESSION_PAGE = "committees/sample-neighbourhood-committee/sessions/02-listening-to-families"
@@ -101,6 +101,16 @@ def test_calendars_are_valid_and_stable(sample_site):
         (sample_site / "committees/wallonia-deliberative-committee/calendar.ics").read_bytes()
     )
     assert len(committee.walk("VEVENT")) == 6
+    assert str(committee["URL"]).endswith(
+        "/committees/wallonia-deliberative-committee/calendar.ics"
+    )
+
+
+def test_calendars_are_the_same_in_every_build(sample_site, tmp_path):
+    again = tmp_path / "again"
+    assert build_site(ROOT / "content", again).returncode == 0
+    for path in ("calendar.ics", f"{SESSION_PAGE}.ics"):
+        assert (again / path).read_bytes() == (sample_site / path).read_bytes()
 
 
 def test_feed_parses_with_entries(sample_site):
