@@ -109,6 +109,16 @@ class Catalog:
     def sessions_of(self, committee: str) -> list[Doc]:
         return self._sessions_by_committee.get(committee, [])
 
+    @cached_property
+    def listed(self) -> dict[str, list[Doc]]:
+        """What listing pages show, in their order: sorted once, not for each of many pages."""
+        return {
+            "results": sorted(self.of("results"), key=lambda d: d.model.closed, reverse=True),
+            "committees": sorted(self.committees.values(), key=lambda d: d.model.title),
+            "webinars": sorted(self.of("webinar"), key=lambda d: d.model.date, reverse=True),
+            "studies": sorted(self.of("case-study"), key=lambda d: d.model.title),
+        }
+
     def committee_of(self, session: Doc) -> Committee:
         return self.docs[f"committees/{session.committee}/index.md"].model
 

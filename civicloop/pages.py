@@ -31,6 +31,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=StrictUndefined,
+        auto_reload=False,  # templates are package data: no stat() of them for every page
     )
     environment.filters["inert"] = markdown_text  # text that must show as typed
     return environment
@@ -91,12 +92,9 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
         "committee_doc": lambda s: catalog.committees[s.committee],
         "committee_doc_by_slug": lambda slug: catalog.committees[slug],
         "catalog": catalog,
-        "results": sorted(catalog.of("results"), key=lambda d: d.model.closed, reverse=True),
+        **catalog.listed,
         "upcoming": upcoming,
         "past": past,
-        "committees": sorted(catalog.committees.values(), key=lambda d: d.model.title),
-        "webinars": sorted(catalog.of("webinar"), key=lambda d: d.model.date, reverse=True),
-        "studies": sorted(catalog.of("case-study"), key=lambda d: d.model.title),
         "related": [catalog.by_slug("case-study")[s] for s in getattr(doc.model, "related", [])],
     }
     if doc.kind == "committee":
