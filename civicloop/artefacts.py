@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from pathlib import Path
 
 from civicloop.calendar import calendars
-from civicloop.content import json_schemas
+from civicloop.content import MODELS, json_schemas
 from civicloop.feed import feed
-from civicloop.opendata import data_files
+from civicloop.opendata import FILES, data_files
 from civicloop.publication import Publication
 
 
@@ -19,3 +21,31 @@ def artefacts(publication: Publication, site_name: str) -> dict[str, bytes]:
     for name, schema in json_schemas().items():
         files[f"schema/content/{name}.json"] = json.dumps(schema, indent=1).encode()
     return files
+
+
+def artefact_paths(publication: Publication) -> list[str]:
+    """The paths `artefacts` will make, known before it has made them (it takes a while)."""
+    catalog = publication.catalog
+    paths = [publication.calendar_url(), "feed.xml"]
+    paths += [publication.calendar_url(slug) for slug in catalog.committees]
+    paths += [publication.session_calendar_url(s) for s in catalog.sessions]
+    paths += [f"data/v1/{prefix}{name}" for name in FILES for prefix in ("", "schema/")]
+    paths += [f"schema/content/{name}.json" for name in MODELS]
+    return paths
+
+
+def write_artefacts(
+    content: Path, base_url: str, now: datetime, site_name: str, folder: Path
+) -> None:
+    """Read the content and write its artefacts under `folder`, exactly at `artefact_paths`.
+
+    Run in a second process while MkDocs renders the pages, so it reads the content itself.
+    """
+    publication = Publication.open(content, base_url, now)
+    files = artefacts(publication, site_name)
+    if sorted(files) != sorted(artefact_paths(publication)):
+        raise RuntimeError("artefact_paths() does not list what artefacts() makes")
+    for path, data in files.items():
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)

@@ -112,8 +112,11 @@ def content(tmp_path: Path) -> Path:
     return root
 
 
-def build_site(content: Path, out: Path) -> subprocess.CompletedProcess[str]:
-    """`mkdocs build --strict` of `content` with the project's mkdocs.yml, hooks and theme."""
+def build_site(
+    content: Path, out: Path, runner: tuple[str, ...] = ("-m", "mkdocs")
+) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build --strict` of `content` with the project's mkdocs.yml, hooks and theme;
+    `runner` is how Python starts MkDocs."""
     project = out.parent / f"{out.name}-project"
     project.mkdir()
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
@@ -124,8 +127,7 @@ def build_site(content: Path, out: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
             sys.executable,
-            "-m",
-            "mkdocs",
+            *runner,
             "build",
             "--strict",
             "-f",

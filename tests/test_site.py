@@ -13,6 +13,9 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, SESSION, build_site, write
 
+from civicloop.artefacts import artefact_paths, artefacts
+from civicloop.publication import Publication
+
 SITE_URL = "http://127.0.0.1:8000/"
 SESSION_PAGE = "committees/sample-neighbourhood-committee/sessions/02-listening-to-families"
 
@@ -162,3 +165,28 @@ def test_small_site_builds_strict(content, tmp_path):
     result = build_site(content, tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out/committees/test/sessions/01-first/index.html").is_file()
+
+
+def test_artefact_paths_are_what_the_build_makes(sample_site):
+    publication = Publication.open(ROOT / "content", SITE_URL)
+    paths = artefact_paths(publication)
+    assert sorted(paths) == sorted(artefacts(publication, "civicloop"))
+    assert [p for p in paths if not (sample_site / p).is_file()] == []
+
+
+def test_a_failure_making_artefacts_stops_the_build(content, tmp_path):
+    """Calendars, feed and data are written by a second process: if it fails, so does the build,
+    rather than publish a site without them."""
+    failing = (
+        "import civicloop.artefacts as a\n"
+        "def fail(*args): raise OSError('No space left on device')\n"
+        "a.write_artefacts = fail\n"
+        "from mkdocs.__main__ import cli\n"
+        "cli()\n"
+    )
+    result = build_site(content, tmp_path / "out", runner=("-c", failing))
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    assert "No space left on device" in output
+    assert "civicloop: making the calendars, feed and open data failed" in output
+    assert not (tmp_path / "out/calendar.ics").exists()
