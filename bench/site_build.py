@@ -350,10 +350,6 @@ related: [{studies[n]}, {studies[n + 1]}]
 
 # --------------------------------------------------------------------------- the rendered copy
 
-# Front matter that MkDocs and Material read; the rest is civicloop's. `status` goes too: Material
-# would show it as its page-status badge, so the hooks pop it.
-KEPT_META = ("title", "description", "tags", "hide", "search", "icon", "subtitle", "template")
-
 
 def rendered_copy(content: Path, target: Path, root: Path = ROOT) -> None:
     """Write the "rendered" copy of `content` in a child process: like the builds, it imports
@@ -398,10 +394,12 @@ def _render_copy(content: Path, target: Path, root: Path) -> None:
         doc = publication.catalog.docs.get(src.as_posix())
         if doc is None or doc.kind is None:
             continue
-        # What on_page_markdown gets: MkDocs' own split of this file into meta and body.
-        body, meta = get_data(file.read_text(encoding="utf-8"))
-        kept = {key: meta[key] for key in KEPT_META if key in meta}
-        front = yaml.safe_dump(kept, allow_unicode=True, sort_keys=False)
+        # What on_page_markdown gets: MkDocs' own split of this file into meta and body; and
+        # the front matter that site/hooks.py's on_page_read_source leaves for MkDocs.
+        body, _ = get_data(file.read_text(encoding="utf-8"))
+        own = doc.translations.get(langs[0], doc)
+        kept = {"type": doc.kind, "title": own.model.title, "tags": getattr(own.model, "tags", [])}
+        front = yaml.safe_dump({k: v for k, v in kept.items() if v}, allow_unicode=True)
         for lang in langs:
             out = file if lang == langs[0] else _translated(file, lang)
             markdown = render(publication, doc, lang, body)
