@@ -27,6 +27,10 @@ validate: install
 build: validate
 	$(BIN)/mkdocs build --strict
 
+## serve: preview the site while editing content; it is built again on every save
+serve: install
+	$(BIN)/mkdocs serve --dev-addr $(HOST):$(PORT)
+
 ## demo: build the sample site, serve it, and run the bot on a local Bot API server
 demo: build
 	HOST=$(HOST) PORT=$(PORT) bash scripts/demo.sh

@@ -27,7 +27,7 @@ from civicloop.publication import Publication
 
 class Artefacts:
     """Calendars, feed and open data, written by a second process while MkDocs renders the
-    pages: they take a tenth of a large build, and the machine has a second core."""
+    pages: a large site's take seconds, and machines have a second core."""
 
     def __init__(self, publication: Publication, config: MkDocsConfig) -> None:
         self.paths = artefact_paths(publication)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from dataclasses import replace
@@ -112,17 +113,28 @@ def content(tmp_path: Path) -> Path:
     return root
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def project(content: Path, folder: Path) -> Path:
+    """A project folder: the repository's mkdocs.yml and site/, with `content` as content/."""
+    folder.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    (folder / "site").symlink_to(ROOT / "site")
+    if content.resolve() != (folder / "content").resolve():
+        (folder / "content").symlink_to(content.resolve())
+    return folder / "mkdocs.yml"
+
+
 def build_site(
     content: Path, out: Path, runner: tuple[str, ...] = ("-m", "mkdocs")
 ) -> subprocess.CompletedProcess[str]:
     """`mkdocs build --strict` of `content` with the project's mkdocs.yml, hooks and theme;
     `runner` is how Python starts MkDocs."""
-    project = out.parent / f"{out.name}-project"
-    project.mkdir()
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    (project / "site").symlink_to(ROOT / "site")
-    if content.resolve() != (project / "content").resolve():
-        (project / "content").symlink_to(content.resolve())
+    config = project(content, out.parent / f"{out.name}-project")
     env = {**os.environ, "CIVICLOOP_NOW": NOW, "NO_MKDOCS_2_WARNING": "1"}
     return subprocess.run(
         [
@@ -131,14 +143,14 @@ def build_site(
             "build",
             "--strict",
             "-f",
-            str(project / "mkdocs.yml"),
+            str(config),
             "-d",
             str(out),
         ],
         capture_output=True,
         text=True,
         env=env,
-        cwd=project,
+        cwd=config.parent,
     )
 
 

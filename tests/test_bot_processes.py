@@ -8,7 +8,6 @@ import os
 import random
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -18,18 +17,13 @@ from pathlib import Path
 import httpx
 import pytest
 from botkit import publish_data
+from conftest import free_port
 
 from bot.localapi import ControlClient
 from bot.sitedata import short
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:PROCESS-TEST"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import asyncio
 import datetime as dtm
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import free_port
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputPollOption, Update
 from telegram.error import (
     BadRequest,
@@ -308,7 +308,7 @@ async def test_webhook_delivery_with_secret_retries_and_409(api: LocalBotApi, bo
 async def test_webhook_errors_are_reported_and_pending_updates_dropped(
     api: LocalBotApi, bot: Bot
 ) -> None:
-    url = f"http://127.0.0.1:{_free_port()}/nobody-listens"
+    url = f"http://127.0.0.1:{free_port()}/nobody-listens"
     assert await bot.set_webhook(url)
     api.control().send_message(1, "undeliverable")
     for _ in range(100):
@@ -326,7 +326,7 @@ async def test_ptb_webhook_server_receives_updates(api: LocalBotApi) -> None:
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_text(f"got /{update.effective_message.text[1:]}")
 
-    port = _free_port()
+    port = free_port()
     app = Application.builder().token(TOKEN).base_url(api.base_url).build()
     app.add_handler(CommandHandler("help", echo))
     ctl = api.control()
@@ -736,14 +736,8 @@ async def test_threaded_server_and_http_control_client() -> None:
         assert api.control().stats()["messages_sent"] == 1  # in-process blocking proxy
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def test_command_line_entry_point() -> None:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [
             sys.executable,

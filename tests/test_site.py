@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
+from urllib.request import urlopen
 
 import feedparser
 import icalendar
 import jsonschema
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, SESSION, build_site, write
+from conftest import NOW, ROOT, SESSION, build_site, free_port, project, write
 
 from civicloop.artefacts import artefact_paths, artefacts
 from civicloop.publication import Publication
@@ -190,3 +195,49 @@ def test_a_failure_making_artefacts_stops_the_build(content, tmp_path):
     assert "No space left on device" in output
     assert "civicloop: making the calendars, feed and open data failed" in output
     assert not (tmp_path / "out/calendar.ics").exists()
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urlopen(url, timeout=5) as response:
+            return response.read().decode()
+    except OSError:
+        return None
+
+
+def wait_for(predicate, what: str, seconds: float = 90):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"waited {seconds:.0f} s for {what}")
+
+
+def test_preview_builds_again_after_an_edit(content, tmp_path):
+    """`make serve`: the server's rebuilds run beside its threads, where the calendars are
+    written by a spawned process rather than a forked one; an edit shows in them."""
+    config = project(content, tmp_path / "project")
+    port = free_port()
+    env = {**os.environ, "CIVICLOOP_NOW": NOW, "NO_MKDOCS_2_WARNING": "1"}
+    with (tmp_path / "serve.log").open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "-f", str(config)]
+            + ["--dev-addr", f"127.0.0.1:{port}"],
+            env=env,
+            cwd=config.parent,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    calendar = f"http://127.0.0.1:{port}/calendar.ics"
+    try:
+        first = wait_for(lambda: fetch(calendar), "the first build")
+        assert "LOCATION:Town hall" in first
+        session = content / "committees/test/sessions/01-first.md"
+        session.write_text(session.read_text().replace("Town hall", "Library"))
+        wait_for(lambda: "LOCATION:Library" in (fetch(calendar) or ""), "the rebuild")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    log = (tmp_path / "serve.log").read_text()
+    assert "Traceback" not in log, log
