@@ -370,7 +370,6 @@ def _render_copy(content: Path, target: Path, root: Path) -> None:
     same Markdown in each (and its French search entries are not dropped as duplicates).
     """
     import yaml
-    from mkdocs.utils.meta import get_data
     from mkdocs.utils.yaml import yaml_load
 
     from civicloop import LANGUAGES
@@ -394,15 +393,14 @@ def _render_copy(content: Path, target: Path, root: Path) -> None:
         doc = publication.catalog.docs.get(src.as_posix())
         if doc is None or doc.kind is None:
             continue
-        # What on_page_markdown gets: MkDocs' own split of this file into meta and body; and
-        # the front matter that site/hooks.py's on_page_read_source leaves for MkDocs.
-        body, _ = get_data(file.read_text(encoding="utf-8"))
+        # The body as the catalog read it (what the hooks render around), and the front matter
+        # that site/hooks.py's on_page_read_source leaves for MkDocs.
         own = doc.translations.get(langs[0], doc)
         kept = {"type": doc.kind, "title": own.model.title, "tags": getattr(own.model, "tags", [])}
         front = yaml.safe_dump({k: v for k, v in kept.items() if v}, allow_unicode=True)
         for lang in langs:
             out = file if lang == langs[0] else _translated(file, lang)
-            markdown = render(publication, doc, lang, body)
+            markdown = render(publication, doc, lang, own.body)
             out.write_text(f"---\n{front}---\n\n{markdown}", encoding="utf-8")
     for name, data in artefacts(publication, config["site_name"]).items():
         (target / name).parent.mkdir(parents=True, exist_ok=True)

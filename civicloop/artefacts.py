@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 
 from civicloop.calendar import calendars
@@ -34,14 +33,9 @@ def artefact_paths(publication: Publication) -> list[str]:
     return paths
 
 
-def write_artefacts(
-    content: Path, base_url: str, now: datetime, site_name: str, folder: Path
-) -> None:
-    """Read the content and write its artefacts under `folder`, exactly at `artefact_paths`.
-
-    Run in a second process while MkDocs renders the pages, so it reads the content itself.
-    """
-    publication = Publication.open(content, base_url, now)
+def write_artefacts(publication: Publication, site_name: str, folder: Path) -> None:
+    """Write the artefacts under `folder`, exactly at `artefact_paths` (a second process of the
+    build does this while MkDocs renders the pages)."""
     files = artefacts(publication, site_name)
     if sorted(files) != sorted(artefact_paths(publication)):
         raise RuntimeError("artefact_paths() does not list what artefacts() makes")

@@ -110,6 +110,20 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
+def render_ahead(publication: Publication, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """Every generated page in each of `languages`, by the file it is built from (a
+    translation's, or the original's): made by a second process while MkDocs builds the site in
+    the first language."""
+    docs = [doc for doc in publication.catalog.docs.values() if doc.kind is not None]
+    pages: dict[str, dict[str, str]] = {}
+    for lang in languages:
+        pages[lang] = {}
+        for doc in docs:
+            own = doc.translations.get(lang, doc)
+            pages[lang][own.path] = render(publication, doc, lang, own.body)
+    return pages
+
+
 def link(source: str, target: str) -> str:
     """A Markdown link from the file `source` to the content path `target`, both from the root.
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 import multiprocessing
 import threading
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from tempfile import TemporaryDirectory
+from typing import Any
 
 from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
@@ -20,56 +21,50 @@ from mkdocs.structure.pages import Page
 
 from civicloop import LANGUAGES
 from civicloop.artefacts import artefact_paths, write_artefacts
+from civicloop.background import run
 from civicloop.catalog import TRANSLATION, Doc
-from civicloop.pages import render
+from civicloop.pages import render, render_ahead
 from civicloop.publication import Publication
 
 
-class Artefacts:
-    """Calendars, feed and open data, written by a second process while MkDocs renders the
-    pages: a large site's take seconds, and machines have a second core."""
+class Job:
+    """A function run by a second process while MkDocs renders pages: machines have a second
+    core. Forked, the process starts at once and shares the loaded content; beside other threads
+    (`mkdocs serve`), where forking is unsafe, it is spawned and gets a copy."""
 
-    def __init__(self, publication: Publication, config: MkDocsConfig) -> None:
-        self.paths = artefact_paths(publication)
-        self.folder = TemporaryDirectory(prefix="civicloop-artefacts-")
-        # fork starts at once but is unsafe beside other threads, as in `mkdocs serve`
+    def __init__(self, what: str, function: Callable[..., Any], *args: Any) -> None:
+        self.what = what
         method = "fork" if threading.active_count() == 1 else "spawn"
-        self.process = multiprocessing.get_context(method).Process(
-            target=write_artefacts,
-            args=(
-                Path(config.docs_dir),
-                publication.base_url,
-                publication.now,
-                config.site_name,
-                Path(self.folder.name),
-            ),
-            daemon=True,
-        )
+        context = multiprocessing.get_context(method)
+        self.receiver, sender = context.Pipe(duplex=False)
+        self.process = context.Process(target=run, args=(sender, function, *args), daemon=True)
         self.process.start()
+        sender.close()
+        self.received = False
+        self.value: Any = None
 
-    def files(self, config: MkDocsConfig) -> list[File]:
-        return [
-            File.generated(config, path, abs_src_path=f"{self.folder.name}/{path}")
-            for path in self.paths
-        ]
-
-    def wait(self) -> None:
-        """Before MkDocs copies the files: they are complete, or the build stops."""
-        if self.process.exitcode is None:
-            self.process.join()
-        if self.process.exitcode != 0:
-            raise Abort("civicloop: making the calendars, feed and open data failed (see above)")
+    def result(self) -> Any:
+        """What the function returned (waiting for it); the build stops if it failed."""
+        if not self.received:
+            try:
+                self.value = self.receiver.recv()
+            except EOFError:
+                raise Abort(f"civicloop: {self.what} failed (see above)") from None
+            finally:
+                self.process.join()
+            self.received = True
+        return self.value
 
     def close(self) -> None:
         if self.process.exitcode is None:
             self.process.kill()
             self.process.join()
         self.process.close()
-        self.folder.cleanup()
+        self.receiver.close()
 
 
 _publication: Publication | None = None
-_artefacts: Artefacts | None = None
+_jobs: dict[str, Job] = {}  # "artefacts", "languages": this build's second processes
 
 
 def _translating(config: MkDocsConfig) -> bool:
@@ -80,8 +75,9 @@ def _translating(config: MkDocsConfig) -> bool:
 
 
 def on_config(config: MkDocsConfig) -> None:
-    """Load and validate all content once per build; any problem stops the build, listed."""
-    global _publication, _artefacts
+    """Load and validate all content once per build; any problem stops the build, listed.
+    The pages in the other languages are made ahead, by a second process."""
+    global _publication
     if _translating(config):
         return
     on_shutdown()  # `mkdocs serve` builds again and again in one process
@@ -90,14 +86,14 @@ def on_config(config: MkDocsConfig) -> None:
         lines = "\n".join(f"content/{p}" for p in publication.catalog.problems)
         raise Abort(f"civicloop: the content has problems:\n{lines}")
     _publication = publication
-    _artefacts = Artefacts(publication, config)
+    _jobs["languages"] = Job(
+        "making the pages in other languages", render_ahead, publication, LANGUAGES[1:]
+    )
 
 
 def on_shutdown() -> None:
-    global _artefacts
-    if _artefacts is not None:
-        _artefacts.close()
-        _artefacts = None
+    while _jobs:
+        _jobs.popitem()[1].close()
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
@@ -110,16 +106,27 @@ def on_pre_build(config: MkDocsConfig) -> None:
 
 @event_priority(-200)  # after mkdocs-static-i18n, which cannot handle generated files
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    assert _artefacts is not None
-    for file in _artefacts.files(config):
-        files.append(file)
+    """Calendars, feed and open data are written straight into the site folder, which has just
+    been emptied, by a second process; MkDocs knows them (links to them are checked) and leaves
+    them where they are."""
+    assert _publication is not None
+    site = Path(config.site_dir)
+    if "artefacts" not in _jobs:  # once per build, not again for each language
+        _jobs["artefacts"] = Job(
+            "making the calendars, feed and open data",
+            write_artefacts,
+            _publication,
+            config.site_name,
+            site,
+        )
+    for path in artefact_paths(_publication):
+        files.append(File.generated(config, path, abs_src_path=str(site / path)))
     return files
 
 
 def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
-    """MkDocs copies files right after this event."""
-    assert _artefacts is not None
-    _artefacts.wait()
+    """MkDocs copies files right after this event: the artefacts must be complete."""
+    _jobs["artefacts"].result()
     return env
 
 
@@ -151,8 +158,13 @@ def on_page_read_source(page: Page, config: MkDocsConfig) -> str | None:
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """A generated page's Markdown, around its body as the catalog read it. In the build's
+    language, not the file's: an untranslated page falls back to the original."""
     found = _documents(page)
     if found is None:
         return markdown
-    # The build's language, not the file's: an untranslated page falls back to the original.
-    return render(_publication, found[0], config.theme["language"], markdown)
+    shown, own = found
+    lang = config.theme["language"]
+    if lang != LANGUAGES[0]:
+        return _jobs["languages"].result()[lang][own.path]
+    return render(_publication, shown, lang, own.body)

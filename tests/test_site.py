@@ -179,13 +179,22 @@ def test_artefact_paths_are_what_the_build_makes(sample_site):
     assert [p for p in paths if not (sample_site / p).is_file()] == []
 
 
-def test_a_failure_making_artefacts_stops_the_build(content, tmp_path):
-    """Calendars, feed and data are written by a second process: if it fails, so does the build,
-    rather than publish a site without them."""
+@pytest.mark.parametrize(
+    "module, function, message",
+    [
+        ("civicloop.artefacts", "write_artefacts", "making the calendars, feed and open data"),
+        ("civicloop.pages", "render_ahead", "making the pages in other languages"),
+    ],
+)
+def test_a_failure_in_the_second_process_stops_the_build(
+    content, tmp_path, module, function, message
+):
+    """Calendars, feed, data and the pages in French are made by a second process: if it fails,
+    so does the build, rather than publish a site without them."""
     failing = (
-        "import civicloop.artefacts as a\n"
+        f"import {module} as m\n"
         "def fail(*args): raise OSError('No space left on device')\n"
-        "a.write_artefacts = fail\n"
+        f"m.{function} = fail\n"
         "from mkdocs.__main__ import cli\n"
         "cli()\n"
     )
@@ -193,8 +202,8 @@ def test_a_failure_making_artefacts_stops_the_build(content, tmp_path):
     assert result.returncode == 1
     output = result.stdout + result.stderr
     assert "No space left on device" in output
-    assert "civicloop: making the calendars, feed and open data failed" in output
-    assert not (tmp_path / "out/calendar.ics").exists()
+    assert f"civicloop: {message} failed (see above)" in output
+    assert not (tmp_path / "out/fr/index.html").exists()
 
 
 def fetch(url: str) -> str | None:
