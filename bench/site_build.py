@@ -27,8 +27,8 @@ What it does, per scale (1x, then `--scale`x):
 It is not a test: it prints figures and PASS/FAIL against the targets, and exits 0 whether or not
 the targets are met (1 if a build fails). Figures are recorded in bench/README.md.
 
-    .venv/bin/python bench/site_build.py          # 50 x 40 and 200 x 40: ~35 min on 2 cores
-    .venv/bin/python bench/site_build.py --only 1x --repeat 1    # quick look: ~1.5 min
+    .venv/bin/python bench/site_build.py          # 50 x 40 and 200 x 40: ~15 min on 2 cores
+    .venv/bin/python bench/site_build.py --only 1x --repeat 1    # quick look: ~2 min
 """
 
 from __future__ import annotations
