@@ -657,6 +657,11 @@ def feed_http(
 
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(lane, lanes))
+    return _fed(uids, errors, t0)
+
+
+def _fed(uids: list[int], errors: list[str], t0: float) -> dict[str, Any]:
+    """What a feeder reports: the update ids it made, its errors, and when it ran."""
     return {
         "fed": len(uids),
         "errors": len(errors),
@@ -687,15 +692,7 @@ async def _feed_inproc(control: Any, order: dict[str, Any]) -> dict[str, Any]:
         if (i + 1) % chunk == 0:
             delay = t0 + (i + 1) / rate - time.monotonic() if rate > 0 else 0.0
             await asyncio.sleep(max(0.0, delay))  # lets getUpdates run between chunks
-    return {
-        "fed": len(uids),
-        "errors": len(errors),
-        "first_error": errors[0] if errors else None,
-        "first_uid": min(uids) if uids else None,
-        "last_uid": max(uids) if uids else None,
-        "t0": t0,
-        "t1": time.monotonic(),
-    }
+    return _fed(uids, errors, t0)
 
 
 async def _serve(argv: list[str]) -> None:

@@ -369,13 +369,12 @@ def _render_copy(content: Path, target: Path, root: Path) -> None:
     in the build's language: here it gets a file per language, so that plain Material sees the
     same Markdown in each (and its French search entries are not dropped as duplicates).
     """
-    import yaml
     from mkdocs.utils.yaml import yaml_load
 
     from civicloop import LANGUAGES
     from civicloop.artefacts import artefacts
     from civicloop.catalog import TRANSLATION
-    from civicloop.pages import render
+    from civicloop.pages import front_matter, render
     from civicloop.publication import Publication
 
     with (root / "mkdocs.yml").open(encoding="utf-8") as file:
@@ -396,12 +395,10 @@ def _render_copy(content: Path, target: Path, root: Path) -> None:
         # The body as the catalog read it (what the hooks render around), and the front matter
         # that site/hooks.py's on_page_read_source leaves for MkDocs.
         own = doc.translations.get(langs[0], doc)
-        kept = {"type": doc.kind, "title": own.model.title, "tags": getattr(own.model, "tags", [])}
-        front = yaml.safe_dump({k: v for k, v in kept.items() if v}, allow_unicode=True)
+        front = front_matter(doc, own)
         for lang in langs:
             out = file if lang == langs[0] else _translated(file, lang)
-            markdown = render(publication, doc, lang, own.body)
-            out.write_text(f"---\n{front}---\n\n{markdown}", encoding="utf-8")
+            out.write_text(front + render(publication, doc, lang, own.body), encoding="utf-8")
     for name, data in artefacts(publication, config["site_name"]).items():
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         (target / name).write_bytes(data)
@@ -613,6 +610,21 @@ def _verdict(value: float, limit: float, exact: bool) -> str:
     return "PASS" if exact else "n/a "
 
 
+def _table(header: list[str], rows: list[tuple]) -> None:
+    """Columns as wide as their header or widest cell; the first left-aligned, the rest right."""
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
+
+    def line(cells) -> str:
+        first, *rest = (str(c) for c in cells)
+        right = [c.rjust(w) for c, w in zip(rest, widths[1:], strict=True)]
+        return " ".join([first.ljust(widths[0]), *right])
+
+    print(line(header))
+    print("-" * len(line(header)))
+    for row in rows:
+        print(line(row))
+
+
 def report(scales: list[Scale], repeat: int) -> bool:
     """Print the tables and the verdicts; True when every target is met."""
     print()
@@ -621,38 +633,50 @@ def report(scales: list[Scale], repeat: int) -> bool:
         "pages: Markdown pages per language, each built in en + fr"
     )
     print("overhead: ours vs rendered (the target); vs plain: ours vs the source files (info)")
-    header = (
-        f"{'scale':6} {'committees x sessions':>22} {'pages':>6} {'plain s':>16} "
-        f"{'rendered s':>16} {'ours s':>16} {'overhead':>9} {'vs plain':>9}"
-    )
-    print(header)
-    print("-" * len(header))
+    rows = []
     for s in scales:
         plain, rendered, ours = (s.results[name] for name in ("plain", "rendered", "ours"))
         sign = "" if ours.exact else ">"
-        print(
-            f"{s.label:6} {f'{s.committees} x {s.sessions}':>22} {s.pages:>6} "
-            f"{plain.text():>16} {rendered.text():>16} {ours.text():>16} "
-            f"{f'{sign}{ours.best / rendered.best - 1:+.0%}':>9} "
-            f"{f'{sign}{ours.best / plain.best - 1:+.0%}':>9}"
+        rows.append(
+            (
+                s.label,
+                f"{s.committees} x {s.sessions}",
+                s.pages,
+                plain.text(),
+                rendered.text(),
+                ours.text(),
+                f"{sign}{ours.best / rendered.best - 1:+.0%}",
+                f"{sign}{ours.best / plain.best - 1:+.0%}",
+            )
         )
+    _table(
+        ["scale", "committees x sessions", "pages", "plain s", "rendered s", "ours s"]
+        + ["overhead", "vs plain"],
+        rows,
+    )
     print()
     print("cpu seconds (user + system, best) and peak memory (max RSS of the build process)")
-    header = (
-        f"{'scale':6} {'plain cpu s':>12} {'rendered cpu s':>15} {'ours cpu s':>11} "
-        f"{'overhead':>9} {'plain MB':>9} {'rendered MB':>12} {'ours MB':>8}"
-    )
-    print(header)
-    print("-" * len(header))
+    rows = []
     for s in scales:
         plain, rendered, ours = (s.results[name] for name in ("plain", "rendered", "ours"))
         sign = "" if ours.exact else ">"
-        print(
-            f"{s.label:6} {plain.best_cpu:>12.1f} {rendered.best_cpu:>15.1f} "
-            f"{f'{sign}{ours.best_cpu:.1f}':>11} "
-            f"{f'{sign}{ours.best_cpu / rendered.best_cpu - 1:+.0%}':>9} "
-            f"{plain.peak_mb:>9.0f} {rendered.peak_mb:>12.0f} {f'{sign}{ours.peak_mb:.0f}':>8}"
+        rows.append(
+            (
+                s.label,
+                f"{plain.best_cpu:.1f}",
+                f"{rendered.best_cpu:.1f}",
+                f"{sign}{ours.best_cpu:.1f}",
+                f"{sign}{ours.best_cpu / rendered.best_cpu - 1:+.0%}",
+                f"{plain.peak_mb:.0f}",
+                f"{rendered.peak_mb:.0f}",
+                f"{sign}{ours.peak_mb:.0f}",
+            )
         )
+    _table(
+        ["scale", "plain cpu s", "rendered cpu s", "ours cpu s", "overhead"]
+        + ["plain MB", "rendered MB", "ours MB"],
+        rows,
+    )
     print()
     verdicts = []
     for s in scales:

@@ -6,6 +6,7 @@ checking see generated text exactly as they see what editors wrote.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from functools import cache
@@ -108,6 +109,15 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
         context["committee_calendar"] = publication.calendar_url(doc.committee)
     text = _environment().get_template(f"{template}.md").render(context)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def front_matter(doc: Doc, own: Doc) -> str:
+    """The only front matter MkDocs and Material need of a generated page (`own` is the file's
+    document: a translation's, or `doc` itself): `type` tells the theme it is generated. MkDocs
+    would otherwise parse all of it again in each language. JSON values are valid YAML."""
+    meta = {"type": doc.kind, "title": own.model.title, "tags": getattr(own.model, "tags", [])}
+    lines = "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in meta.items() if v)
+    return f"---\n{lines}---\n"
 
 
 def render_ahead(publication: Publication, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:

@@ -5,7 +5,6 @@ What each artefact says is decided in `civicloop/`; these hooks only connect it 
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import threading
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from civicloop import LANGUAGES
 from civicloop.artefacts import artefact_paths, write_artefacts
 from civicloop.background import run
 from civicloop.catalog import TRANSLATION, Doc
-from civicloop.pages import render, render_ahead
+from civicloop.pages import front_matter, render, render_ahead
 from civicloop.publication import Publication
 
 
@@ -145,16 +144,13 @@ def _documents(page: Page) -> tuple[Doc, Doc] | None:
 
 
 def on_page_read_source(page: Page, config: MkDocsConfig) -> str | None:
-    """The file as read at load time, with only the front matter MkDocs and Material use
-    (`type` tells main.html it is generated): they would parse all of it again in each language.
+    """The file as read at load time, with only the front matter MkDocs and Material use.
     Leaving our `status` out also keeps Material from taking it for its page-status badge."""
     found = _documents(page)
     if found is None:
         return None
     shown, own = found
-    meta = {"type": shown.kind, "title": own.model.title, "tags": getattr(own.model, "tags", [])}
-    front = "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in meta.items() if v)
-    return f"---\n{front}---\n{own.body}"
+    return front_matter(shown, own) + own.body
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
