@@ -250,3 +250,16 @@ def test_preview_builds_again_after_an_edit(content, tmp_path):
         server.wait(timeout=30)
     log = (tmp_path / "serve.log").read_text()
     assert "Traceback" not in log, log
+
+
+def test_titles_reach_the_page_exactly_as_written(content, tmp_path):
+    """MkDocs gets a short front matter rebuilt from the catalog (`on_page_read_source`): quotes,
+    colons, backslashes, `#` and characters outside the BMP must survive it."""
+    title = 'Budget: "who pays?" \\ #1 — café 🚲'
+    session = content / "committees/test/sessions/01-first.md"
+    session.write_text(session.read_text().replace("title: First session", f"title: '{title}'"))
+    result = build_site(content, tmp_path / "out")
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = html(tmp_path / "out", "committees/test/sessions/01-first")
+    assert page.select_one("article h1").get_text() == title
+    assert page.title.get_text().startswith(title)
