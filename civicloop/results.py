@@ -15,7 +15,7 @@ from datetime import datetime
 import yaml
 
 from civicloop import __version__
-from civicloop.publish import Change
+from civicloop.publish import DIGEST_FIELD, Change, digest
 from civicloop.tally import Tally, tally
 
 MIN_GROUP = 5
@@ -146,9 +146,17 @@ def render(results: Results, opened: datetime | None, closed: datetime) -> str:
         "opened": opened.isoformat() if opened else None,
         "closed": closed.isoformat(),
         "generator": f"civicloop {__version__}",
+        DIGEST_FIELD: answers_digest(results),
     }
     head = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
     return f"---\n{head}---\n\n{body(results)}"
+
+
+def answers_digest(results: Results) -> str:
+    """What the figures and comments were made from: equal digests, same results (see publish)."""
+    groups = {name: [o.count for o in g.options] for name, g in results.groups.items()}
+    counts = [o.count for o in results.tally.options]
+    return digest([results.tally.respondents, counts, groups, results.comments])
 
 
 def body(results: Results) -> str:
