@@ -3,8 +3,8 @@ lives under `/api/v3`) through the REST API, so editors review them like any oth
 
 OpenAPI operations used, as described in github/rest-api-description
 (`descriptions/api.github.com/api.github.com.2022-11-28.json`): `git/get-ref`, `git/create-ref`,
-`repos/get-content`, `repos/create-or-update-file-contents`, `pulls/list`, `pulls/create` and
-`issues/add-labels`.
+`repos/get`, `repos/get-content`, `repos/create-or-update-file-contents`, `pulls/list`,
+`pulls/create` and `issues/add-labels`.
 
 Every attempt looks at what is already there before changing anything, so that a retry after a
 failure at any point, a lost answer, a second run or a concurrent one all end with one branch
@@ -66,7 +66,7 @@ class GitHubPublisher:
         token: str,
         repository: str,
         api_url: str = "https://api.github.com",
-        base: str = "main",
+        base: str | None = None,  # None: the repository's default branch
         label: str = "poll-results",
         timeout: float = 15.0,
     ):
@@ -93,8 +93,10 @@ class GitHubPublisher:
         }
         timeout = httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0))
         with httpx.Client(base_url=self.api_url, headers=headers, timeout=timeout) as client:
+            repo = f"/repos/{self.repository}"
+            base = self.base or self._default_branch(client, repo)
             for _ in range(5):
-                published = self._attempt(client, f"/repos/{self.repository}", change)
+                published = self._attempt(client, repo, change, base)
                 if published is not None:
                     break
             else:
@@ -107,17 +109,25 @@ class GitHubPublisher:
         )
         return published
 
-    def _attempt(self, client: httpx.Client, repo: str, change: Change) -> Published | None:
+    def _default_branch(self, client: httpx.Client, repo: str) -> str:
+        _, found = self._call(client, "GET", repo, what="reading the repository", setup=True)
+        if not isinstance(found, dict) or not isinstance(found.get("default_branch"), str):
+            raise self._error("GitHub did not say which branch is the default one", True)
+        return found["default_branch"]
+
+    def _attempt(
+        self, client: httpx.Client, repo: str, change: Change, base: str
+    ) -> Published | None:
         """One look at what is there, then what is missing; None when a concurrent run changed
         something between the two (its work is then what the next look finds)."""
         _, ref = self._call(
             client,
             "GET",
-            f"{repo}/git/ref/heads/{quote(self.base)}",
-            what=f"reading branch {self.base}",
+            f"{repo}/git/ref/heads/{quote(base)}",
+            what=f"reading branch {base}",
             setup=True,
         )
-        if self._holds(client, repo, change, self.base):  # merged: the editors' file now
+        if self._holds(client, repo, change, base):  # merged: the editors' file now
             return Published(change.branch, None, None, created=False)
         pull = self._find_pull(client, repo, change)
         status, _ = self._call(
@@ -148,7 +158,7 @@ class GitHubPublisher:
                 return None
         created = commit is not None
         if pull is None:
-            pull, opened = self._open_pull(client, repo, change)
+            pull, opened = self._open_pull(client, repo, change, base)
             if pull is None:
                 return None
             created = created or opened
@@ -207,7 +217,7 @@ class GitHubPublisher:
         return committed["commit"]["sha"] if status == 201 else None
 
     def _open_pull(
-        self, client: httpx.Client, repo: str, change: Change
+        self, client: httpx.Client, repo: str, change: Change, base: str
     ) -> tuple[dict | None, bool]:
         """The branch's new pull request (and True), or one a concurrent run opened (False), or
         (None, False) when GitHub says it exists but does not list it yet."""
@@ -218,7 +228,7 @@ class GitHubPublisher:
             json={
                 "title": change.title,
                 "head": change.branch,
-                "base": self.base,
+                "base": base,
                 "body": change.description,
             },
             what=f"opening a pull request for {change.branch}",
@@ -311,7 +321,8 @@ class GitHubPublisher:
             )
         if setup and status in (404, 409):
             return self._error(
-                f"GitHub has no repository {self.repository!r} with a branch {self.base!r} "
+                f"GitHub has no repository {self.repository!r} with a branch "
+                f"{self.base or 'default'!r} "
                 f"visible to GITHUB_TOKEN ({status}: {message}): check GITHUB_REPOSITORY, "
                 "CIVICLOOP_BASE_BRANCH and which repositories the token may access",
                 False,

@@ -106,7 +106,7 @@ def publisher_from_env(env: Mapping[str, str] | None = None) -> Publisher:
             token=env["GITHUB_TOKEN"],
             repository=env["GITHUB_REPOSITORY"],
             api_url=env.get("GITHUB_API_URL", "https://api.github.com"),
-            base=env.get("CIVICLOOP_BASE_BRANCH", "main"),
+            base=env.get("CIVICLOOP_BASE_BRANCH") or None,
             label=env.get("CIVICLOOP_RESULTS_LABEL", "poll-results"),
         )
     if kind == "git":

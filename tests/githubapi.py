@@ -1,6 +1,6 @@
 """A loopback fake of the part of GitHub's REST API that `civicloop.github` uses, for tests.
 
-It serves, for one repository, the operations `git/get-ref`, `git/create-ref`,
+It serves, for one repository, the operations `repos/get`, `git/get-ref`, `git/create-ref`,
 `repos/get-content`, `repos/create-or-update-file-contents`, `pulls/list`, `pulls/create`,
 `pulls/update` and `issues/add-labels`, keeping state (branches, commits with their files, pull
 requests with numbers and `html_url`, labels), requiring `Authorization: Bearer <token>`, and
@@ -354,6 +354,11 @@ class FakeGitHub:
 
     # -- operations (ROUTES) ---------------------------------------------------------------
 
+    def get_repo(self, query: dict, body: dict) -> Any:
+        """`repos/get`, with only the fields a publisher reads of `full-repository`."""
+        url = f"https://github.example/{self.repository}"
+        return 200, {}, {"full_name": self.repository, "html_url": url, "default_branch": self.base}
+
     def get_ref(self, query: dict, body: dict, ref: str) -> Any:
         branch = ref.removeprefix("heads/")
         if not ref.startswith("heads/") or branch not in self.refs:
@@ -532,6 +537,7 @@ class FakeGitHub:
 
 REPO = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
 ROUTES = [
+    ("GET", REPO, FakeGitHub.get_repo),
     ("GET", REPO + r"/git/ref/(.+)", FakeGitHub.get_ref),
     ("POST", REPO + r"/git/refs", FakeGitHub.create_ref),
     ("GET", REPO + r"/contents/(.+)", FakeGitHub.get_content),

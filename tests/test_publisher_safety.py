@@ -237,7 +237,8 @@ def test_a_checked_out_results_branch_already_published_is_left_alone(repo: Path
 
 
 def detach(repo: Path) -> None:
-    git(repo, "switch", "-q", "--detach", "HEAD~0")
+    git(repo, "switch", "-q", "--detach")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "an experiment on a detached HEAD")
 
 
 def on_a_feature_branch(repo: Path) -> None:
@@ -644,3 +645,15 @@ def test_github_two_clients_at_once_publish_once(github: FakeGitHub):
     assert github.commits_ahead("results/test-poll") == 1
     [pull] = github.pulls
     assert {o.url for o in outcomes} == {pull["html_url"]}
+
+
+@pytest.mark.parametrize(("base", "expected"), [(None, "trunk"), ("main", "main")])
+def test_github_base_is_the_default_branch_unless_configured(base: str | None, expected: str):
+    with FakeGitHub(base="trunk") as github:
+        github.refs["main"] = github.refs["trunk"]
+        published = GitHubPublisher(github.token, github.repository, github.url, base).publish(
+            CHANGE
+        )
+    [pull] = github.pulls
+    assert published.created and pull["base"]["ref"] == expected
+    assert github.commits[github.refs["results/test-poll"]].parent == github.refs[expected]
