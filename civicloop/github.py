@@ -152,7 +152,8 @@ class GitHubPublisher:
             )
             if status != 201:
                 return None
-        if not self._holds(client, repo, change, change.branch):
+        held = self._holds(client, repo, change, change.branch)
+        if not held and pull is None:  # with a pull request, editors emptied the branch
             commit = self._put_file(client, repo, change)
             if commit is None:
                 return None

@@ -32,6 +32,10 @@ ZERO = "0" * 40
 MARK = "refs/civicloop/published/"
 FETCHED = "refs/civicloop/fetched/"  # the remote's base and results branch, as last read
 CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")  # user:token@ in a remote's URL
+REFUSED = re.compile(  # what git says when a remote refuses who we are
+    r"Authentication failed|could not read (Username|Password)|Permission denied \(publickey"
+    r"|The requested URL returned error: 40[13]"
+)
 
 
 class _Lost(Exception):
@@ -69,7 +73,7 @@ class GitPublisher:
             (local_base, f"branch {base_name}"),
         ]
         for commit, place in holders:
-            if commit is not None and self._check(change, commit, place):
+            if commit is not None and self._check(change, commit, place, local_base):
                 if commit == local and self.remote and far_branch is None:
                     self._push(change.branch, commit, expect=None)  # an earlier push failed
                 self._mark(change.poll_id, commit)
@@ -88,11 +92,13 @@ class GitPublisher:
         self._mark(change.poll_id, commit)
         return Published(change.branch, commit, None, created=True)
 
-    def _check(self, change: Change, commit: str, place: str) -> bool:
-        """Whether `commit` holds the poll's results file; raises if it holds other answers."""
+    def _check(self, change: Change, commit: str, place: str, base: str | None = None) -> bool:
+        """Whether `commit` holds the poll's results file, or held it since `base` (someone
+        deleted it since: that too is the editors' decision); raises if it holds other answers."""
         content = self._file_at(commit, change.path)
         if content is None:
-            return False
+            since = [commit, "--not", base] if base and base != commit else [commit]
+            return bool(self._git("rev-list", "-1", *since, "--", change.path).strip())
         problem = superseded(change, content, place)
         if problem:
             raise problem
@@ -209,6 +215,12 @@ class GitPublisher:
         """Git's own words, without credentials a remote's URL may carry; talking to the remote
         may work later, the rest needs a person."""
         message = CREDENTIALS.sub("***@", result.stderr.decode(errors="replace").strip())
+        if REFUSED.search(message):
+            return PublishError(
+                f"git {command} failed: the remote {self.remote} refused civicloop's credentials "
+                f"({message}): check CIVICLOOP_GIT_REMOTE and the credentials git uses for it",
+                False,
+            )
         return PublishError(
             f"git {command} failed: {message}", retryable=command in ("push", "ls-remote", "fetch")
         )

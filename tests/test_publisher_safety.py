@@ -138,6 +138,19 @@ def test_a_file_editors_deleted_after_merging_stays_deleted(repo: Path):
     assert log(repo, "refs/heads/main")[0] == "Editor Withdraw these results"
 
 
+@pytest.mark.parametrize("marked", [True, False])
+def test_a_file_editors_deleted_on_the_branch_stays_deleted(repo: Path, marked: bool):
+    GitPublisher(repo).publish(CHANGE)
+    editor_commit(repo, "results/test-poll", lambda text: None, "Not these results")
+    if not marked:
+        git(repo, "update-ref", "-d", MARK)
+    before = refs(repo)
+
+    assert not GitPublisher(repo).publish(CHANGE).created
+    assert refs(repo) == {**before, MARK: before.get(MARK, before[BRANCH])}
+    assert log(repo, BRANCH)[0] == "Editor Not these results"
+
+
 def test_edits_on_the_unmerged_branch_are_kept_and_a_rerun_adds_no_commit(repo: Path):
     first = GitPublisher(repo).publish(CHANGE)
     editor_commit(repo, "results/test-poll", remove_comment, "Moderation")
@@ -535,6 +548,7 @@ def edit_merge_delete(fake: FakeGitHub) -> None:
         (lambda f: (edit_merge_delete(f), f.edit("main", PATH, None)), None),  # withdrawn
         (lambda f: (f.close(1), f.delete_branch("results/test-poll")), None),  # declined
         (lambda f: f.close(1), "branch"),
+        (lambda f: f.edit("results/test-poll", PATH, None), "branch"),  # emptied on the branch
     ],
     ids=[
         "comment removed",
@@ -544,7 +558,8 @@ def edit_merge_delete(fake: FakeGitHub) -> None:
         "withdrawn",
         "declined, deleted",
         "declined",
-    ],  # fmt: skip
+        "emptied",
+    ],
 )
 def test_github_rerun_changes_nothing_editors_did(
     github: FakeGitHub, editors: Callable[[FakeGitHub], object], left: str | None
