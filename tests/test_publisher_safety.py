@@ -4,11 +4,13 @@ every ref, commit and file the repository holds afterwards."""
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -672,3 +674,60 @@ def test_github_base_is_the_default_branch_unless_configured(base: str | None, e
     [pull] = github.pulls
     assert published.created and pull["base"]["ref"] == expected
     assert github.commits[github.refs["results/test-poll"]].parent == github.refs[expected]
+
+
+class Refusing(BaseHTTPRequestHandler):
+    """A git host over HTTP that refuses every credential."""
+
+    def do_GET(self) -> None:
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Basic realm="site"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_a_remote_that_refuses_the_credentials_says_so_and_keeps_them_secret(repo: Path):
+    with ThreadingHTTPServer(("127.0.0.1", 0), Refusing) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        port = server.server_address[1]
+        git(repo, "remote", "add", "origin", f"http://bot:s3cret-t0ken@127.0.0.1:{port}/site.git")
+        with pytest.raises(PublishError) as failure:
+            GitPublisher(repo, remote="origin").publish(CHANGE)
+        server.shutdown()
+    message = str(failure.value)
+    assert not failure.value.retryable
+    assert "the remote origin refused civicloop's credentials" in message
+    assert "check CIVICLOOP_GIT_REMOTE" in message
+    assert "s3cret-t0ken" not in message
+    assert list(refs(repo)) == ["refs/heads/main"]
+
+
+class PushRaced(GitPublisher):
+    """Another machine pushes the same poll's results between our reading the remote and our
+    push: the lease makes our push fail, and the next look finds theirs."""
+
+    other: Path
+
+    def _push(self, branch: str, commit: str, expect: str | None) -> None:
+        if not hasattr(self, "raced"):
+            theirs = dataclasses.replace(CHANGE, description="From the other machine")
+            self.raced = GitPublisher(self.other, remote="origin").publish(theirs)
+        super()._push(branch, commit, expect)
+
+
+def test_a_push_that_loses_a_race_finds_the_other_push(repo: Path, remote: Path, tmp_path: Path):
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(remote), str(other))
+    publisher = PushRaced(repo, remote="origin")
+    publisher.other = other
+
+    lost = publisher.publish(CHANGE)
+
+    theirs = publisher.raced.commit
+    assert publisher.raced.created and theirs != refs(repo)[BRANCH]  # both committed
+    assert (lost.created, lost.commit) == (False, theirs)
+    assert refs(remote)[BRANCH] == theirs == refs(repo)[MARK]
+    assert log(remote, BRANCH) == [f"civicloop {CHANGE.title}", "Editor start"]
