@@ -153,10 +153,15 @@ def render(results: Results, opened: datetime | None, closed: datetime) -> str:
 
 
 def answers_digest(results: Results) -> str:
-    """What the figures and comments were made from: equal digests, same results (see publish)."""
-    groups = {name: [o.count for o in g.options] for name, g in results.groups.items()}
-    counts = [o.count for o in results.tally.options]
-    return digest([results.tally.respondents, counts, groups, results.comments])
+    """What the results were made from, as far as the file shows it (withheld figures stay out,
+    comments are only counted), so that it reveals nothing the file does not: equal digests, same
+    results (see civicloop.publish)."""
+    counts, groups = None, None
+    if not results.suppressed:
+        counts = [o.count for o in results.tally.options]
+        if results.breakdown_shown:
+            groups = {name: [o.count for o in g.options] for name, g in results.groups.items()}
+    return digest([results.tally.respondents, counts, groups, len(results.comments)])
 
 
 def body(results: Results) -> str:

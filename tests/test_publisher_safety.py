@@ -199,6 +199,26 @@ def test_the_digest_names_the_answers_not_the_rendering():
     assert recorded_digest(fewer) == recorded_digest(CHANGE.content)  # editors edit the body
 
 
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        (made(monday=3, tuesday=1), made(monday=1, tuesday=3)),  # withheld: fewer than 5
+        (made(monday=0, tuesday=4), made(monday=2, tuesday=2)),
+    ],
+)
+def test_the_digest_reveals_no_withheld_figure(one: Change, other: Change):
+    assert b"suppressed: true" in one.content and b"suppressed: true" in other.content
+    assert recorded_digest(one.content) == recorded_digest(other.content)
+
+
+def test_the_digest_does_not_carry_the_comments_text():
+    answers = [Answer([0], "en")] * 4 + [Answer([1], "en")] * 3
+    answers += [Answer([], "", KEEP), Answer([], "", "A different one")]
+    opened, closed = datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 20, tzinfo=UTC)
+    other = change_for(results_of(POLL, answers), opened, closed)
+    assert recorded_digest(other.content) == recorded_digest(CHANGE.content)
+
+
 # -- checkouts -----------------------------------------------------------------------------
 
 
