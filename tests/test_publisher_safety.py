@@ -40,14 +40,21 @@ def made(monday: int = 4, tuesday: int = 3) -> Change:
 CHANGE, LATE = made(), made(tuesday=4)  # LATE: one more answer
 
 
-def git(repo: Path, *args: str, input: str | None = None) -> str:
+@pytest.fixture(autouse=True)
+def no_personal_git_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Defaults as git ships them (no global `init.defaultBranch`), here and in rival runs."""
+    (tmp_path / "gitconfig").write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+
+def git(repo: Path, *args: str) -> str:
     return subprocess.run(
         ["git", "-c", "user.name=Editor", "-c", "user.email=e@example.org", *args],
         cwd=repo,
         check=True,
         capture_output=True,
         text=True,
-        input=input,
     ).stdout.strip()
 
 
