@@ -75,8 +75,9 @@ class ResultsPublisher:
                 published_url=published.url or published.branch,
             )
         log.info(
-            "results of %s are on %s%s",
+            "results of %s %s on %s%s",
             poll_id,
+            "are now" if published.created else "were already published",  # by a run before
             published.branch,
             f" ({published.url})" if published.url else "",
         )

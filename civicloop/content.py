@@ -224,6 +224,7 @@ class Results(Strict):
     opened: AwareDatetime | None = None
     closed: AwareDatetime
     generator: Text
+    answers_digest: str | None = None  # what it was made from, so it is published only once
 
     @field_validator("options")
     @classmethod

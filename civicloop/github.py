@@ -3,18 +3,20 @@ lives under `/api/v3`) through the REST API, so editors review them like any oth
 
 OpenAPI operations used, as described in github/rest-api-description
 (`descriptions/api.github.com/api.github.com.2022-11-28.json`): `git/get-ref`, `git/create-ref`,
-`repos/get-content`, `repos/create-or-update-file-contents`, `pulls/list`, `pulls/create`,
-`pulls/update` and `issues/add-labels`.
+`repos/get`, `repos/get-content`, `repos/create-or-update-file-contents`, `pulls/list`,
+`pulls/create` and `issues/add-labels`.
 
-Every step looks at what is already there before changing anything, so that a retry after a
-failure at any point, a lost answer or a second run all end with one branch `results/<poll>`, one
-pull request and no repeated commit. Failures raise `PublishError`; the caller retries later.
+Every attempt looks at what is already there before changing anything, so that a retry after a
+failure at any point, a lost answer, a second run or a concurrent one all end with one branch
+`results/<poll>`, one pull request and no repeated commit. It only ever adds what is missing
+(branch, file, pull request, label): once the file is on the branch or merged, or the pull
+request exists, it is the editors', and is never changed again (see civicloop.publish).
+Failures raise `PublishError`; the caller retries later.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import logging
 import time
 from typing import Any
@@ -22,18 +24,12 @@ from urllib.parse import quote
 
 import httpx
 
-from civicloop.publish import Change, Published, PublishError
+from civicloop.publish import Change, Published, PublishError, superseded
 
 log = logging.getLogger(__name__)
 
 API_VERSION = "2022-11-28"
 PERMISSIONS = "contents:write and pull_requests:write"
-
-
-def blob_sha(content: bytes) -> str:
-    """Git's blob id, which is the `sha` GitHub gives a file: equal ids mean equal content, so
-    unchanged results are recognised without downloading them."""
-    return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
 
 
 def github_message(body: Any) -> str:
@@ -70,7 +66,7 @@ class GitHubPublisher:
         token: str,
         repository: str,
         api_url: str = "https://api.github.com",
-        base: str = "main",
+        base: str | None = None,  # None: the repository's default branch
         label: str = "poll-results",
         timeout: float = 15.0,
     ):
@@ -98,13 +94,53 @@ class GitHubPublisher:
         timeout = httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0))
         with httpx.Client(base_url=self.api_url, headers=headers, timeout=timeout) as client:
             repo = f"/repos/{self.repository}"
-            _, ref = self._call(
-                client,
-                "GET",
-                f"{repo}/git/ref/heads/{quote(self.base)}",
-                what=f"reading branch {self.base}",
-                setup=True,
-            )
+            base = self.base or self._default_branch(client, repo)
+            for _ in range(5):
+                published = self._attempt(client, repo, change, base)
+                if published is not None:
+                    break
+            else:
+                raise self._error(f"{change.branch} kept changing while publishing; retry", True)
+        log.info(
+            "published poll %s on %s: %s",
+            change.poll_id,
+            change.branch,
+            published.url or ("new" if published.created else "already published"),
+        )
+        return published
+
+    def _default_branch(self, client: httpx.Client, repo: str) -> str:
+        _, found = self._call(client, "GET", repo, what="reading the repository", setup=True)
+        if not isinstance(found, dict) or not isinstance(found.get("default_branch"), str):
+            raise self._error("GitHub did not say which branch is the default one", True)
+        return found["default_branch"]
+
+    def _attempt(
+        self, client: httpx.Client, repo: str, change: Change, base: str
+    ) -> Published | None:
+        """One look at what is there, then what is missing; None when a concurrent run changed
+        something between the two (its work is then what the next look finds)."""
+        _, ref = self._call(
+            client,
+            "GET",
+            f"{repo}/git/ref/heads/{quote(base)}",
+            what=f"reading branch {base}",
+            setup=True,
+        )
+        if self._holds(client, repo, change, base):  # merged: the editors' file now
+            return Published(change.branch, None, None, created=False)
+        pull = self._find_pull(client, repo, change)
+        status, _ = self._call(
+            client,
+            "GET",
+            f"{repo}/git/ref/heads/{quote(change.branch)}",
+            what=f"reading branch {change.branch}",
+            allow=((404, ""),),
+        )
+        commit = None
+        if status == 404:
+            if pull is not None:  # editors merged or closed it, and deleted the branch
+                return Published(change.branch, None, pull["html_url"], created=False)
             status, _ = self._call(
                 client,
                 "POST",
@@ -114,99 +150,97 @@ class GitHubPublisher:
                 expect=(201,),
                 allow=((422, "Reference already exists"),),
             )
-            branch_created = status == 201
+            if status != 201:
+                return None
+        held = self._holds(client, repo, change, change.branch)
+        if not held and pull is None:  # with a pull request, editors emptied the branch
             commit = self._put_file(client, repo, change)
-            pull, pull_created = self._pull(client, repo, change)
-            if pull is not None and self.label not in [x["name"] for x in pull["labels"]]:
-                self._call(
-                    client,
-                    "POST",
-                    f"{repo}/issues/{pull['number']}/labels",
-                    json={"labels": [self.label]},
-                    what=f"labelling pull request #{pull['number']}",
-                )
-        created = branch_created or commit is not None or pull_created
-        url = pull["html_url"] if pull is not None else None
-        log.info("published poll %s on %s: %s", change.poll_id, change.branch, url or "no changes")
-        return Published(branch=change.branch, commit=commit, url=url, created=created)
+            if commit is None:
+                return None
+        created = commit is not None
+        if pull is None:
+            pull, opened = self._open_pull(client, repo, change, base)
+            if pull is None:
+                return None
+            created = created or opened
+        if self.label not in [x["name"] for x in pull["labels"]]:
+            self._call(
+                client,
+                "POST",
+                f"{repo}/issues/{pull['number']}/labels",
+                json={"labels": [self.label]},
+                what=f"labelling pull request #{pull['number']}",
+            )
+        return Published(change.branch, commit, pull["html_url"], created=created)
 
-    def _put_file(self, client: httpx.Client, repo: str, change: Change) -> str | None:
-        """Commit `change.content` on the branch unless it is already there; the commit's sha."""
-        url = f"{repo}/contents/{quote(change.path)}"
+    def _holds(self, client: httpx.Client, repo: str, change: Change, branch: str) -> bool:
+        """Whether `branch` has the poll's results file; raises if it was made from other
+        answers (see civicloop.publish.superseded)."""
         status, found = self._call(
             client,
             "GET",
-            url,
-            params={"ref": change.branch},
-            what=f"reading {change.path} on {change.branch}",
+            f"{repo}/contents/{quote(change.path)}",
+            params={"ref": branch},
+            what=f"reading {change.path} on {branch}",
             allow=((404, ""),),
         )
-        body = {
-            "message": change.title,
-            "content": base64.b64encode(change.content).decode("ascii"),
-            "branch": change.branch,
-        }
-        if status == 200:
-            if not isinstance(found, dict) or found.get("type") != "file":
-                raise self._error(f"{change.path} in {self.repository} is not a file", False)
-            if found["sha"] == blob_sha(change.content):
-                return None
-            body["sha"] = found["sha"]
-        _, committed = self._call(
+        if status == 404:
+            return False
+        if not isinstance(found, dict) or found.get("type") != "file":
+            raise self._error(
+                f"{change.path} on {branch} in {self.repository} is not a file", False
+            )
+        try:
+            content = base64.b64decode(found.get("content") or "")
+        except ValueError:
+            raise self._error(f"GitHub sent {change.path} in an unknown encoding", True) from None
+        problem = superseded(change, content, f"branch {branch} of {self.repository}")
+        if problem:
+            raise self._error(str(problem), False)
+        return True
+
+    def _put_file(self, client: httpx.Client, repo: str, change: Change) -> str | None:
+        """Commit `change.content` as a new file on the branch: its commit's sha, or None when a
+        concurrent run put one there first."""
+        status, committed = self._call(
             client,
             "PUT",
-            url,
-            json=body,
+            f"{repo}/contents/{quote(change.path)}",
+            json={
+                "message": change.title,
+                "content": base64.b64encode(change.content).decode("ascii"),
+                "branch": change.branch,
+            },
             what=f"committing {change.path} on {change.branch}",
-            expect=(200, 201),
+            expect=(201,),
+            allow=((422, '"sha" wasn\'t supplied'),),  # the file exists now: not ours to replace
         )
-        return committed["commit"]["sha"]
+        return committed["commit"]["sha"] if status == 201 else None
 
-    def _pull(self, client: httpx.Client, repo: str, change: Change) -> tuple[dict | None, bool]:
-        """The branch's pull request, reused (its title and body brought up to date) or opened.
-
-        A closed one is reused as it is: editors closed it on purpose."""
-        pull = self._find_pull(client, repo, change)
-        if pull is None:
-            status, answer = self._call(
-                client,
-                "POST",
-                f"{repo}/pulls",
-                json={
-                    "title": change.title,
-                    "head": change.branch,
-                    "base": self.base,
-                    "body": change.description,
-                },
-                what=f"opening a pull request for {change.branch}",
-                expect=(201,),
-                allow=((422, "A pull request already exists"), (422, "No commits between")),
-            )
-            if status == 201:
-                return answer, True
-            if "No commits between" in github_message(answer):
-                return None, False  # the base already holds these results: nothing to review
-            # Opened by a concurrent run, or by an earlier attempt whose answer was lost, and
-            # not listed yet.
-            pull = self._find_pull(client, repo, change)
-            if pull is None:
-                raise self._error(
-                    f"GitHub says {github_message(answer)} but does not list it", True
-                )
-        stale = {
-            key: value
-            for key, value in (("title", change.title), ("body", change.description))
-            if (pull.get(key) or "") != value
-        }
-        if stale:
-            _, pull = self._call(
-                client,
-                "PATCH",
-                f"{repo}/pulls/{pull['number']}",
-                json=stale,
-                what=f"updating pull request #{pull['number']}",
-            )
-        return pull, False
+    def _open_pull(
+        self, client: httpx.Client, repo: str, change: Change, base: str
+    ) -> tuple[dict | None, bool]:
+        """The branch's new pull request (and True), or one a concurrent run opened (False), or
+        (None, False) when GitHub says it exists but does not list it yet."""
+        status, answer = self._call(
+            client,
+            "POST",
+            f"{repo}/pulls",
+            json={
+                "title": change.title,
+                "head": change.branch,
+                "base": base,
+                "body": change.description,
+            },
+            what=f"opening a pull request for {change.branch}",
+            expect=(201,),
+            allow=((422, "A pull request already exists"), (422, "No commits between")),
+        )
+        if status == 201:
+            return answer, True
+        # Opened by a concurrent run or by an earlier attempt whose answer was lost; or the base
+        # caught up with the branch meanwhile (merged): either way the next look sees it.
+        return self._find_pull(client, repo, change), False
 
     def _find_pull(self, client: httpx.Client, repo: str, change: Change) -> dict | None:
         """The pull request whose head is the branch, in any state; an open one first."""
@@ -288,7 +322,8 @@ class GitHubPublisher:
             )
         if setup and status in (404, 409):
             return self._error(
-                f"GitHub has no repository {self.repository!r} with a branch {self.base!r} "
+                f"GitHub has no repository {self.repository!r} with a branch "
+                f"{self.base or 'default'!r} "
                 f"visible to GITHUB_TOKEN ({status}: {message}): check GITHUB_REPOSITORY, "
                 "CIVICLOOP_BASE_BRANCH and which repositories the token may access",
                 False,

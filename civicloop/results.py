@@ -15,7 +15,7 @@ from datetime import datetime
 import yaml
 
 from civicloop import __version__
-from civicloop.publish import Change
+from civicloop.publish import DIGEST_FIELD, Change, digest
 from civicloop.tally import Tally, tally
 
 MIN_GROUP = 5
@@ -146,9 +146,22 @@ def render(results: Results, opened: datetime | None, closed: datetime) -> str:
         "opened": opened.isoformat() if opened else None,
         "closed": closed.isoformat(),
         "generator": f"civicloop {__version__}",
+        DIGEST_FIELD: answers_digest(results),
     }
     head = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
     return f"---\n{head}---\n\n{body(results)}"
+
+
+def answers_digest(results: Results) -> str:
+    """What the results were made from, as far as the file shows it (withheld figures stay out,
+    comments are only counted), so that it reveals nothing the file does not: equal digests, same
+    results (see civicloop.publish)."""
+    counts, groups = None, None
+    if not results.suppressed:
+        counts = [o.count for o in results.tally.options]
+        if results.breakdown_shown:
+            groups = {name: [o.count for o in g.options] for name, g in results.groups.items()}
+    return digest([results.tally.respondents, counts, groups, len(results.comments)])
 
 
 def body(results: Results) -> str:

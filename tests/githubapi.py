@@ -1,6 +1,6 @@
 """A loopback fake of the part of GitHub's REST API that `civicloop.github` uses, for tests.
 
-It serves, for one repository, the operations `git/get-ref`, `git/create-ref`,
+It serves, for one repository, the operations `repos/get`, `git/get-ref`, `git/create-ref`,
 `repos/get-content`, `repos/create-or-update-file-contents`, `pulls/list`, `pulls/create`,
 `pulls/update` and `issues/add-labels`, keeping state (branches, commits with their files, pull
 requests with numbers and `html_url`, labels), requiring `Authorization: Bearer <token>`, and
@@ -30,6 +30,11 @@ What was checked, and where:
 Faults: `fail(kind, times, match, after)` makes the next `times` requests whose "METHOD /path"
 matches `match` (a regex searched for; path without prefix or query) answer with `kind` instead,
 before touching state, or after it when `after` is true (the change happens, the answer is lost).
+`before(match, action)` runs `action(fake)` once, just before the first such request is served:
+a concurrent client acting at that very moment.
+
+Editors' side, as the web interface does it: `edit` (a commit on a branch), `merge` (squash a
+pull request into its base, optionally deleting its branch), `close` and `delete_branch`.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -115,7 +121,8 @@ class FakeGitHub:
     def __post_init__(self) -> None:
         self.owner = self.repository.split("/")[0]
         self._faults: list[Fault] = []
-        self._lock = threading.Lock()
+        self._actions: list[tuple[re.Pattern[str], Callable[[FakeGitHub], None]]] = []
+        self._lock = threading.RLock()  # `before` actions may call the editors' helpers
         self._stopping = threading.Event()
         self._numbers = itertools.count(1)
         self.refs[self.base] = self._commit(None, dict(self.files), "Initial commit")
@@ -149,6 +156,40 @@ class FakeGitHub:
         with self._lock:
             self._faults.append(Fault(kind, times, re.compile(match) if match else None, after))
 
+    def before(self, match: str, action: Callable[[FakeGitHub], None]) -> None:
+        with self._lock:
+            self._actions.append((re.compile(match), action))
+
+    def edit(self, branch: str, path: str, content: bytes | None, message: str = "Edit") -> str:
+        """An editor's commit on `branch`: `path` replaced, or deleted when `content` is None."""
+        with self._lock:
+            files = dict(self.commits[self.refs[branch]].files)
+            if content is None:
+                del files[path]
+            else:
+                files[path] = content
+            self.refs[branch] = self._commit(self.refs[branch], files, message)
+            return self.refs[branch]
+
+    def merge(self, number: int, delete_branch: bool = True) -> None:
+        """Squash and merge: the base gets the branch's files in one new commit."""
+        with self._lock:
+            pull = self._numbered(str(number))
+            head, base = pull["head"]["ref"], pull["base"]["ref"]
+            files = dict(self.commits[self.refs[head]].files)
+            self.refs[base] = self._commit(self.refs[base], files, f"{pull['title']} (#{number})")
+            pull.update(state="closed", merged_at="2026-12-21T09:00:00Z")
+            if delete_branch:
+                del self.refs[head]
+
+    def close(self, number: int) -> None:
+        with self._lock:
+            self._numbered(str(number)).update(state="closed", closed_at="2026-12-21T09:00:00Z")
+
+    def delete_branch(self, branch: str) -> None:
+        with self._lock:
+            del self.refs[branch]
+
     def file(self, branch: str, path: str) -> bytes | None:
         return self.commits[self.refs[branch]].files.get(path)
 
@@ -177,6 +218,9 @@ class FakeGitHub:
         with self._lock:
             record = Recorded(method, local or path, query, body, headers)
             self.requests.append(record)
+            for action in [a for a in self._actions if a[0].search(f"{method} {record.path}")]:
+                self._actions.remove(action)
+                action[1](self)
             fault = self._take_fault(f"{method} {record.path}")
             if fault and not fault.after:
                 outcome = self._fault(fault.kind)
@@ -309,6 +353,11 @@ class FakeGitHub:
         return {**pull, "head": head, "labels": [dict(label) for label in pull["labels"]]}
 
     # -- operations (ROUTES) ---------------------------------------------------------------
+
+    def get_repo(self, query: dict, body: dict) -> Any:
+        """`repos/get`, with only the fields a publisher reads of `full-repository`."""
+        url = f"https://github.example/{self.repository}"
+        return 200, {}, {"full_name": self.repository, "html_url": url, "default_branch": self.base}
 
     def get_ref(self, query: dict, body: dict, ref: str) -> Any:
         branch = ref.removeprefix("heads/")
@@ -488,6 +537,7 @@ class FakeGitHub:
 
 REPO = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
 ROUTES = [
+    ("GET", REPO, FakeGitHub.get_repo),
     ("GET", REPO + r"/git/ref/(.+)", FakeGitHub.get_ref),
     ("POST", REPO + r"/git/refs", FakeGitHub.create_ref),
     ("GET", REPO + r"/contents/(.+)", FakeGitHub.get_content),
