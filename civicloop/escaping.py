@@ -36,6 +36,11 @@ def clean(text: str) -> str:
     return FORBIDDEN.sub("", LINE_BREAK.sub("\n", text))
 
 
+def clean_line(text: str) -> str:
+    """`clean` text on one line: line breaks as spaces (a title, a name, an attribute)."""
+    return clean(text).replace("\n", " ").strip()
+
+
 class Markdown(str):
     """Markdown that civicloop made: the page templates insert it as it is."""
 
@@ -77,7 +82,7 @@ def markdown_paragraphs(text: str, indent: int = 0) -> Markdown:
 def html_text(text: str, quote: bool = True) -> str:
     """Any text as one line of HTML, for element content or (with `quote`) a quoted attribute
     value."""
-    return html.escape(" ".join(clean(text).split("\n")).strip(), quote=quote)
+    return html.escape(clean_line(text), quote=quote)
 
 
 SCHEMES = ("http", "https", "mailto")
