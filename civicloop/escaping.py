@@ -45,9 +45,10 @@ class Markdown(str):
     """Markdown that civicloop made: the page templates insert it as it is."""
 
 
-# Backslash escapes Python-Markdown removes (with `|` from its tables extension); `&`, `<`, `>`
-# become entities so that no tag, comment, entity or blockquote can start.
-ESCAPED = re.compile(r"[\\`*_{}\[\]|#]")
+# Backslash escapes Python-Markdown removes (with `|` from its tables extension), and a `(` after
+# `]`, so that not even a simple scanner (such as `civicloop validate`'s link check) sees `](`;
+# `&`, `<`, `>` become entities so that no tag, comment, entity or blockquote can start.
+ESCAPED = re.compile(r"[\\`*_{}\[\]|#]|(?<=\])\(")
 ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # Block syntax starts a line: lists (`-`, `+`, `1.`), admonitions (`!!!`), details (`???`),
 # fences (`~~~`), setext underlines (`===`), definitions (`:`)... A first character that is

@@ -20,10 +20,12 @@ import markdown
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import ROOT, build_site
+from conftest import ROOT, build_site, write
 from pydantic import BaseModel
 
+from bot.store import Store
 from civicloop.calendar import calendars
+from civicloop.cli import main
 from civicloop.escaping import markdown_link, markdown_paragraphs, markdown_text
 from civicloop.feed import feed
 from civicloop.opendata import data_files
@@ -555,3 +557,99 @@ def test_the_built_site_shows_every_field_as_text(tmp_path):
 
 
 PAGE_OF = re.compile(r"(?:^|/)(?:committees/c|case-studies/s|webinars/w)(\d+)/")
+
+
+# --- citizens' comments: from the bot's store to the results page --------------------------
+
+BREAKING = {"form\x0cfeed", "line\nbreak\r\nand\rcarriage\u2028sep\u2029para\x85nel\vvt"}
+UNSTORABLE = {
+    "lone \ud800 surrogate",
+    "paired \ud83d\ude00 surrogates",
+}  # not UTF-8: SQLite refuses
+LONG = ("Longer thoughts 👨\u200d👩\u200d👧 می\u200cخواهم क्षि <b>&amp;</b> [x](y) " * 80)[:4096]
+COMMENTS: list[tuple[str, list[str] | None]] = [
+    *(
+        (text, [shown_as] if shown_as else None)
+        for text, shown_as in TEXT
+        if text not in BREAKING | UNSTORABLE
+    ),
+    ("form\x0cfeed", ["form", "feed"]),
+    (
+        "line\nbreak\r\nand\rcarriage\u2028sep\u2029para\x85nel\vvt",
+        ["line", "break", "and", "carriage", "sep", "para", "nel", "vt"],
+    ),
+    ("First line\nsecond line", None),
+    ("para\n\n<div>\n\n<script>alert(2)</script>\n\n</div>", None),
+    ("!!! note\n    <script>alert(4)</script>", None),
+    ('??? note "Hidden"\n    nothing to see', None),
+    ("???+ note\n    open box", None),
+    ("<details>\n<summary>Click</summary>\nhidden\n</details>", None),
+    ("| a | b |\n|---|---|\n| c | d |", None),
+    ("a footnote[^1]\n\n[^1]: javascript:alert(1)", None),
+    ("[x]\n\n[x]: javascript:alert(1)", None),
+    ("```\ncode\n```", None),
+    ("~~~ {.js onclick=x}\nalert(1)\n~~~", None),
+    ("- a\n- b\n    - c\n1. d", None),
+    ("> quoted\n> more", None),
+    ("Title\n=====", None),
+    ("Title\n-----", None),
+    ("    indented code\n\tand a tab", ["indented code", "and a tab"]),
+    ("hard break  \nafter two spaces\\\nand a backslash", None),
+    ("{% raw %}\n{{ config.extra }}\n{% endraw %}", None),
+    ("<!--\nhidden\n-->", None),
+    ('<div markdown="1">\n**bold**\n</div>', None),
+    ("para\n{: #id onclick=alert(1) }", None),
+    (LONG, None),
+]
+
+
+def read_as(comment: str, lines: list[str] | None) -> list[str]:
+    return lines if lines is not None else [line.strip() for line in comment.strip().split("\n")]
+
+
+def test_citizens_comments_reach_the_page_as_written(content, tmp_path, capsys):
+    """Each comment, stored by the bot, written by `civicloop results` and built, is one list
+    item reading as the citizen wrote it (line breaks kept, only bidirectional and control
+    characters left out): no comment adds an element, whatever it says; up to 4,096
+    characters, nothing is cut."""
+    session = content / "committees/test/sessions/01-first.md"
+    closes = "    closes: 2026-12-20T20:00:00+01:00\n"
+    second = (
+        "  - id: plain-poll\n    question: Which day suits you?\n    kind: single\n"
+        "    options: [Monday, Tuesday]\n    opens: 2026-12-01T09:00:00+01:00\n"
+    )
+    both = f"{closes}    comments: true\n{second}{closes}    comments: true\n"
+    session.write_text(session.read_text().replace(closes, both))
+    db = tmp_path / "bot.sqlite3"
+    store = Store(db, b"secret")
+    with store.transaction():
+        for user, (comment, _) in enumerate(COMMENTS, start=1):
+            for poll, text in (("test-poll", comment), ("plain-poll", f"{WORD} {user}")):
+                store.record_answer(poll, user, [user % 2], update_id=user, language="en")
+                store.record_comment(poll, user, text, update_id=user)
+        for poll in ("test-poll", "plain-poll"):
+            store.mark_poll(poll, opened_at=OPENED.isoformat(), closed_at=CLOSED.isoformat())
+    store.close()
+    for poll in ("test-poll", "plain-poll"):
+        assert main(["--content", str(content), "results", poll, "--db", str(db), "--print"]) == 0
+        write(content, f"committees/test/results/{poll}.md", capsys.readouterr().out)
+    result = build_site(content, tmp_path / "out")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    expected = sorted(read_as(comment, lines) for comment, lines in COMMENTS)
+    for lang in ("", "fr/"):
+        folder = tmp_path / f"out/{lang}committees/test/results"
+        page = BeautifulSoup((folder / "test-poll/index.html").read_text(), "html.parser")
+        twin = BeautifulSoup((folder / "plain-poll/index.html").read_text(), "html.parser")
+        article = page.select_one("article")
+        assert shape(article) == shape(twin.select_one("article"))
+        assert_inert(page)
+        items = article.select("ul > li")
+        assert len(items) == len(COMMENTS)
+        read = []
+        for item in items:
+            assert all(e.name == "br" for e in item.find_all(True)), item
+            for br in item.find_all("br"):
+                br.replace_with("\n")
+            read.append([line.strip() for line in item.get_text().split("\n")])
+        assert sorted(read) == expected
