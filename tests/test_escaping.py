@@ -394,7 +394,8 @@ def results_file(committee: str, session: str, poll: str, options: list[str]) ->
 
 def write_content(root: Path, texts: list[str]) -> None:
     """One committee (with a translation, a session and a poll's results), case study and
-    webinar per text, every text field holding it; listing pages titled with the first."""
+    webinar per text, every text field holding it; listing pages and a plain page (translated)
+    titled with the first."""
     for i, text in enumerate(texts):
         names = {"c": f"c{i}", "s": f"s{i}", "w": f"w{i}", "i": str(i)}
         for path, meta in FRONT.items():
@@ -410,6 +411,8 @@ def write_content(root: Path, texts: list[str]) -> None:
         write_doc(root / f"committees/c{i}/results/p{i}.md", poison(results, text), "Figures.\n")
     for path, kind in LISTINGS.items():
         write_doc(root / path, {"type": "listing", "list": kind, "title": texts[0]}, "Intro.\n")
+    for path in ("about.md", "about.fr.md"):  # a plain page: MkDocs reads it, not civicloop
+        write_doc(root / path, {"title": texts[0]}, "A page of the editors' own.\n")
 
 
 def write_doc(path: Path, meta: dict, body: str) -> None:
@@ -451,7 +454,7 @@ def test_every_field_of_every_page_is_text(plain, text, shown_as):
     hostile = poisoned(plain, text)
     expected = shown(text, shown_as)
     for path, doc in plain.catalog.docs.items():
-        for lang in ("en", "fr"):
+        for lang in ("en", "fr") if doc.kind else ():
             own = doc.translations.get(lang, doc)
             page = to_html(render(hostile, hostile.catalog.docs[path], lang, own.body))
             twin = to_html(render(plain, doc, lang, own.body))
