@@ -188,7 +188,7 @@ def video_facade(url: str, t) -> Markdown:
     target = checked_url(url)
     parts = urlsplit(target or "")
     host = parts.hostname or ""
-    embed = EMBEDS[host](parts) if host in EMBEDS and parts.scheme == "https" else None
+    embed = EMBEDS[host](parts) if host in EMBEDS else None
     attr = f' data-embed="{html_text(embed)}"' if embed else ""
     button = (
         f'<button type="button" class="md-button md-button--primary civicloop-video__play">'
