@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import string
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 # Embeddings, overrides and isolates reorder the text around them ("Trojan source"); the marks
@@ -45,26 +46,30 @@ class Markdown(str):
     """Markdown that civicloop made: the page templates insert it as it is."""
 
 
-# Backslash escapes Python-Markdown removes (with `|` from its tables extension), and a `(` after
-# `]`, so that not even a simple scanner (such as `civicloop validate`'s link check) sees `](`;
-# `&`, `<`, `>` become entities so that no tag, comment, entity or blockquote can start.
-ESCAPED = re.compile(r"[\\`*_{}\[\]|#]|(?<=\])\(")
-ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# Backslash escapes Python-Markdown removes (with `|` from its tables extension); `&`, `<`, `>`
+# become entities so that no tag, comment, entity or blockquote can start. A `(` after `]` is
+# escaped too, so that not even a simple scanner (`civicloop validate`'s link check) sees `](`.
+ESCAPES = str.maketrans(
+    {**{c: "\\" + c for c in "\\`*_{}[]|#"}, "&": "&amp;", "<": "&lt;", ">": "&gt;"}
+)
 # Block syntax starts a line: lists (`-`, `+`, `1.`), admonitions (`!!!`), details (`???`),
 # fences (`~~~`), setext underlines (`===`), definitions (`:`)... A first character that is
 # punctuation, and the `.` or `)` after leading digits, are written as character references.
 LEADING_NUMBER = re.compile(r"^(\d+)([.)])")
+LEADING = frozenset(string.punctuation) - {"\\", "&"}  # those two start escapes we made
 
 
 def _line(text: str) -> str:
-    text = text.replace("\t", " ").strip(" ")
-    text = ESCAPED.sub(lambda m: "\\" + m[0], text)
-    text = re.sub("[&<>]", lambda m: ENTITIES[m[0]], text)
-    if text[:1] in string.punctuation and text[:1] not in "\\&":
-        return f"&#{ord(text[0])};{text[1:]}"
-    return LEADING_NUMBER.sub(lambda m: f"{m[1]}&#{ord(m[2])};", text)
+    text = text.replace("\t", " ").strip(" ").translate(ESCAPES).replace("\\](", "\\]\\(")
+    first = text[:1]
+    if first in LEADING:
+        return f"&#{ord(first)};{text[1:]}"
+    if first.isdigit():
+        return LEADING_NUMBER.sub(lambda m: f"{m[1]}&#{ord(m[2])};", text)
+    return text
 
 
+@lru_cache(maxsize=8192)  # labels, names and titles recur on many pages
 def markdown_text(text: str, breaks: bool = False) -> Markdown:
     """Any text as one line of inert Markdown that shows it as written: line breaks folded into
     spaces, or with `breaks` kept as `<br>`."""
@@ -104,7 +109,12 @@ def markdown_link(text: object, url: object) -> Markdown:
     """A Markdown link showing `text`, or the text alone if the URL is not one to follow. The
     destination is percent-encoded (spaces, quotes, brackets, parentheses) and `&` written as
     an entity, so that it ends where it should and no character reference is read in it."""
-    label = markdown_text(str(text))
+    return _link(str(text), str(url))
+
+
+@lru_cache(maxsize=8192)  # listings link the same pages from many pages
+def _link(text: str, url: str) -> Markdown:
+    label = markdown_text(text)
     target = checked_url(url)
     if target is None:
         return label
