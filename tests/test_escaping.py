@@ -291,7 +291,6 @@ def poison(value, text: str, name: str | None = None):
     return text if isinstance(value, str) else value
 
 
-POLL = PollInfo("p0", "c0", "c0/01-first", WORD, "single", [WORD, f"{WORD} 2"], comments=True)
 OPENED = datetime(2026, 12, 1, 8, tzinfo=UTC)
 CLOSED = datetime(2026, 12, 20, 19, tzinfo=UTC)
 FRONT = {
@@ -399,14 +398,10 @@ def write_content(root: Path, texts: list[str]) -> None:
     for i, text in enumerate(texts):
         names = {"c": f"c{i}", "s": f"s{i}", "w": f"w{i}", "i": str(i)}
         for path, meta in FRONT.items():
-            meta = json.loads(
-                json.dumps(meta)
-                .replace("{c}", names["c"])
-                .replace("{s}", names["s"])
-                .replace("{w}", names["w"])
-                .replace("{i}", names["i"])
-            )
-            write_doc(root / path.format(**names), poison(meta, text), "Body.\n")
+            raw = json.dumps(meta)
+            for key, name in names.items():
+                raw = raw.replace(f"{{{key}}}", name)
+            write_doc(root / path.format(**names), poison(json.loads(raw), text), "Body.\n")
         results = results_file(f"c{i}", "01-first", f"p{i}", [WORD, f"{WORD} 2"])
         write_doc(root / f"committees/c{i}/results/p{i}.md", poison(results, text), "Figures.\n")
     for path, kind in LISTINGS.items():
