@@ -651,3 +651,26 @@ def test_citizens_comments_reach_the_page_as_written(content, tmp_path, capsys):
                 br.replace_with("\n")
             read.append([line.strip() for line in item.get_text().split("\n")])
         assert sorted(read) == expected
+
+
+async def test_the_bot_keeps_a_comment_of_4096_characters_whole(make_harness, monkeypatch):
+    """Telegram's longest message, sent in reply to a poll that asks for comments, is stored
+    whole: it used to be cut at 2,000 characters without a mark."""
+    import botkit
+    from test_bot_citizens import subscribe
+
+    options = "options: [Monday, Tuesday, Wednesday]\n"
+    session_text = botkit.session_text
+    monkeypatch.setattr(
+        botkit,
+        "session_text",
+        lambda *args: session_text(*args).replace(options, f"{options}    comments: true\n"),
+    )
+    kit = await make_harness()
+    await subscribe(kit, 1)
+    poll = (await kit.until(lambda: [m for m in kit.messages(1) if m.get("poll")]))[0]
+    comment = ("Longer thoughts می\u200cخواهم क्षि <b>&amp;</b> [x](y)\n" * 100)[:4096]
+    before = len(kit.messages(1))
+    kit.ctl.send_message(1, comment, reply_to_message_id=poll["message_id"])
+    await kit.reply_to(1, before, "Editors read your comment")
+    assert [r["text"] for r in kit.rows("SELECT text FROM comments")] == [comment]
