@@ -350,7 +350,7 @@ class Store:
             "INSERT INTO comments VALUES (?, ?, ?, ?) ON CONFLICT (poll_id, voter) DO UPDATE "
             "SET text = excluded.text, update_id = excluded.update_id "
             "WHERE excluded.update_id > comments.update_id",
-            (poll_id, self.voter(user_id), text[:2000], update_id),
+            (poll_id, self.voter(user_id), text, update_id),
         )
 
     def poll_of_message(self, chat_id: int, message_id: int) -> str | None:

@@ -1,4 +1,8 @@
-"""Sessions as iCalendar (RFC 5545) files that calendar apps can subscribe to."""
+"""Sessions as iCalendar (RFC 5545) files that calendar apps can subscribe to.
+
+Every value is cleaned of the control characters RFC 5545 forbids in text (the library escapes
+line breaks, commas and semicolons), so that no input makes a calendar unreadable.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from icalendar import Calendar, Event
 
 from civicloop import __version__
 from civicloop.catalog import Doc
+from civicloop.escaping import clean, clean_line
 from civicloop.publication import Publication
 
 STATUS = {
@@ -52,9 +57,9 @@ def calendar(url: str, name: str, events: Iterable[bytes]) -> bytes:
     cal = Calendar.new(
         prodid=f"-//civicloop//civicloop {__version__}//EN",
         method="PUBLISH",
-        name=name,
+        name=clean_line(name),
         uid=uuid5(NAMESPACE_URL, url),
-        url=url,
+        url=clean_line(url),
     )
     head, tail = cal.to_ical().rsplit(b"END:VCALENDAR", 1)
     return head + b"".join(events) + b"END:VCALENDAR" + tail
@@ -68,10 +73,10 @@ def event(publication: Publication, session: Doc) -> Event:
     host = urlsplit(publication.base_url).hostname or "civicloop"
     where = ", ".join(str(x) for x in (model.place, model.online) if x)
     agenda = "\n".join(f"- {item.title}" for item in model.agenda)
-    url = publication.absolute(session.url)
+    url = clean_line(publication.absolute(session.url))
     return Event.new(
-        uid=f"{session.id.replace('/', '.')}@{host}",
-        summary=f"{committee.title}: {model.title}",
+        uid=clean_line(f"{session.id.replace('/', '.')}@{host}"),
+        summary=clean_line(f"{committee.title}: {model.title}"),
         start=model.starts.astimezone(UTC),
         end=model.ends.astimezone(UTC),
         stamp=revision.updated,
@@ -79,7 +84,7 @@ def event(publication: Publication, session: Doc) -> Event:
         created=revision.created,
         sequence=max(revision.count - 1, 0),
         status=STATUS[model.status],
-        location=where or None,
-        description=f"{agenda}\n\n{url}".strip(),
+        location=clean_line(where) or None,
+        description=clean(f"{agenda}\n\n{url}".strip()),
         url=url,
     )

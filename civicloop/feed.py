@@ -1,9 +1,14 @@
-"""An Atom feed (RFC 4287) of new and changed sessions, webinars and case studies."""
+"""An Atom feed (RFC 4287) of new and changed sessions, webinars and case studies.
+
+Its text constructs are plain text (ElementTree escapes `<` and `&`), and every value is cleaned
+of the characters XML 1.0 forbids, so that one control character cannot make the feed unreadable.
+"""
 
 from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
+from civicloop.escaping import clean
 from civicloop.publication import Publication
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -35,6 +40,9 @@ def feed(publication: Publication, title: str, limit: int = 50) -> bytes:
         ET.SubElement(entry, f"{{{ATOM}}}link", href=url)
         ET.SubElement(entry, f"{{{ATOM}}}category", term=doc.kind or "page")
         _text(entry, "summary", _summary(doc))
+    for element in root.iter():
+        element.text = clean(element.text) if element.text else element.text
+        element.attrib = {name: clean(value) for name, value in element.attrib.items()}
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 

@@ -1,7 +1,9 @@
 """The open data (`data/v1/`): what the bot and anyone else read instead of parsing Markdown.
 
 The records are pydantic models, so the JSON Schemas published beside the data are derived from
-the very classes that write it and cannot drift from it.
+the very classes that write it and cannot drift from it. Their text is cleaned as on the pages
+(no control or bidirectional-override character; unpaired surrogates, which UTF-8 cannot carry,
+as U+FFFD), and `<`, `>`, `&` are written as escapes (`\\u003c`): the same JSON, inert in HTML.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, create_model
 from civicloop.catalog import Doc, page_url
 from civicloop.checks import resolve
 from civicloop.content import Member
+from civicloop.escaping import clean
 from civicloop.publication import Publication
 
 VERSION = 1
@@ -246,5 +249,21 @@ def data_files(publication: Publication) -> dict[str, bytes]:
     return files
 
 
+# Characters that mean something to an HTML parser or a JavaScript source, only ever inside JSON
+# strings, written as escapes that every JSON reader decodes to the same text.
+INERT_IN_HTML = {ord(c): f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
+
+
+def _cleaned(value: object) -> object:
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {key: _cleaned(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    return value
+
+
 def _dump(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=False).encode() + b"\n"
+    text = json.dumps(_cleaned(value), ensure_ascii=False, indent=1, sort_keys=False)
+    return text.translate(INERT_IN_HTML).encode() + b"\n"

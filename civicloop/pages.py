@@ -15,27 +15,37 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, format_time
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import escape
 
 from civicloop.catalog import Doc
+from civicloop.escaping import (
+    Markdown,
+    checked_url,
+    html_text,
+    markdown_link,
+    markdown_paragraphs,
+    markdown_text,
+)
 from civicloop.labels import translator
 from civicloop.publication import Publication
-from civicloop.results import markdown_text
+
+
+def _inert(value: object) -> str:
+    """What every `{{ ... }}` prints: text shown as written, unless it is Markdown we made."""
+    return value if isinstance(value, Markdown) else markdown_text(str(value))
 
 
 @cache
 def _environment() -> Environment:
-    environment = Environment(
+    return Environment(
         loader=PackageLoader("civicloop", "templates"),
-        autoescape=False,  # the output is Markdown, not HTML
+        autoescape=False,  # the output is Markdown, escaped by `finalize`
+        finalize=_inert,  # no template can forget it; links are made by `a(text, url)`
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=StrictUndefined,
         auto_reload=False,  # templates are package data: no stat() of them for every page
     )
-    environment.filters["inert"] = markdown_text  # text that must show as typed
-    return environment
 
 
 def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
@@ -67,7 +77,7 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
             text += " – " + format_datetime(ends, day, tzinfo=zone, locale=lang)
         return text + " " + starts.astimezone(zone).tzname()
 
-    def video(url: object) -> str:
+    def video(url: object) -> Markdown:
         return video_facade(str(url), t)
 
     upcoming: list[Doc] = []
@@ -81,7 +91,7 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
     context = {
         "doc": doc,
         "m": doc.localized(lang),
-        "body": body,
+        "body": Markdown(body),  # the editor's Markdown
         "t": t,
         "lang": lang,
         "tz": tz,
@@ -90,6 +100,8 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
         "when": when,
         "video": video,
         "link": link,
+        "a": markdown_link,
+        "paragraphs": markdown_paragraphs,
         "committee_doc": lambda s: catalog.committees[s.committee],
         "committee_doc_by_slug": lambda slug: catalog.committees[slug],
         "catalog": catalog,
@@ -114,8 +126,12 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
 def front_matter(doc: Doc, own: Doc) -> str:
     """The only front matter MkDocs and Material need of a generated page (`own` is the file's
     document: a translation's, or `doc` itself): `type` tells the theme it is generated. MkDocs
-    would otherwise parse all of it again in each language. JSON values are valid YAML."""
-    meta = {"type": doc.kind, "title": own.model.title, "tags": getattr(own.model, "tags", [])}
+    would otherwise parse all of it again in each language. JSON values are valid YAML.
+
+    The title is HTML, as MkDocs makes it from a page's first heading: Material prints it as it
+    is in the page's `<title>`, heading, navigation, search index and tag listings."""
+    meta = {"type": doc.kind, "title": page_title(own.model.title)}
+    meta["tags"] = getattr(own.model, "tags", [])
     lines = "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in meta.items() if v)
     return f"---\n{lines}---\n"
 
@@ -161,22 +177,29 @@ def _query(url, key: str) -> str:
     return parse_qs(url.query).get(key, [""])[0]
 
 
-def video_facade(url: str, t) -> str:
+def page_title(title: str) -> str:
+    """A title as MkDocs and Material expect `page.title`: HTML, on one line (quotes as they
+    are, as in the titles MkDocs takes from headings: Material escapes it in attributes)."""
+    return html_text(title, quote=False)
+
+
+def video_facade(url: str, t) -> Markdown:
     """A button that loads the player only when asked: nothing reaches the video host before."""
-    parts = urlsplit(url)
+    target = checked_url(url)
+    parts = urlsplit(target or "")
     host = parts.hostname or ""
     embed = EMBEDS[host](parts) if host in EMBEDS else None
-    attr = f' data-embed="{escape(embed)}"' if embed else ""
+    attr = f' data-embed="{html_text(embed)}"' if embed else ""
     button = (
         f'<button type="button" class="md-button md-button--primary civicloop-video__play">'
-        f"{escape(t('Play the video'))}</button>"
+        f"{html_text(t('Play the video'))}</button>"
         if embed
         else ""
     )
-    notice = escape(t("Playing loads the video from {host}.", host=host)) if embed else ""
-    other = escape(t("Open it on {host} instead", host=host))
-    return (
-        f'<div class="civicloop-video"{attr} data-title="{escape(t("Replay"))}">'
-        f"{button}<p>{notice} "
-        f'<a href="{escape(url)}" rel="noopener">{other}</a></p></div>'
+    notice = html_text(t("Playing loads the video from {host}.", host=host)) if embed else ""
+    other = html_text(t("Open it on {host} instead", host=host))
+    link = f'<a href="{html_text(target)}" rel="noopener">{other}</a>' if target else ""
+    return Markdown(
+        f'<div class="civicloop-video"{attr} data-title="{html_text(t("Replay"))}">'
+        f"{button}<p>{notice} {link}</p></div>"
     )

@@ -2,19 +2,19 @@
 a table and (for polls that collect them) citizens' comments for editors to review.
 
 No user identifier goes in. Figures about fewer than MIN_GROUP people are not published.
-Citizens' text is escaped so that Markdown, HTML and MkDocs show it as text and run nothing.
+Citizens' text is escaped so that Markdown, HTML and MkDocs show it as written (line breaks
+kept) and run nothing; only bidirectional controls and invisible control characters are dropped.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import yaml
 
 from civicloop import __version__
+from civicloop.escaping import html_text, markdown_text
 from civicloop.publish import DIGEST_FIELD, Change, digest
 from civicloop.tally import Tally, tally
 
@@ -190,7 +190,7 @@ def body(results: Results) -> str:
                 f"{MIN_GROUP} people."
             )
     if results.comments:
-        listed = "\n".join(f"- {markdown_text(c)}" for c in results.comments)
+        listed = "\n".join(f"- {markdown_text(c, breaks=True)}" for c in results.comments)
         parts.append(
             "## Comments\n\nCitizens' comments, as written. Editors: remove any that should "
             f"not be published before merging.\n\n{listed}"
@@ -198,7 +198,6 @@ def body(results: Results) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-# The characters Python-Markdown lets a backslash escape (with `|` from tables).
 def breakdown(results: Results) -> str:
     names = list(results.groups)
     head = " | ".join(f"{n} ({results.groups[n].respondents})" for n in names)
@@ -214,18 +213,6 @@ def breakdown(results: Results) -> str:
     )
 
 
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
-
-
-def markdown_text(text: str) -> str:
-    """Any text as one line of inert Markdown: line breaks folded, control characters dropped,
-    Markdown syntax backslash-escaped, and `&`, `<`, `>` as entities (no tag, comment or
-    blockquote can start)."""
-    text = "".join(ch if ch.isprintable() else " " for ch in text)
-    text = MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def chart(result: Tally) -> str:
     """An inline SVG bar chart; the table after it is its text alternative."""
     width, bar, gap, label_width = 640, 22, 12, 220
@@ -235,7 +222,7 @@ def chart(result: Tally) -> str:
     for i, option in enumerate(result.options):
         y = gap + i * (bar + gap)
         length = round((width - label_width - 70) * option.count / top)
-        label = html.escape(option.label if len(option.label) <= 32 else option.label[:31] + "…")
+        label = html_text(option.label if len(option.label) <= 32 else option.label[:31] + "…")
         rows.append(
             f'<text x="{label_width - 8}" y="{y + bar * 0.72:.0f}" text-anchor="end">{label}</text>'
             f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar}" rx="2"></rect>'

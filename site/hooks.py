@@ -22,7 +22,7 @@ from civicloop import LANGUAGES
 from civicloop.artefacts import artefact_paths, write_artefacts
 from civicloop.background import run
 from civicloop.catalog import TRANSLATION, Doc
-from civicloop.pages import front_matter, render, render_ahead
+from civicloop.pages import front_matter, page_title, render, render_ahead
 from civicloop.publication import Publication
 
 
@@ -158,6 +158,8 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     language, not the file's: an untranslated page falls back to the original."""
     found = _documents(page)
     if found is None:
+        if isinstance(page.meta.get("title"), str):  # a plain page's title is text too
+            page.meta["title"] = page_title(page.meta["title"])
         return markdown
     shown, own = found
     lang = config.theme["language"]
