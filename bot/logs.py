@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import TextIO
 
 
 class Redact(logging.Filter):
@@ -31,8 +30,8 @@ class Redact(logging.Filter):
         return True
 
 
-def setup(secrets: list[str], level: int = logging.INFO, stream: TextIO | None = None) -> None:
-    handler = logging.StreamHandler(stream)
+def setup(secrets: list[str], level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler()
     handler.addFilter(Redact(secrets))
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
