@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import re
 import secrets
@@ -118,17 +119,19 @@ def _secret(env: dict[str, str], db: Path) -> bytes:
         legacy = db.parent / "secret"
         if not path.exists() and legacy.is_file():
             shutil.move(legacy, path)
-        try:
-            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
-                f.write(secrets.token_hex(32))
-        except FileExistsError:
-            pass
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL  # made once, never overwritten
+        with contextlib.suppress(FileExistsError), os.fdopen(os.open(path, flags, 0o600), "w") as f:
+            f.write(secrets.token_hex(32))
     path.chmod(0o600)
-    return _strong(path.read_text(errors="replace"), str(path))
+    data: str | bytes = path.read_bytes()
+    with contextlib.suppress(UnicodeDecodeError):  # random bytes rather than text: as they are
+        data = data.decode()
+    return _strong(data, str(path))
 
 
-def _strong(text: str, where: str) -> bytes:
-    key = text.strip().encode()
+def _strong(key: str | bytes, where: str) -> bytes:
+    if isinstance(key, str):
+        key = key.strip().encode("utf-8", "surrogateescape")  # the environment's own bytes
     if len(key) < MIN_SECRET:
         raise ValueError(
             f"{where} is {len(key)} bytes (spaces around it do not count); the key of the "

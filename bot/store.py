@@ -184,8 +184,12 @@ class Store:
     def _checkpoint(self) -> None:
         """Copy the write-ahead log into the database and empty it, so that old versions of
         erased pages are gone from the `-wal` file too. Busy (a reader holds old pages): the
-        next commit tries again."""
-        busy = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        next commit tries again, rather than keep the bot waiting."""
+        self.db.execute("PRAGMA busy_timeout = 0")
+        try:
+            busy = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        finally:
+            self.db.execute("PRAGMA busy_timeout = 5000")
         self._scrub = bool(busy)
 
     def migrate(self) -> None:

@@ -253,11 +253,21 @@ def test_a_short_secret_is_refused_at_start(tmp_path, secret, length):
     )
 
 
-def test_a_short_secret_file_is_refused(tmp_path):
+@pytest.mark.parametrize(
+    ("content", "length"), [(b"short\n", 5), (b" \n" * 20, 0), (b"\xff\x00" * 8, 16)]
+)
+def test_a_short_secret_file_is_refused(tmp_path, content, length):
     key = tmp_path / "key"
-    key.write_text("short\n")
-    with pytest.raises(ValueError, match=f"^{key} is 5 bytes"):
+    key.write_bytes(content)
+    with pytest.raises(ValueError, match=f"^{key} is {length} bytes"):
         Settings.from_env(env_for(tmp_path, CIVICLOOP_SECRET_FILE=str(key)))
+
+
+def test_a_secret_file_of_random_bytes_is_used_as_it_is(tmp_path):
+    key = tmp_path / "key"
+    key.write_bytes(b"\xff\n" + os.urandom(30))
+    settings = Settings.from_env(env_for(tmp_path, CIVICLOOP_SECRET_FILE=str(key)))
+    assert settings.secret == key.read_bytes()
 
 
 @pytest.mark.parametrize("secret", ["a" * 32, " " + "0123456789" * 4 + "\n", "é" * 16])
