@@ -122,6 +122,8 @@ def _secret(env: dict[str, str], db: Path) -> bytes:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL  # made once, never overwritten
         with contextlib.suppress(FileExistsError), os.fdopen(os.open(path, flags, 0o600), "w") as f:
             f.write(secrets.token_hex(32))
+    if not path.is_file():
+        raise ValueError(f"{path} is not a file; CIVICLOOP_SECRET_FILE names the key's file")
     path.chmod(0o600)
     data: str | bytes = path.read_bytes()
     with contextlib.suppress(UnicodeDecodeError):  # random bytes rather than text: as they are

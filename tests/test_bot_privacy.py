@@ -254,6 +254,25 @@ def test_a_short_secret_is_refused_at_start(tmp_path, secret, length):
 
 
 @pytest.mark.parametrize(
+    "make",
+    [lambda key: key.mkdir(), lambda key: key.symlink_to(key.with_name("missing"))],
+    ids=["folder", "dangling-link"],
+)
+def test_an_unusable_secret_file_is_one_line_at_start(tmp_path, make):
+    key = tmp_path / "key"
+    make(key)
+    before = os.lstat(key).st_mode
+    env = {**os.environ, **env_for(tmp_path, CIVICLOOP_SECRET_FILE=str(key))}
+    env.pop("CIVICLOOP_SECRET", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    error = f"{key} is not a file; CIVICLOOP_SECRET_FILE names the key's file"
+    assert (result.returncode, result.stderr) == (2, f"civicloop bot: {error}\n")
+    assert os.lstat(key).st_mode == before and not key.with_name("missing").exists()
+
+
+@pytest.mark.parametrize(
     ("content", "length"), [(b"short\n", 5), (b" \n" * 20, 0), (b"\xff\x00" * 8, 16)]
 )
 def test_a_short_secret_file_is_refused(tmp_path, content, length):
