@@ -124,7 +124,8 @@ MIGRATIONS: list[str] = [
 PRIORITY = {"r": 0, "bc": 2}  # by key prefix: replies first, broadcasts last, the rest between
 
 
-SIDE_FILES = ("-wal", "-shm", "-journal")  # SQLite gives them the database file's mode
+# SQLite makes these with the database file's own mode: a 0600 database keeps them private.
+SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def now() -> str:
@@ -157,20 +158,19 @@ class Store:
             for suffix in SIDE_FILES:
                 if Path(f"{self.path}{suffix}").exists():
                     Path(f"{self.path}{suffix}").chmod(0o600)
-        with private_files():
-            self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self.db.row_factory = sqlite3.Row
-            # Deleted rows are overwritten with zeros, in their page and in freed pages.
-            self.db.execute("PRAGMA secure_delete = ON")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.execute("PRAGMA busy_timeout = 5000")
-            self._secret = secret
-            self._depth = 0
-            self._scrub = False
-            self.migrate()
-            self._scrub_once()
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        # Deleted rows are overwritten with zeros, in their page and in freed pages.
+        self.db.execute("PRAGMA secure_delete = ON")
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA busy_timeout = 5000")
+        self._secret = secret
+        self._depth = 0
+        self._scrub = False
+        self.migrate()
+        self._scrub_once()
 
     def _scrub_once(self) -> None:
         """A database written before secure delete may hold deleted rows in its free space:
