@@ -169,6 +169,7 @@ class Store:
         self._secret = secret
         self._depth = 0
         self._scrub = False
+        self._farewells: dict[int, int] = {}  # chat forgotten -> the last outbox id before
         self.migrate()
         self._scrub_once()
 
@@ -180,6 +181,21 @@ class Store:
         self.db.execute("VACUUM")
         self.db.execute("INSERT INTO state VALUES ('secure_delete', 1)")
         self._checkpoint()
+
+    def _settle(self) -> None:
+        """After a commit: once what was queued for a forgotten chat (the farewell) has left
+        the queue, the pages it was on go from the `-wal` file too."""
+        for chat, since in list(self._farewells.items()):
+            waiting = self.db.execute(
+                "SELECT 1 FROM outbox WHERE id > ? AND chat_id = ? "
+                "AND state IN ('pending', 'sending') LIMIT 1",
+                (since, chat),
+            ).fetchone()
+            if not waiting:
+                del self._farewells[chat]
+                self._scrub = True
+        if self._scrub:
+            self._checkpoint()
 
     def _checkpoint(self) -> None:
         """Copy the write-ahead log into the database and empty it, so that old versions of
@@ -220,8 +236,8 @@ class Store:
             raise
         else:
             self.db.execute("COMMIT")
-            if self._scrub:
-                self._checkpoint()
+            if self._scrub or self._farewells:
+                self._settle()
         finally:
             self._depth = 0
 
@@ -347,7 +363,7 @@ class Store:
         time), like a ballot in a counted box; their comment is deleted unless the results
         (which editors review and may have published with it) are already out, where it stays
         unlinked too. Zeroed by secure delete, the pages the rows were on leave the `-wal`
-        file at the checkpoint after the commit (`transaction`)."""
+        file at the checkpoint after the commit, and again once the farewell is sent."""
         voter = self.voter(user_id)
         closed = "SELECT poll_id FROM polls WHERE closed_at IS NOT NULL"
         published = closed + " AND published_at IS NOT NULL"
@@ -377,6 +393,8 @@ class Store:
             if chat:
                 db.execute("DELETE FROM outbox WHERE chat_id = ?", (chat[0],))
             db.execute("DELETE FROM users WHERE user_id = ?", (user_id,))  # cascades
+            last = db.execute("SELECT coalesce(max(id), 0) FROM outbox").fetchone()[0]
+            self._farewells[chat[0] if chat else user_id] = last
             self._scrub = True
 
     def personal_data(self, user_id: int) -> dict[str, Any]:

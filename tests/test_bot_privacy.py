@@ -28,6 +28,7 @@ from civicloop.answers import read_answers
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = "Zyxwvutsrq"
 CITIZEN = 7392018465  # distinctive in decimal, so a stray copy of it is found
+BINARY_ID = CITIZEN.to_bytes(6, "big")  # how SQLite stores it in a record (6-byte integer)
 KEY = b"k" * 16 + b"0123456789abcdef"  # 32 bytes
 TOKEN = "123456:PRIVACY-TEST"
 
@@ -77,8 +78,9 @@ async def test_forget_leaves_no_trace_in_the_files_or_the_logs(make_harness, cap
     mine = await kit.command(CITIZEN, "mydata", containing="stored about you")
     assert str(CITIZEN) in mine["text"] and "polls that have closed" in mine["text"]
     pseudonym = Store(":memory:", kit.settings.secret).voter(CITIZEN)
-    written = on_disk(kit.settings.db).lower()
-    assert MARKER.lower().encode() in written  # the files read below are where it was
+    written = on_disk(kit.settings.db)
+    assert MARKER.lower().encode() in written.lower()  # the files read below are where it was
+    assert BINARY_ID in written  # an INTEGER column's bytes (users.chat_id)
 
     question = await kit.command(CITIZEN, "forget", containing="Erase")
     assert "polls that have closed" in question["text"]
@@ -87,6 +89,10 @@ async def test_forget_leaves_no_trace_in_the_files_or_the_logs(make_harness, cap
     left = on_disk(kit.settings.db).lower()
     for trace in (MARKER.lower(), str(CITIZEN), pseudonym, "0470 12 34 56"):
         assert trace.encode() not in left, trace
+    # Once the farewell has left the queue, no page that held the chat id stays in any file.
+    await kit.until(lambda: not kit.rows("SELECT 1 FROM outbox WHERE chat_id = ?", CITIZEN))
+    left = on_disk(kit.settings.db)
+    assert BINARY_ID not in left and MARKER.lower().encode() not in left.lower()
     logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records).lower()
     assert caplog.records and MARKER.lower() not in logged and str(CITIZEN) not in logged
 
