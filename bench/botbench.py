@@ -47,7 +47,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 TOKEN = "424242:BENCH-TOKEN"
-SECRET = "bench-secret"
+SECRET = "bench-secret-of-at-least-32-bytes"
 COMMITTEE_SLUG = "bench"
 POLL_ID = "bench-poll"
 LOOPBACK = "127.0.0.1"

@@ -17,7 +17,7 @@ def main() -> int:
     try:
         settings = Settings.from_env()
         publisher = publisher_from_env()
-    except ValueError as error:
+    except (ValueError, OSError) as error:  # bad settings, an unreadable secret file
         print(f"civicloop bot: {error}", file=sys.stderr)
         return 2
     logs.setup([*settings.redactions(), os.environ.get("GITHUB_TOKEN", "")])

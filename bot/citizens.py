@@ -152,7 +152,9 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = _user(update, c)["language"]
     data = c.store.personal_data(update.effective_user.id)
     text = json.dumps(data, ensure_ascii=False, indent=1)
-    c.reply(update, t(lang, "Everything stored about you:") + f"\n<pre>{say.escape(text)}</pre>")
+    heading = t(lang, "Everything stored about you:")
+    kept = t(lang, say.KEPT_AFTER_FORGET)
+    c.reply(update, f"{heading}\n<pre>{say.escape(text)}</pre>\n\n{kept}")
 
 
 async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -166,7 +168,7 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             ]
         ]
     )
-    c.reply(update, t(lang, say.FORGET_QUESTION), keyboard)
+    c.reply(update, f"{t(lang, say.FORGET_QUESTION)}\n\n{t(lang, say.KEPT_AFTER_FORGET)}", keyboard)
 
 
 async def confirm_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

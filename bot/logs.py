@@ -6,20 +6,27 @@ import logging
 
 
 class Redact(logging.Filter):
+    """Replaces every secret wherever a log line carries it: the message and its arguments,
+    the exception's text and the stack (longest first, so no part of one survives)."""
+
     def __init__(self, secrets: list[str]):
         super().__init__()
-        self.secrets = [s for s in secrets if s]
+        self.secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
+    def clean(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, "[redacted]")
-        record.msg, record.args = text, None
-        if record.exc_info:
-            trace = logging.Formatter().formatException(record.exc_info)
-            for secret in self.secrets:
-                trace = trace.replace(secret, "[redacted]")
-            record.exc_text, record.exc_info = trace, None
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = self.clean(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.exc_info = None
+        if record.exc_text:
+            record.exc_text = self.clean(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.clean(record.stack_info)
         return True
 
 

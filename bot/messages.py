@@ -26,6 +26,11 @@ PRIVACY = N_(
     "are stored under a pseudonym, never with your id, and published only as totals. "
     "/mydata shows all of it, /forget erases it, /stop ends all messages."
 )
+KEPT_AFTER_FORGET = N_(
+    "After /forget nothing about you stays, except in polls that have closed: a closed poll's "
+    "count is final, so your answer stays in its totals, no longer linked to you, and your "
+    "comment stays only if it was already published with the results."
+)
 FORGET_QUESTION = N_(
     "Erase everything I store about you: your follows, settings and poll answers? "
     "This cannot be undone."
@@ -58,6 +63,7 @@ def welcome(lang: str) -> str:
                 "of their sessions, and ask you quick questions whose answers reach them.",
             ),
             t(lang, PRIVACY),
+            t(lang, KEPT_AFTER_FORGET),
             t(lang, "Choose your language:"),
         ]
     )

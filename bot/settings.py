@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import os
 import re
 import secrets
+import shutil
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from bot.store import private_files
+
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+MIN_SECRET = 32  # bytes: a shorter key lets anyone with the database compute the pseudonyms
 
 
 def durations(text: str) -> list[timedelta]:
@@ -68,7 +74,7 @@ class Settings:
             db=db,
             admins=admins,
             reminders=tuple(durations(env.get("CIVICLOOP_REMINDERS", "24h,1h"))),
-            secret=_secret(env.get("CIVICLOOP_SECRET"), db.parent / "secret"),
+            secret=_secret(env, db),
             tick=float(env.get("CIVICLOOP_TICK", cls.tick)),
             rate=float(env.get("CIVICLOOP_RATE", cls.rate)),
             webhook_url=webhook_url,
@@ -77,16 +83,60 @@ class Settings:
         )
 
     def redactions(self) -> list[str]:
-        """Strings that must never appear in a log line."""
-        return [s for s in (self.token, self.webhook_secret, self.secret.hex()) if s]
+        """Strings that must never appear in a log line: the token, the secrets, and the
+        pseudonyms' key as text and in the encodings a program might print it in."""
+        key = self.secret
+        forms = [
+            key.decode("utf-8", "replace"),
+            repr(key)[2:-1],
+            key.hex(),
+            key.hex().upper(),
+            base64.b64encode(key).decode(),
+            base64.urlsafe_b64encode(key).decode(),
+            base64.b64encode(key).decode().rstrip("="),
+        ]
+        return [s for s in (self.token, self.webhook_secret, *forms) if s]
 
 
-def _secret(given: str | None, path: Path) -> bytes:
-    """The key of answer pseudonyms: from the environment, or made once beside the DB."""
-    if given:
-        return given.encode()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
+def secret_file(env: dict[str, str]) -> Path:
+    """Where the default key lives: CIVICLOOP_SECRET_FILE, else the user's configuration folder
+    ($XDG_CONFIG_HOME/civicloop/secret), never beside the database it protects."""
+    if env.get("CIVICLOOP_SECRET_FILE"):
+        return Path(env["CIVICLOOP_SECRET_FILE"])
+    config = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME") or Path.home()) / ".config")
+    return Path(config) / "civicloop" / "secret"
+
+
+def _secret(env: dict[str, str], db: Path) -> bytes:
+    """The key of answer pseudonyms: CIVICLOOP_SECRET, or a file made once (0600 in a 0700
+    folder). A key made by an older version beside the database is moved there."""
+    given = env.get("CIVICLOOP_SECRET")
+    if given is not None:
+        return _strong(given, "CIVICLOOP_SECRET")
+    path = secret_file(env)
+    with private_files():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        legacy = db.parent / "secret"
+        if not path.exists() and legacy.is_file():
+            shutil.move(legacy, path)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL  # made once, never overwritten
+        with contextlib.suppress(FileExistsError), os.fdopen(os.open(path, flags, 0o600), "w") as f:
+            f.write(secrets.token_hex(32))
+    if not path.is_file():
+        raise ValueError(f"{path} is not a file; CIVICLOOP_SECRET_FILE names the key's file")
+    path.chmod(0o600)
+    data: str | bytes = path.read_bytes()
+    with contextlib.suppress(UnicodeDecodeError):  # random bytes rather than text: as they are
+        data = data.decode()
+    return _strong(data, str(path))
+
+
+def _strong(key: str | bytes, where: str) -> bytes:
+    if isinstance(key, str):
+        key = key.strip().encode("utf-8", "surrogateescape")  # the environment's own bytes
+    if len(key) < MIN_SECRET:
+        raise ValueError(
+            f"{where} is {len(key)} bytes (spaces around it do not count); the key of the "
+            f"pseudonyms needs at least {MIN_SECRET}: make one with `openssl rand -hex 32`"
+        )
+    return key

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import os
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -123,24 +124,89 @@ MIGRATIONS: list[str] = [
 PRIORITY = {"r": 0, "bc": 2}  # by key prefix: replies first, broadcasts last, the rest between
 
 
+# SQLite makes these with the database file's own mode: a 0600 database keeps them private.
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@contextmanager
+def private_files() -> Iterator[None]:
+    """Files and folders made inside are readable by their owner only (umask 077)."""
+    before = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+def make_private(path: Path) -> None:
+    """Create `path`'s folder 0700 if missing, and `path` 0600 (made so if it exists)."""
+    with private_files():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    path.chmod(0o600)
 
 
 class Store:
     def __init__(self, path: Path | str, secret: bytes):
         self.path = None if str(path) == ":memory:" else Path(path)
         if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_private(self.path)
+            for suffix in SIDE_FILES:
+                if Path(f"{self.path}{suffix}").exists():
+                    Path(f"{self.path}{suffix}").chmod(0o600)
         self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
+        # Deleted rows are overwritten with zeros, in their page and in freed pages.
+        self.db.execute("PRAGMA secure_delete = ON")
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA busy_timeout = 5000")
         self._secret = secret
         self._depth = 0
+        self._scrub = False
+        self._farewells: dict[int, int] = {}  # chat forgotten -> the last outbox id before
         self.migrate()
+        self._scrub_once()
+
+    def _scrub_once(self) -> None:
+        """A database written before secure delete may hold deleted rows in its free space:
+        rebuild it once (VACUUM) so that nothing erased earlier stays readable."""
+        if self.db.execute("SELECT 1 FROM state WHERE key = 'secure_delete'").fetchone():
+            return
+        self.db.execute("VACUUM")
+        self.db.execute("INSERT INTO state VALUES ('secure_delete', 1)")
+        self._checkpoint()
+
+    def _settle(self) -> None:
+        """After a commit: once what was queued for a forgotten chat (the farewell) has left
+        the queue, the pages it was on go from the `-wal` file too."""
+        for chat, since in list(self._farewells.items()):
+            waiting = self.db.execute(
+                "SELECT 1 FROM outbox WHERE id > ? AND chat_id = ? "
+                "AND state IN ('pending', 'sending') LIMIT 1",
+                (since, chat),
+            ).fetchone()
+            if not waiting:
+                del self._farewells[chat]
+                self._scrub = True
+        if self._scrub:
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and empty it, so that old versions of
+        erased pages are gone from the `-wal` file too. Busy (a reader holds old pages): the
+        next commit tries again, rather than keep the bot waiting."""
+        self.db.execute("PRAGMA busy_timeout = 0")
+        try:
+            busy = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        finally:
+            self.db.execute("PRAGMA busy_timeout = 5000")
+        self._scrub = bool(busy)
 
     def migrate(self) -> None:
         """Apply the migrations this database has not seen; `PRAGMA user_version` counts them."""
@@ -170,6 +236,8 @@ class Store:
             raise
         else:
             self.db.execute("COMMIT")
+            if self._scrub or self._farewells:
+                self._settle()
         finally:
             self._depth = 0
 
@@ -288,16 +356,46 @@ class Store:
         return self.db.execute(sql + " ORDER BY u.user_id", args).fetchall()
 
     def forget(self, user_id: int) -> None:
-        """Erase every row about the user, answers included (found through the pseudonym)."""
+        """Erase every row about the user, and let no copy of them survive on disk.
+
+        Answers and comments on polls still open are deleted. A closed poll's count is final:
+        the person's answer stays in it, unlinked (its pseudonym replaced by a random one, no
+        time), like a ballot in a counted box; their comment is deleted unless the results
+        (which editors review and may have published with it) are already out, where it stays
+        unlinked too. Zeroed by secure delete, the pages the rows were on leave the `-wal`
+        file at the checkpoint after the commit, and again once the farewell is sent."""
+        voter = self.voter(user_id)
+        closed = "SELECT poll_id FROM polls WHERE closed_at IS NOT NULL"
+        published = closed + " AND published_at IS NOT NULL"
         with self.transaction() as db:
             chat = db.execute("SELECT chat_id FROM users WHERE user_id = ?", (user_id,)).fetchone()
-            db.execute("DELETE FROM answers WHERE voter = ?", (self.voter(user_id),))
-            db.execute("DELETE FROM comments WHERE voter = ?", (self.voter(user_id),))
+            for table, kept in (("answers", closed), ("comments", published)):
+                sql = f"DELETE FROM {table} WHERE voter = ? AND poll_id NOT IN ({kept})"
+                db.execute(sql, (voter,))
+            for (poll_id,) in db.execute(
+                "SELECT poll_id FROM answers WHERE voter = ? UNION "
+                "SELECT poll_id FROM comments WHERE voter = ?",
+                (voter, voter),
+            ).fetchall():
+                anonymous = secrets.token_hex(32)  # one per poll, so answer and comment pair up
+                db.execute(
+                    "UPDATE answers SET voter = ?, update_id = 0, answered_at = "
+                    "(SELECT closed_at FROM polls p WHERE p.poll_id = answers.poll_id) "
+                    "WHERE poll_id = ? AND voter = ?",
+                    (anonymous, poll_id, voter),
+                )
+                db.execute(
+                    "UPDATE comments SET voter = ?, update_id = 0 WHERE poll_id = ? AND voter = ?",
+                    (anonymous, poll_id, voter),
+                )
             db.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
             db.execute("DELETE FROM outbox WHERE user_id = ?", (user_id,))
             if chat:
                 db.execute("DELETE FROM outbox WHERE chat_id = ?", (chat[0],))
             db.execute("DELETE FROM users WHERE user_id = ?", (user_id,))  # cascades
+            last = db.execute("SELECT coalesce(max(id), 0) FROM outbox").fetchone()[0]
+            self._farewells[chat[0] if chat else user_id] = last
+            self._scrub = True
 
     def personal_data(self, user_id: int) -> dict[str, Any]:
         user = self.user(user_id)

@@ -48,7 +48,7 @@ def start_bot(url: str, tmp_path: Path, **env: str) -> subprocess.Popen:
         "TELEGRAM_API_URL": url,
         "CIVICLOOP_DATA": str(tmp_path / "data"),
         "CIVICLOOP_DB": str(tmp_path / "bot.sqlite3"),
-        "CIVICLOOP_SECRET": "test",
+        "CIVICLOOP_SECRET": "test-secret-of-at-least-32-bytes!",
         "CIVICLOOP_TICK": "0.2",
         **env,
     }
