@@ -77,7 +77,7 @@ BAD = [
     pytest.param(
         SESSION_FILE,
         SESSION.replace("options: [Monday, Tuesday]", "options: [Monday]"),
-        "21: 'polls[0].options' is ['Monday']: a single poll needs at least 2 options",
+        "21: 'polls[0].options' is ['Monday']: a single poll needs 2 to 12 options",
         id="poll-with-one-option",
     ),
     pytest.param(
