@@ -182,9 +182,9 @@ def _entry_problem(path: Path, rel: str, real_root: Path) -> str | None:
     """What the build would fail on in one file or folder name, or None."""
     if rel != os.fsencode(rel).decode("utf-8", "replace"):
         return "the name is not UTF-8 text; rename it"
-    bad = forbidden_character(rel)
+    bad = next((c for c in rel if not c.isprintable()), None)
     if bad:
-        return f"the name contains {bad}; rename it"
+        return f"the name contains the invisible character U+{ord(bad):04X}; rename it"
     if path.is_symlink():
         target = os.readlink(path)
         try:
@@ -194,7 +194,7 @@ def _entry_problem(path: Path, rel: str, real_root: Path) -> str | None:
             what = "loops back on itself" if loop else "points to nothing"
             return f"is a symbolic link that {what} ({target}); put the file itself here"
         if not real.is_relative_to(real_root):
-            return f"is a symbolic link out of the content folder ({target}); copy the file here"
+            return f"is a symbolic link out of the content folder ({target}); copy it here"
         if real.is_dir():
             return f"is a symbolic link to a folder ({target}); move the folder here instead"
     try:

@@ -8,11 +8,13 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from civicloop.problems import Problem
+from civicloop.text import unsafe_link
 
 if TYPE_CHECKING:
     from civicloop.catalog import Catalog, Doc
 
 LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+REFERENCE = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:\s*<?([^\s>]+)")  # [name]: target "title"
 FENCE = re.compile(r"^\s*(```|~~~)")
 EXTERNAL = re.compile(r"^([a-z][a-z0-9+.-]*:|#|//)", re.IGNORECASE)
 # Files the build writes; editors may link to them.
@@ -130,7 +132,7 @@ def _results(catalog: Catalog) -> Iterator[Problem]:
 
 def _field_line(catalog: Catalog, doc: Doc, needle: str) -> int:
     """The first line of the file containing `needle`: a cross-file problem's best line."""
-    text = (catalog.root / doc.path).read_text(encoding="utf-8").splitlines()
+    text = (catalog.root / doc.path).read_text(encoding="utf-8-sig").splitlines()
     return next((i + 1 for i, line in enumerate(text) if needle in line), 1)
 
 
@@ -142,11 +144,21 @@ def _links(catalog: Catalog, doc: Doc) -> Iterator[Problem]:
             fenced = not fenced
         if not fenced:
             targets.extend((number, m[1]) for m in LINK.finditer(line))
+            targets.extend((number, m[1]) for m in REFERENCE.finditer(line))
     if doc.kind == "session" and doc.model:
         for item in doc.model.agenda:
             for document in item.documents:
                 targets.append((None, document.url))
     for number, target in targets:
+        unsafe = unsafe_link(target)
+        if unsafe:
+            yield Problem(
+                doc.path,
+                number or _field_line(catalog, doc, target),
+                f"link '{target}' {unsafe}; only https:, http:, mailto: and relative links "
+                "are allowed",
+            )
+            continue
         if EXTERNAL.match(target):
             continue
         number = number or _field_line(catalog, doc, target)
