@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from civicloop import LANGUAGES
 from civicloop.checks import check_catalog
-from civicloop.content import MODELS, TRANSLATABLE, Committee, Model
+from civicloop.content import MODELS, TRANSLATABLE, Committee, Model, Page
 from civicloop.problems import Problem, node_line, shown_path, validation_problems
 from civicloop.text import forbidden_character
 from civicloop.yamlsubset import Refused, parse
@@ -41,6 +41,13 @@ WHERE = {
     "case-study": "case-studies/<slug>.md",
     "webinar": "webinars/<slug>.md",
 }
+# MkDocs reads a page's first lines as settings when they look like `key: value` and no
+# front matter comes first (MultiMarkdown's style), and they vanish from the page.
+MULTIMARKDOWN_META = re.compile(r"^ {0,3}[A-Za-z0-9_-]+:")
+MULTIMARKDOWN_PROBLEM = (
+    "the first line looks like 'key: value', which MkDocs takes for page settings; "
+    "start with front matter between '---' lines, or with other text"
+)
 IGNORED = re.compile(r"(^|/)(\.|_)")  # dot-folders, and `_`-prefixed build scratch
 
 
@@ -312,6 +319,14 @@ def _read(root: Path, rel: str, problems: list[Problem], base: Doc | None = None
         expected = base.kind
     kind = meta.get("type", expected)
     if kind is None:
+        try:
+            Page.model_validate(meta)
+        except ValidationError as error:
+            problems.extend(validation_problems(rel, error, root_node, first_line, Page))
+            return None
+        if not head and MULTIMARKDOWN_META.match(text):
+            problems.append(Problem(rel, 1, MULTIMARKDOWN_PROBLEM))
+            return None
         return Doc(rel, None, None, body, body_line)
     if not isinstance(kind, str) or kind not in MODELS:
         message = f"unknown type {kind!r}; valid types: {', '.join(MODELS)}"

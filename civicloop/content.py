@@ -314,6 +314,16 @@ class Results(Strict):
         return options
 
 
+class Page(Strict):
+    """A page without a type: MkDocs and Material read its front matter themselves, and stop
+    (some with a traceback) on values of other shapes."""
+
+    title: Text | None = None
+    description: Text | None = None
+    tags: list[Text] = []
+    hide: list[Literal["navigation", "toc", "footer", "feedback", "path", "tags"]] = []
+
+
 class Listing(Strict):
     """A page whose body is followed by a list the build makes (home, indexes, calendar)."""
 

@@ -82,7 +82,10 @@ class _Loader(Composer, CParser, SafeConstructor, Resolver):  # type: ignore[mis
             if key.tag == MERGE:
                 raise Refused(key.start_mark, "merge keys ('<<') are not allowed; write each key")
             if key.tag != STR:
-                raise Refused(key.start_mark, f"'{key.value}' is not a field name (keys are names such as 'title')")
+                raise Refused(
+                    key.start_mark,
+                    f"'{key.value}' is not a field name (keys are names such as 'title')",
+                )
             if key.value in seen:
                 raise Refused(
                     key.start_mark,
