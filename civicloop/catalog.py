@@ -282,13 +282,12 @@ def _read(root: Path, rel: str, problems: list[Problem], base: Doc | None = None
     except OSError as error:
         problems.append(Problem(rel, 1, f"cannot be read ({error.strerror})"))
         return None
-    controls = [
-        Problem(rel, number, f"contains {bad}; remove it (feeds and calendars cannot carry it)")
-        for number, line in enumerate(text.split("\n"), start=1)
-        if (bad := forbidden_character(line))
-    ]
-    if controls:
-        problems.extend(controls)
+    if forbidden_character(text):
+        problems.extend(
+            Problem(rel, number, f"contains {bad}; remove it (feeds and calendars cannot carry it)")
+            for number, line in enumerate(text.split("\n"), start=1)
+            if (bad := forbidden_character(line))
+        )
         return None
     handler = frontmatter.YAMLHandler()
     if handler.detect(text):

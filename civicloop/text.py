@@ -11,7 +11,9 @@ import html
 import re
 import unicodedata
 
-ALLOWED_CONTROLS = frozenset("\t\n")
+# C0 and C1 controls but tab and line feed, lone surrogates, and U+FFFE/U+FFFF: what XML 1.0
+# and YAML refuse, and iCalendar allows nowhere in a value.
+FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # Invisible characters Unicode counts as letters: they alone do not make a visible title.
 BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 LINK_SCHEMES = ("http", "https", "mailto")
@@ -20,13 +22,12 @@ SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
 
 def forbidden_character(text: str) -> str | None:
     """A description of the first character outputs cannot carry, or None."""
-    for char in text:
-        category = unicodedata.category(char)
-        if (category == "Cc" and char not in ALLOWED_CONTROLS) or category == "Cs":
-            return f"the control character U+{ord(char):04X}"
-        if char in "\ufffe\uffff":
-            return f"the non-character U+{ord(char):04X}"
-    return None
+    found = FORBIDDEN.search(text)
+    if found is None:
+        return None
+    char = found[0]
+    kind = "non-character" if char in "\ufffe\uffff" else "control character"
+    return f"the {kind} U+{ord(char):04X}"
 
 
 def visible(text: str) -> bool:

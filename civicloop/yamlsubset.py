@@ -43,6 +43,8 @@ class _Loader(Composer, CParser, SafeConstructor, Resolver):  # type: ignore[mis
         SafeConstructor.__init__(self)
         Resolver.__init__(self)
         self.depth = 0
+        # Raw control characters are refused before parsing; only escapes ("\0") bring them.
+        self.escapes = "\\" in text
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
         event = self.peek_event()
@@ -68,7 +70,7 @@ class _Loader(Composer, CParser, SafeConstructor, Resolver):  # type: ignore[mis
 
     def compose_scalar_node(self, anchor: Any) -> yaml.ScalarNode:
         node = super().compose_scalar_node(anchor)
-        bad = forbidden_character(node.value)
+        bad = self.escapes and forbidden_character(node.value)
         if bad:
             raise Refused(node.start_mark, f"the text contains {bad}; remove it")
         return node
