@@ -29,6 +29,9 @@ def _datetime(text: str) -> datetime:
 
 
 def validate(args: argparse.Namespace) -> int:
+    if not args.content.is_dir():
+        print(f"civicloop: no content folder at {args.content}; give one with --content")
+        return 1
     catalog = load(args.content)
     for problem in catalog.problems:
         print(f"{args.content.as_posix().rstrip('/')}/{problem}")

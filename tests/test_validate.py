@@ -187,3 +187,11 @@ def test_garbage_never_gives_a_traceback(content, capsys, text):
     status, lines = validate(content, capsys)
     assert status == 1
     assert any(line.startswith(f"{SESSION_FILE}:") for line in lines), lines
+
+
+def test_missing_content_folder_is_a_problem(tmp_path, capsys):
+    status = main(["--content", str(tmp_path / "nowhere"), "validate"])
+    assert status == 1
+    assert capsys.readouterr().out == (
+        f"civicloop: no content folder at {tmp_path / 'nowhere'}; give one with --content\n"
+    )
