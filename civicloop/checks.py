@@ -136,8 +136,9 @@ def _field_line(catalog: Catalog, doc: Doc, needle: str) -> int:
     return next((i + 1 for i, line in enumerate(text) if needle in line), 1)
 
 
-def _links(catalog: Catalog, doc: Doc) -> Iterator[Problem]:
-    targets: list[tuple[int | None, str]] = []  # None: a front-matter link, line found if broken
+def body_links(doc: Doc) -> list[tuple[int, str]]:
+    """The targets of the links and images in the Markdown body, with their lines."""
+    targets: list[tuple[int, str]] = []
     fenced = False
     for number, line in enumerate(doc.body.splitlines(), start=doc.body_line):
         if FENCE.match(line):
@@ -145,6 +146,12 @@ def _links(catalog: Catalog, doc: Doc) -> Iterator[Problem]:
         if not fenced:
             targets.extend((number, m[1]) for m in LINK.finditer(line))
             targets.extend((number, m[1]) for m in REFERENCE.finditer(line))
+    return targets
+
+
+def _links(catalog: Catalog, doc: Doc) -> Iterator[Problem]:
+    # None: a front-matter link, line found if broken
+    targets: list[tuple[int | None, str]] = [*body_links(doc)]
     if doc.kind == "session" and doc.model:
         for item in doc.model.agenda:
             for document in item.documents:

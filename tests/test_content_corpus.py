@@ -755,3 +755,73 @@ def test_the_build_stops_on_the_same_lines(content, capsys, tmp_path):
         if line.startswith("content/")
     ]
     assert reported == problems
+
+
+HOME = "---\ntype: listing\nlist: home\ntitle: Home\n---\n"
+ANCHOR_LINKS = [
+    pytest.param(
+        "index.md",
+        HOME + "See [x](webinars/a-webinar.md#nope).\n",
+        "6: link 'webinars/a-webinar.md#nope': webinars/a-webinar.md has no heading or anchor "
+        "'#nope' (in en); its anchors: related-case-studies, replay",
+        id="other-page",
+    ),
+    pytest.param(
+        "index.md",
+        HOME + "See [below](#nope).\n",
+        "6: link '#nope': index.md has no heading or anchor '#nope' (in en); its anchors: "
+        "committees, latest-webinars, next-sessions",
+        id="same-page",
+    ),
+    pytest.param(
+        "index.md",
+        HOME + "See [the agenda](committees/test/sessions/01-first.md#agenda).\n",
+        "6: link 'committees/test/sessions/01-first.md#agenda': committees/test/sessions/"
+        "01-first.md has no heading or anchor '#agenda' (in fr); its anchors: ordre-du-jour, "
+        "sondages, which-day-suits-you",
+        id="generated-heading-in-french",
+    ),
+    pytest.param(
+        "about.fr.md",
+        "---\ntitle: À propos\n---\n# Une partie\n\n[here](#une-partie), [there](#some-part)\n",
+        "6: link '#some-part': about.md has no heading or anchor '#some-part' (in fr); "
+        "its anchors: une-partie",
+        id="translation",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rel", "text", "expected"), ANCHOR_LINKS)
+def test_anchor_links(content, capsys, rel, text, expected):
+    """The strict build stops on a link to a heading a page does not have, in any language."""
+    write(content, "about.md", "---\ntitle: About\n---\n# Some part\n\n[here](#some-part)\n")
+    check(content, capsys, rel, text, expected)
+
+
+def test_anchor_links_that_exist_pass_and_build(content, capsys, tmp_path):
+    write(content, "about.md", "---\ntitle: About\n---\n# Some part {#part}\n\n[a](#part)\n")
+    write(content, "about.fr.md", "---\ntitle: À propos\n---\n# Une partie {#part}\n\n[a](#part)\n")
+    write(
+        content,
+        "index.md",
+        HOME
+        + "[a](about.md#part), [b](committees/test/sessions/01-first.md#which-day-suits-you)\n",
+    )
+    status, lines = validate(content, capsys)
+    assert status == 0, lines
+    result = build_site(content, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+
+
+def test_anchors_are_made_with_the_sites_markdown_extensions():
+    import yaml
+
+    from civicloop.anchors import EXTENSIONS
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_constructor("!ENV", lambda loader, node: None)
+    config = yaml.load((Path(__file__).parent.parent / "mkdocs.yml").read_text(), Loader)
+    names = [next(iter(e)) if isinstance(e, dict) else e for e in config["markdown_extensions"]]
+    assert names == EXTENSIONS
