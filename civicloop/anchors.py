@@ -8,25 +8,13 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import PurePosixPath
 
-import markdown
-
 from civicloop import LANGUAGES
 from civicloop.catalog import TRANSLATION, Doc
 from civicloop.checks import EXTERNAL, body_links, resolve
+from civicloop.markup import to_html
 from civicloop.pages import render
 from civicloop.problems import Problem
 from civicloop.publication import Publication
-
-# The Markdown extensions of mkdocs.yml (a test checks they are the same): they make the ids.
-EXTENSIONS = [
-    "admonition",
-    "attr_list",
-    "md_in_html",
-    "tables",
-    "toc",
-    "pymdownx.details",
-    "pymdownx.superfences",
-]
 
 
 class _Ids(HTMLParser):
@@ -51,7 +39,7 @@ def anchor_problems(publication: Publication) -> Iterator[Problem]:
             own = doc.translations.get(lang, doc)
             text = render(publication, doc, lang, own.body) if doc.kind else own.body
             parser = _Ids()
-            parser.feed(markdown.markdown(text, extensions=EXTENSIONS))
+            parser.feed(to_html(text))
             anchors[doc.path, lang] = parser.ids
         return anchors[doc.path, lang]
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from civicloop.markup import markup_problems
 from civicloop.problems import Problem
 from civicloop.text import unsafe_link
 
@@ -152,6 +153,7 @@ def body_links(doc: Doc) -> list[tuple[int, str]]:
 def _links(catalog: Catalog, doc: Doc) -> Iterator[Problem]:
     # None: a front-matter link, line found if broken
     targets: list[tuple[int | None, str]] = [*body_links(doc)]
+    yield from markup_problems(doc, [target for _, target in targets])
     if doc.kind == "session" and doc.model:
         for item in doc.model.agenda:
             for document in item.documents:

@@ -31,8 +31,12 @@ class ContentError(Exception):
 
 def shown_path(rel: str) -> str:
     """A path as one printable line: bytes that are not UTF-8 and control characters escaped."""
-    raw = os.fsencode(rel).decode("utf-8", "backslashreplace")
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in raw)
+    return printable(os.fsencode(rel).decode("utf-8", "backslashreplace"))
+
+
+def printable(text: str) -> str:
+    """Text for a one-line message: invisible and control characters escaped."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def node_line(root: yaml.Node | None, loc: tuple[Any, ...], first_line: int) -> int:

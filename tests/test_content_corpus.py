@@ -816,7 +816,7 @@ def test_anchor_links_that_exist_pass_and_build(content, capsys, tmp_path):
 def test_anchors_are_made_with_the_sites_markdown_extensions():
     import yaml
 
-    from civicloop.anchors import EXTENSIONS
+    from civicloop.markup import EXTENSIONS
 
     class Loader(yaml.SafeLoader):
         pass
@@ -825,3 +825,62 @@ def test_anchors_are_made_with_the_sites_markdown_extensions():
     config = yaml.load((Path(__file__).parent.parent / "mkdocs.yml").read_text(), Loader)
     names = [next(iter(e)) if isinstance(e, dict) else e for e in config["markdown_extensions"]]
     assert names == EXTENSIONS
+
+
+ELEMENT = "8: the HTML element <{}> is not allowed in a page (it can run script or show another "
+ELEMENT += "site); write Markdown instead"
+ATTRIBUTE = "8: the attribute '{}' on <{}> is not allowed in a page (it can run script or change "
+ATTRIBUTE += "the page's look); remove it"
+LINK = "8: link '{}' uses the scheme '{}:'" + REFUSED
+MARKUP = [
+    ("<script>alert(1)</script>", ELEMENT.format("script")),
+    ("<svg><script>alert(1)</script></svg>", ELEMENT.format("script")),
+    ("<<script>alert(1);//<</script>", ELEMENT.format("script")),
+    ("<scr<script>ipt>alert(1)</script>", ELEMENT.format("script")),
+    ('<iframe src="https://example.org"></iframe>', ELEMENT.format("iframe")),
+    ('<object data="x.swf"></object>', ELEMENT.format("object")),
+    ("<embed src=x.swf>", ELEMENT.format("embed")),
+    ('<form action="https://example.org"><input name=a></form>', ELEMENT.format("form")),
+    ('<meta http-equiv="refresh" content="0;url=https://example.org">', ELEMENT.format("meta")),
+    ('<base href="https://example.org/">', ELEMENT.format("base")),
+    ("<style>body{display:none}</style>", ELEMENT.format("style")),
+    ("<img src=x onerror=alert(1)>", ATTRIBUTE.format("onerror", "img")),
+    ("<svg onload=alert(1)>", ATTRIBUTE.format("onload", "svg")),
+    ("<details open ontoggle=alert(1)>", ATTRIBUTE.format("ontoggle", "details")),
+    ("<IMG SRC=x OnError=alert(1)>", ATTRIBUTE.format("onerror", "img")),
+    ('<div style="background:url(javascript:alert(1))">x</div>', ATTRIBUTE.format("style", "div")),
+    ('[x](https://example.org){: onclick="alert(1)"}', ATTRIBUTE.format("onclick", "a")),
+    ('<a href="javascript:alert(1)">x</a>', LINK.format("javascript:alert(1)", "javascript")),
+    ('<a href="JaVaScRiPt:alert(1)">x</a>', LINK.format("JaVaScRiPt:alert(1)", "javascript")),
+    (
+        "<IMG SRC=\"jav&#x09;ascript:alert('XSS');\">",
+        LINK.format("jav\\tascript:alert('XSS');", "javascript"),
+    ),
+    (
+        '<a href=" &#14;  javascript:alert(1)">x</a>',
+        LINK.format("   javascript:alert(1)", "javascript"),
+    ),
+    (
+        '<img src="data:image/svg+xml;base64,PHN2Zz4=">',
+        LINK.format("data:image/svg+xml;base64,PHN2Zz4=", "data"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("html", "expected"), [pytest.param(*m, id=m[0][:40]) for m in MARKUP])
+def test_markup_that_runs_script(content, capsys, html, expected):
+    """Markdown passes HTML through: what could run script in a visitor's browser is refused
+    (payloads in the manner of OWASP's filter evasion cheat sheet)."""
+    check(content, capsys, "index.md", HOME + "Hello.\n\n" + html + "\n", expected)
+
+
+def test_markup_that_cannot_run_script_passes(content, capsys):
+    write(
+        content,
+        "index.md",
+        HOME + '<span class="x" data-y="1" aria-label="z">ok</span> <a href="index.md">a</a>\n\n'
+        "| a | b |\n|--:|:-:|\n| 1 | 2 |\n\n<details><summary>More</summary>Text</details>\n\n"
+        "`<script>` in code, and &lt;script&gt; as text\n\n```html\n<script>shown</script>\n```\n",
+    )
+    status, lines = validate(content, capsys)
+    assert status == 0, lines
