@@ -43,7 +43,7 @@ def _paragraphs(value: str) -> str:
 
 def _line(value: str) -> str:
     value = _paragraphs(value)
-    if "\n" in value:
+    if len(value.splitlines()) > 1:  # U+2028 and U+2029 too, line breaks to YAML and JS
         raise ValueError("must be one line")
     return value
 

@@ -375,6 +375,12 @@ TEXT = [
     ),
     pytest.param(
         S,
+        session("title: First session", 'title: "a\\u2028b"'),
+        "3: 'title' is 'a\\u2028b': must be one line",
+        id="line-separator",
+    ),
+    pytest.param(
+        S,
         SESSION.encode().replace(b"First session", b"First \xe9 session"),
         "3: not UTF-8 text (invalid continuation byte); save it as UTF-8",
         id="latin-1",
