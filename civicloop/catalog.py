@@ -317,6 +317,12 @@ def _read(root: Path, rel: str, problems: list[Problem], base: Doc | None = None
     if base is not None:
         expected = base.kind
     kind = meta.get("type", expected)
+    if base is not None and kind != base.kind:
+        line = node_line(root_node, ("type",), first_line)
+        original = f"'{base.kind}'" if base.kind else "none"
+        message = f"a translation has the type of {base.path} ({original}); remove 'type'"
+        problems.append(Problem(rel, line, message))
+        return None
     if kind is None:
         try:
             Page.model_validate(meta)

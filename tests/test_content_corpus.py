@@ -890,3 +890,26 @@ def test_markup_that_cannot_run_script_passes(content, capsys):
     )
     status, lines = validate(content, capsys)
     assert status == 0, lines
+
+
+@pytest.mark.parametrize(
+    ("rel", "text", "expected"),
+    [
+        pytest.param(
+            "about.fr.md",
+            "---\ntype: listing\nlist: home\ntitle: Accueil\n---\n",
+            "2: a translation has the type of about.md (none); remove 'type'",
+            id="type-for-a-page-without",
+        ),
+        pytest.param(
+            "committees/test/sessions/01-first.fr.md",
+            "---\ntitle: Première\ntype: webinar\n---\n",
+            "3: a translation has the type of committees/test/sessions/01-first.md ('session'); "
+            "remove 'type'",
+            id="another-type",
+        ),
+    ],
+)
+def test_translation_of_another_type(content, capsys, rel, text, expected):
+    write(content, "about.md", "---\ntitle: About\n---\nText.\n")
+    check(content, capsys, rel, text, expected)
