@@ -180,6 +180,15 @@ def _links(catalog: Catalog, doc: Doc) -> Iterator[Problem]:
             )
             continue
         resolved = resolve(doc.path, target)
+        if resolved is not None and (catalog.root / resolved).is_dir():
+            page = "/".join(p for p in (target.split("#")[0].rstrip("/"), "index.md") if p)
+            yield Problem(
+                doc.path,
+                number,
+                f"link '{target}' points to a folder, which the site build does not take; "
+                f"link to the page file, e.g. '{page}'",
+            )
+            continue
         if resolved is None or not _exists(catalog, resolved):
             yield Problem(
                 doc.path,
@@ -206,7 +215,4 @@ def resolve(source: str, target: str) -> str | None:
 def _exists(catalog: Catalog, rel: str) -> bool:
     if GENERATED.match(rel):
         return True
-    candidate = catalog.root / rel
-    if candidate.is_dir():
-        candidate = candidate / "index.md"
-    return candidate.is_file()
+    return (catalog.root / rel).is_file()

@@ -648,6 +648,20 @@ LINKS = [
         id="relative-still-checked",
     ),
     pytest.param(
+        S,
+        SESSION + "\n[the committee](../)\n",
+        "27: link '../' points to a folder, which the site build does not take; link to the "
+        "page file, e.g. '../index.md'",
+        id="folder",
+    ),
+    pytest.param(
+        "index.md",
+        "---\ntype: listing\nlist: home\ntitle: Home\n---\n[w](webinars#top)\n",
+        "6: link 'webinars#top' points to a folder, which the site build does not take; link to "
+        "the page file, e.g. 'webinars/index.md'",
+        id="folder-with-fragment",
+    ),
+    pytest.param(
         W,
         WEBINAR.replace("https://www.youtube.com/watch?v=abcdefghijk", "javascript:alert(1)"),
         "6: 'replay' is 'javascript:alert(1)': URL scheme should be 'http' or 'https'",
