@@ -4,8 +4,8 @@ Refused as soon as seen, in bounded time and memory, is what YAML allows but con
 needs: anchors and aliases (an alias bomb expands to gigabytes), tags (`!!binary`,
 `!!python/...`), nesting deeper than any content type (libyaml takes minutes on deep nesting);
 then, on the node tree, merge keys and duplicate keys (YAML keeps the last one silently).
-libyaml parses twice, once to scan the events and once to compose the nodes: that is several
-times faster than composing them in Python. Timestamps stay text: pydantic parses them, so an
+libyaml parses twice, once to scan the events and once to compose the nodes, which costs less
+than composing them in Python. Timestamps stay text: pydantic parses them, so an
 impossible date is a field error, not a crash.
 """
 
