@@ -149,10 +149,11 @@ ATTRIBUTES = frozenset(
         "fill",
         "stroke",
         "stroke-width",
+        "tabindex",
     ]
 )
-# Markdown's tables align columns with a style, the only one a page may have.
-ALIGNED = re.compile(r"^text-align: (left|right|center);?$")
+# Inline styles may lay out and colour, not fetch or run anything (nor hide it behind escapes).
+UNSAFE_STYLE = re.compile(r"url\s*\(|expression|@import|\\|javascript:|behavior", re.IGNORECASE)
 URLS = frozenset({"href", "src", "cite"})
 
 
@@ -184,13 +185,20 @@ class _Scan(HTMLParser):
                             name,
                         )
                     )
-            elif name == "style" and ALIGNED.match(value or ""):
-                continue
+            elif name == "style":
+                if UNSAFE_STYLE.search(value or ""):
+                    self.found.append(
+                        (
+                            f"the style '{printable(value or '')}' on <{tag}> loads or runs "
+                            "something (url(), expression(), @import, escapes); remove it",
+                            "style",
+                        )
+                    )
             elif name not in ATTRIBUTES and not name.startswith(("aria-", "data-")):
                 self.found.append(
                     (
                         f"the attribute '{name}' on <{tag}> is not allowed in a page (it can run "
-                        "script or change the page's look); remove it",
+                        "script or load other content); remove it",
                         name,
                     )
                 )

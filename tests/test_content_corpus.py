@@ -849,8 +849,10 @@ def test_anchors_are_made_with_the_sites_markdown_extensions():
 
 ELEMENT = "8: the HTML element <{}> is not allowed in a page (it can run script or show another "
 ELEMENT += "site); write Markdown instead"
-ATTRIBUTE = "8: the attribute '{}' on <{}> is not allowed in a page (it can run script or change "
-ATTRIBUTE += "the page's look); remove it"
+ATTRIBUTE = "8: the attribute '{}' on <{}> is not allowed in a page (it can run script or load "
+ATTRIBUTE += "other content); remove it"
+STYLE = "8: the style '{}' on <{}> loads or runs something (url(), expression(), @import, "
+STYLE += "escapes); remove it"
 LINK = "8: link '{}' uses the scheme '{}:'" + REFUSED
 MARKUP = [
     ("<script>alert(1)</script>", ELEMENT.format("script")),
@@ -868,7 +870,16 @@ MARKUP = [
     ("<svg onload=alert(1)>", ATTRIBUTE.format("onload", "svg")),
     ("<details open ontoggle=alert(1)>", ATTRIBUTE.format("ontoggle", "details")),
     ("<IMG SRC=x OnError=alert(1)>", ATTRIBUTE.format("onerror", "img")),
-    ('<div style="background:url(javascript:alert(1))">x</div>', ATTRIBUTE.format("style", "div")),
+    (
+        '<div style="background:url(javascript:alert(1))">x</div>',
+        STYLE.format("background:url(javascript:alert(1))", "div"),
+    ),
+    ('<p style="background:u\\72l(x)">x</p>', STYLE.format("background:u\\72l(x)", "p")),
+    (
+        '<p style="width: expression(alert(1))">x</p>',
+        STYLE.format("width: expression(alert(1))", "p"),
+    ),
+    ("<p style=\"@import 'x.css'\">x</p>", STYLE.format("@import 'x.css'", "p")),
     ('[x](https://example.org){: onclick="alert(1)"}', ATTRIBUTE.format("onclick", "a")),
     ('<a href="javascript:alert(1)">x</a>', LINK.format("javascript:alert(1)", "javascript")),
     ('<a href="JaVaScRiPt:alert(1)">x</a>', LINK.format("JaVaScRiPt:alert(1)", "javascript")),
@@ -898,7 +909,9 @@ def test_markup_that_cannot_run_script_passes(content, capsys):
     write(
         content,
         "index.md",
-        HOME + '<span class="x" data-y="1" aria-label="z">ok</span> <a href="index.md">a</a>\n\n'
+        HOME
+        + '<span class="x" data-y="1" aria-label="z" tabindex="0" style="color: red">ok</span> '
+        '<a href="index.md">a</a>\n\n'
         "| a | b |\n|--:|:-:|\n| 1 | 2 |\n\n<details><summary>More</summary>Text</details>\n\n"
         "`<script>` in code, and &lt;script&gt; as text\n\n```html\n<script>shown</script>\n```\n",
     )
