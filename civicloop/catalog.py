@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator
+import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -11,14 +12,20 @@ from typing import Any
 
 import frontmatter
 import yaml
+from babel import localedata
 from pydantic import ValidationError
 
 from civicloop import LANGUAGES
 from civicloop.checks import check_catalog
-from civicloop.content import MODELS, TRANSLATABLE, Committee, Model
-from civicloop.problems import Problem, node_line, validation_problems
+from civicloop.content import MODELS, TRANSLATABLE, Committee, Model, Page
+from civicloop.problems import Problem, node_line, shown_path, validation_problems
+from civicloop.text import forbidden_character
+from civicloop.yamlsubset import Refused, parse
 
 TRANSLATION = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2})\.md$")
+LANGUAGE_SUFFIX = re.compile(
+    r"^(?P<stem>.+)\.(?P<lang>[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?)\.md$"
+)
 # Where each type lives; a file there must be of that type.
 PLACES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^committees/[^/]+/index\.md$"), "committee"),
@@ -34,6 +41,13 @@ WHERE = {
     "case-study": "case-studies/<slug>.md",
     "webinar": "webinars/<slug>.md",
 }
+# MkDocs reads a page's first lines as settings when they look like `key: value` and no
+# front matter comes first (MultiMarkdown's style), and they vanish from the page.
+MULTIMARKDOWN_META = re.compile(r"^ {0,3}[A-Za-z0-9_-]+:")
+MULTIMARKDOWN_PROBLEM = (
+    "the first line looks like 'key: value', which MkDocs takes for page settings; "
+    "start with front matter between '---' lines, or with other text"
+)
 IGNORED = re.compile(r"(^|/)(\.|_)")  # dot-folders, and `_`-prefixed build scratch
 
 
@@ -141,19 +155,96 @@ def page_url(path: str) -> str:
     return f"{p.parent / p.stem}/".removeprefix("./")
 
 
-def content_files(root: Path) -> Iterator[str]:
-    for path in sorted(root.rglob("*.md")):
-        rel = path.relative_to(root).as_posix()
-        if not IGNORED.search(rel):
-            yield rel
+def content_files(root: Path) -> tuple[list[str], list[Problem]]:
+    """The Markdown files under `root`, and the problems of anything there the build could not
+    take: names that are not UTF-8, links that dangle, loop or leave `content/` (never
+    followed there), links to folders, folders named like pages, pipes and devices."""
+    files: list[str] = []
+    problems: list[Problem] = []
+    real_root = root.resolve()
+
+    def unreadable(error: OSError) -> None:
+        rel = Path(error.filename).relative_to(root).as_posix()
+        problems.append(Problem(shown_path(rel), 1, f"cannot be read ({error.strerror})"))
+
+    for folder, dirs, names in os.walk(root, onerror=unreadable):
+        for name in sorted(dirs + names):
+            path = Path(folder, name)
+            rel = path.relative_to(root).as_posix()
+            if IGNORED.search(rel):
+                if name in dirs:
+                    dirs.remove(name)
+                continue
+            problem = _entry_problem(path, rel, real_root)
+            if problem:
+                problems.append(Problem(shown_path(rel), 1, problem))
+                if name in dirs:
+                    dirs.remove(name)
+            elif name.endswith(".md") and not path.is_dir():
+                files.append(rel)
+    return sorted(files), problems
+
+
+def _entry_problem(path: Path, rel: str, real_root: Path) -> str | None:
+    """What the build would fail on in one file or folder name, or None."""
+    if rel != os.fsencode(rel).decode("utf-8", "replace"):
+        return "the name is not UTF-8 text; rename it"
+    bad = next((c for c in rel if not c.isprintable()), None)
+    if bad:
+        return f"the name contains the invisible character U+{ord(bad):04X}; rename it"
+    if path.is_symlink():
+        target = os.readlink(path)
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError) as error:
+            loop = isinstance(error, RuntimeError) or "loop" in str(error).lower()
+            what = "loops back on itself" if loop else "points to nothing"
+            return f"is a symbolic link that {what} ({target}); put the file itself here"
+        if not real.is_relative_to(real_root):
+            return f"is a symbolic link out of the content folder ({target}); copy it here"
+        if real.is_dir():
+            return f"is a symbolic link to a folder ({target}); move the folder here instead"
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    if stat.S_ISDIR(mode):
+        if rel.endswith(".md"):
+            return "is a folder named like a page; remove '.md' from its name"
+    elif not stat.S_ISREG(mode):
+        return "is not a regular file (a pipe, socket or device); remove it"
+    elif not os.access(path, os.R_OK):
+        return "cannot be read (permission denied); let everyone read it"
+    return None
+
+
+def _language_problem(rel: str, languages: tuple[str, ...]) -> str | None:
+    """A name that says a language the site does not have; the original has no suffix."""
+    match = LANGUAGE_SUFFIX.match(PurePosixPath(rel).name)
+    if not match or not localedata.exists(match["lang"].replace("-", "_")):
+        return None
+    lang, stem = match["lang"], match["stem"]
+    if lang == languages[0]:
+        return f"pages in {lang} (the site's first language) have no suffix: name it {stem}.md"
+    if lang in languages:
+        return None
+    others = ", ".join(f"{stem}.{other}.md" for other in languages[1:])
+    return (
+        f"'{lang}' is not a language of this site (it has {', '.join(languages)}); "
+        f"name the original {stem}.md and its translations {others}"
+    )
 
 
 def load(root: Path, languages: tuple[str, ...] = LANGUAGES) -> Catalog:
     """Read every Markdown file under `root`; problems are collected, never raised."""
     docs: dict[str, Doc] = {}
-    problems: list[Problem] = []
+    files, problems = content_files(root)
     translations: list[tuple[str, str, str]] = []
-    for rel in content_files(root):
+    for rel in files:
+        wrong_language = _language_problem(rel, languages)
+        if wrong_language:
+            problems.append(Problem(rel, 1, wrong_language))
+            continue
         match = TRANSLATION.match(PurePosixPath(rel).name)
         if match and match["lang"] in languages:
             original = str(PurePosixPath(rel).with_name(match["stem"] + ".md"))
@@ -176,11 +267,27 @@ def load(root: Path, languages: tuple[str, ...] = LANGUAGES) -> Catalog:
     return catalog
 
 
+def read_text(path: Path) -> str:
+    """A content file's text: UTF-8, a byte-order mark dropped, line ends made '\\n'."""
+    return path.read_text(encoding="utf-8-sig")
+
+
 def _read(root: Path, rel: str, problems: list[Problem], base: Doc | None = None) -> Doc | None:
     try:
-        text = (root / rel).read_text(encoding="utf-8")
+        text = read_text(root / rel)
     except UnicodeDecodeError as error:
-        problems.append(Problem(rel, 1, f"not UTF-8 text ({error.reason}); save it as UTF-8"))
+        line = error.object[: error.start].count(b"\n") + 1
+        problems.append(Problem(rel, line, f"not UTF-8 text ({error.reason}); save it as UTF-8"))
+        return None
+    except OSError as error:
+        problems.append(Problem(rel, 1, f"cannot be read ({error.strerror})"))
+        return None
+    if forbidden_character(text):
+        problems.extend(
+            Problem(rel, number, f"contains {bad}; remove it (feeds and calendars cannot carry it)")
+            for number, line in enumerate(text.split("\n"), start=1)
+            if (bad := forbidden_character(line))
+        )
         return None
     handler = frontmatter.YAMLHandler()
     if handler.detect(text):
@@ -194,12 +301,14 @@ def _read(root: Path, rel: str, problems: list[Problem], base: Doc | None = None
         head, body, body_line = "", text, 1
     first_line = text[: text.find(head)].count("\n") + 1  # YAML line 0 is on this file line
     try:
-        root_node, meta = _parse_yaml(head)
+        root_node, meta = parse(head)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        line = first_line + mark.line if mark else 1
+        line = first_line + mark.line if mark else first_line
         problem = getattr(error, "problem", None) or str(error)
-        problems.append(Problem(rel, line, f"front matter is not valid YAML: {problem}"))
+        if not isinstance(error, Refused):
+            problem = f"front matter is not valid YAML: {problem}"
+        problems.append(Problem(rel, line, problem))
         return None
     if not isinstance(meta, dict):
         problems.append(Problem(rel, first_line, "front matter must be 'key: value' lines"))
@@ -208,7 +317,21 @@ def _read(root: Path, rel: str, problems: list[Problem], base: Doc | None = None
     if base is not None:
         expected = base.kind
     kind = meta.get("type", expected)
+    if base is not None and kind != base.kind:
+        line = node_line(root_node, ("type",), first_line)
+        original = f"'{base.kind}'" if base.kind else "none"
+        message = f"a translation has the type of {base.path} ({original}); remove 'type'"
+        problems.append(Problem(rel, line, message))
+        return None
     if kind is None:
+        try:
+            Page.model_validate(meta)
+        except ValidationError as error:
+            problems.extend(validation_problems(rel, error, root_node, first_line, Page))
+            return None
+        if not head and MULTIMARKDOWN_META.match(text):
+            problems.append(Problem(rel, 1, MULTIMARKDOWN_PROBLEM))
+            return None
         return Doc(rel, None, None, body, body_line)
     if not isinstance(kind, str) or kind not in MODELS:
         message = f"unknown type {kind!r}; valid types: {', '.join(MODELS)}"
@@ -218,7 +341,9 @@ def _read(root: Path, rel: str, problems: list[Problem], base: Doc | None = None
         problems.append(Problem(rel, first_line, f"missing required field 'type' ({kind!r})"))
         return None
     if expected is not None and kind != expected:
-        problems.append(Problem(rel, first_line, f"a {kind} belongs in {WHERE[kind]}"))
+        place = f"a {kind} belongs in {WHERE[kind]}" if kind in WHERE else f"not a {kind}"
+        message = f"{place}; this file's place ({WHERE[expected]}) is for a {expected}"
+        problems.append(Problem(rel, first_line, message))
         return None
     if kind in WHERE and expected is None:
         problems.append(Problem(rel, first_line, f"a {kind} belongs in {WHERE[kind]}"))
@@ -232,7 +357,7 @@ def _read(root: Path, rel: str, problems: list[Problem], base: Doc | None = None
                 message = f"'{name}' is not translated; a translation may set: {fields}"
                 problems.append(Problem(rel, line, message))
             return None
-        meta = {**base.model.model_dump(exclude_unset=True), **meta}
+        meta = {**base.model.model_dump(mode="json", exclude_unset=True), **meta}
     model_class = MODELS[kind]
     try:
         model: Model = model_class.model_validate(meta)
@@ -240,19 +365,3 @@ def _read(root: Path, rel: str, problems: list[Problem], base: Doc | None = None
         problems.extend(validation_problems(rel, error, root_node, first_line, model_class))
         return None
     return Doc(rel, kind, model, body, body_line)
-
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
-    """Parse once, keeping the node tree (to point problems at their lines) and the data.
-
-    libyaml's loader is ten times faster than the pure-Python one and marks nodes the same way.
-    """
-    loader = _LOADER(text)
-    try:
-        node = loader.get_single_node()
-        return node, loader.construct_document(node) if node is not None else {}
-    finally:
-        loader.dispose()

@@ -7,12 +7,15 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from civicloop.markup import markup_problems
 from civicloop.problems import Problem
+from civicloop.text import unsafe_link
 
 if TYPE_CHECKING:
     from civicloop.catalog import Catalog, Doc
 
 LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+REFERENCE = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:\s*<?([^\s>]+)")  # [name]: target "title"
 FENCE = re.compile(r"^\s*(```|~~~)")
 EXTERNAL = re.compile(r"^([a-z][a-z0-9+.-]*:|#|//)", re.IGNORECASE)
 # Files the build writes; editors may link to them.
@@ -130,23 +133,41 @@ def _results(catalog: Catalog) -> Iterator[Problem]:
 
 def _field_line(catalog: Catalog, doc: Doc, needle: str) -> int:
     """The first line of the file containing `needle`: a cross-file problem's best line."""
-    text = (catalog.root / doc.path).read_text(encoding="utf-8").splitlines()
+    text = (catalog.root / doc.path).read_text(encoding="utf-8-sig").splitlines()
     return next((i + 1 for i, line in enumerate(text) if needle in line), 1)
 
 
-def _links(catalog: Catalog, doc: Doc) -> Iterator[Problem]:
-    targets: list[tuple[int | None, str]] = []  # None: a front-matter link, line found if broken
+def body_links(doc: Doc) -> list[tuple[int, str]]:
+    """The targets of the links and images in the Markdown body, with their lines."""
+    targets: list[tuple[int, str]] = []
     fenced = False
     for number, line in enumerate(doc.body.splitlines(), start=doc.body_line):
         if FENCE.match(line):
             fenced = not fenced
         if not fenced:
             targets.extend((number, m[1]) for m in LINK.finditer(line))
+            targets.extend((number, m[1]) for m in REFERENCE.finditer(line))
+    return targets
+
+
+def _links(catalog: Catalog, doc: Doc) -> Iterator[Problem]:
+    # None: a front-matter link, line found if broken
+    targets: list[tuple[int | None, str]] = [*body_links(doc)]
+    yield from markup_problems(doc, [target for _, target in targets])
     if doc.kind == "session" and doc.model:
         for item in doc.model.agenda:
             for document in item.documents:
                 targets.append((None, document.url))
     for number, target in targets:
+        unsafe = unsafe_link(target)
+        if unsafe:
+            yield Problem(
+                doc.path,
+                number or _field_line(catalog, doc, target),
+                f"link '{target}' {unsafe}; only https:, http:, mailto: and relative links "
+                "are allowed",
+            )
+            continue
         if EXTERNAL.match(target):
             continue
         number = number or _field_line(catalog, doc, target)
@@ -159,6 +180,15 @@ def _links(catalog: Catalog, doc: Doc) -> Iterator[Problem]:
             )
             continue
         resolved = resolve(doc.path, target)
+        if resolved is not None and (catalog.root / resolved).is_dir():
+            page = "/".join(p for p in (target.split("#")[0].rstrip("/"), "index.md") if p)
+            yield Problem(
+                doc.path,
+                number,
+                f"link '{target}' points to a folder, which the site build does not take; "
+                f"link to the page file, e.g. '{page}'",
+            )
+            continue
         if resolved is None or not _exists(catalog, resolved):
             yield Problem(
                 doc.path,
@@ -185,7 +215,4 @@ def resolve(source: str, target: str) -> str | None:
 def _exists(catalog: Catalog, rel: str) -> bool:
     if GENERATED.match(rel):
         return True
-    candidate = catalog.root / rel
-    if candidate.is_dir():
-        candidate = candidate / "index.md"
-    return candidate.is_file()
+    return (catalog.root / rel).is_file()

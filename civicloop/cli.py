@@ -12,9 +12,11 @@ from datetime import datetime
 from pathlib import Path
 
 from civicloop import scaffold
+from civicloop.anchors import anchor_problems
 from civicloop.answers import open_store, poll_times, read_answers
 from civicloop.catalog import load
 from civicloop.content import json_schemas
+from civicloop.publication import Publication, current_time
 from civicloop.publish import PublishError, publisher_from_env
 from civicloop.results import PollInfo, change_for, results_of
 
@@ -29,11 +31,17 @@ def _datetime(text: str) -> datetime:
 
 
 def validate(args: argparse.Namespace) -> int:
+    if not args.content.is_dir():
+        print(f"civicloop: no content folder at {args.content}; give one with --content")
+        return 1
     catalog = load(args.content)
-    for problem in catalog.problems:
+    problems = catalog.problems
+    if not problems:  # pages are rendered from valid content only
+        problems = list(anchor_problems(Publication(catalog, "/", current_time())))
+    for problem in problems:
         print(f"{args.content.as_posix().rstrip('/')}/{problem}")
-    if catalog.problems:
-        print(f"{len(catalog.problems)} problem(s) in {args.content}", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) in {args.content}", file=sys.stderr)
         return 1
     kinds = {
         "committee": "committees",

@@ -7,43 +7,99 @@ Front matter is validated against these classes; unknown keys are errors so that
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import UTC, datetime
+from functools import cache
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     HttpUrl,
-    NonNegativeInt,
-    PositiveInt,
+    StrictBool,
+    StrictInt,
+    StrictStr,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from civicloop.text import telegram_length, unsafe_link, visible
+
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-Slug = Annotated[str, Field(pattern=SLUG)]
-Text = Annotated[str, Field(min_length=1)]
+Slug = Annotated[StrictStr, Field(pattern=SLUG)]
+
+
+def _paragraphs(value: str) -> str:
+    value = value.strip()
+    if not visible(value):
+        raise ValueError("is empty or only spaces; write the text, or remove the line")
+    return value
+
+
+def _line(value: str) -> str:
+    value = _paragraphs(value)
+    if len(value.splitlines()) > 1:  # U+2028 and U+2029 too, line breaks to YAML and JS
+        raise ValueError("must be one line")
+    return value
+
+
+Text = Annotated[StrictStr, AfterValidator(_line)]  # one line: titles, names, options
+Paragraphs = Annotated[StrictStr, AfterValidator(_paragraphs)]  # line breaks allowed
+PositiveInt = Annotated[StrictInt, Field(gt=0)]
+NonNegativeInt = Annotated[StrictInt, Field(ge=0)]
 ProcessKind = Literal[
     "political-task-committee", "deliberative-committee", "citizens-assembly", "other"
 ]
 
 
+@cache
+def time_zones() -> frozenset[str]:
+    """IANA zone names; not the system's aliases ('localtime') nor tzdata's test zone."""
+    return frozenset(available_timezones() - {"localtime", "posixrules", "Factory"})
+
+
 def _timezone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"unknown time zone {name!r}; use an IANA name such as 'Europe/Brussels'"
-        ) from None
+    if name not in time_zones():
+        raise ValueError(f"unknown time zone {name!r}; use an IANA name such as 'Europe/Brussels'")
+    ZoneInfo(name)
     return name
 
 
-TimeZone = Annotated[str, AfterValidator(_timezone)]
+TimeZone = Annotated[StrictStr, AfterValidator(_timezone)]
+EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9998, 12, 31, tzinfo=UTC)
+
+
+def _written(value: Any) -> Any:
+    """Dates come from YAML as text (see yamlsubset); a number would be read as seconds."""
+    if not isinstance(value, str):
+        raise ValueError("write a date and time like 2026-12-01T18:00:00+01:00")
+    return value
+
+
+def _in_range(value: datetime) -> datetime:
+    """Every output converts dates to other time zones: keep them where that cannot overflow."""
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST <= utc <= LATEST:
+        raise ValueError("is outside the years 1970 to 9998; check the year")
+    return value
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(_written), AfterValidator(_in_range)]
+
+
+def _link(url: str) -> str:
+    reason = unsafe_link(url)
+    if reason:
+        raise ValueError(f"{reason}; only https:, http:, mailto: and relative links are allowed")
+    return url
 
 
 def _after(value: datetime, info: ValidationInfo, earlier: str) -> datetime:
@@ -67,8 +123,8 @@ class Member(Strict):
 
     role: Literal["citizen", "politician", "expert", "facilitator", "substitute"]
     selection: Literal["appointed", "drawn-by-lot", "elected", "ex-officio"]
-    name: str | None = None
-    affiliation: str | None = None
+    name: Text | None = None
+    affiliation: Text | None = None
     count: PositiveInt = 1
 
 
@@ -76,47 +132,71 @@ class Committee(Strict):
     type: Literal["committee"]
     title: Text
     kind: ProcessKind
-    question: Text
+    question: Paragraphs
     status: Literal["planned", "active", "concluded"]
     members: list[Member] = Field(min_length=1)
     languages: list[Annotated[str, Field(pattern=r"^[a-z]{2}$")]] = Field(min_length=1)
     timezone: TimeZone
-    place: str | None = None
-    sample: bool = False
+    place: Text | None = None
+    sample: StrictBool = False
     sources: list[Link] = []
 
 
 class Document(Strict):
     title: Text
-    url: Text
+    url: Annotated[Text, AfterValidator(_link)]
 
 
 class AgendaItem(Strict):
     title: Text
-    presenter: str | None = None
-    duration: PositiveInt | None = Field(default=None, description="minutes")
+    presenter: Text | None = None
+    duration: Annotated[PositiveInt, Field(le=24 * 60)] | None = Field(
+        default=None, description="minutes"
+    )
     documents: list[Document] = []
+
+
+# Telegram's sendPoll limits (Bot API: question 1-300 characters, options 1-100 characters
+# each): a poll beyond them would fail for every citizen, so it is a content error.
+QUESTION_LENGTH, OPTION_LENGTH, OPTIONS = 300, 100, (2, 12)
+
+
+def _at_most(limit: int) -> AfterValidator:
+    def check(value: str) -> str:
+        length = telegram_length(value)
+        if length > limit:
+            raise ValueError(f"is {length} characters long; Telegram allows at most {limit}")
+        return value
+
+    return AfterValidator(check)
 
 
 class Poll(Strict):
     id: Slug
-    question: Text
+    question: Annotated[Text, _at_most(QUESTION_LENGTH)]
     kind: Literal["single", "multiple", "rating"]
-    options: list[Text] = []
-    opens: AwareDatetime
-    closes: AwareDatetime
-    comments: bool = Field(default=False, description="ask respondents for a free-text comment")
+    options: list[Annotated[Text, _at_most(OPTION_LENGTH)]] = []
+    opens: Moment
+    closes: Moment
+    comments: StrictBool = Field(
+        default=False, description="ask respondents for a free-text comment"
+    )
 
     @field_validator("options")
     @classmethod
     def _options(cls, options: list[str], info: ValidationInfo) -> list[str]:
         kind = info.data.get("kind")
+        fewest, most = OPTIONS
         if kind == "rating":
             if options and len(options) != 5:
                 raise ValueError("a rating poll has 5 option labels (for 1 to 5) or none")
-        elif len(options) < 2:
-            raise ValueError(f"a {kind or 'choice'} poll needs at least 2 options")
-        if len(set(options)) != len(options):
+        elif not fewest <= len(options) <= most:
+            raise ValueError(
+                f"a {kind or 'choice'} poll needs {fewest} to {most} options "
+                f"(Telegram's limit); it has {len(options)}"
+            )
+        folded = [" ".join(o.casefold().split()) for o in options]
+        if len(set(folded)) != len(folded):
             raise ValueError("two options say the same; each option must differ")
         return options
 
@@ -131,14 +211,14 @@ class Session(Strict):
     type: Literal["session"]
     title: Text
     number: PositiveInt
-    starts: AwareDatetime
-    ends: AwareDatetime
+    starts: Moment
+    ends: Moment
     status: Literal["scheduled", "held", "postponed", "cancelled"]
-    place: str | None = None
+    place: Text | None = None
     online: HttpUrl | None = None
     agenda: list[AgendaItem] = []
     replay: HttpUrl | None = None
-    outcomes: str | None = None
+    outcomes: Paragraphs | None = None
     polls: list[Poll] = []
 
     _ends = field_validator("ends")(lambda cls, v, info: _after(v, info, "starts"))
@@ -164,7 +244,7 @@ def _years(value: str | int) -> str:
 class CaseStudy(Strict):
     type: Literal["case-study"]
     title: Text
-    summary: Text
+    summary: Paragraphs
     place: Text
     country: Text
     years: Annotated[str, AfterValidator(_years)]
@@ -176,25 +256,25 @@ class CaseStudy(Strict):
 
 class Speaker(Strict):
     name: Text
-    affiliation: str | None = None
+    affiliation: Text | None = None
 
 
 class Webinar(Strict):
     type: Literal["webinar"]
     title: Text
-    summary: Text
-    date: AwareDatetime
+    summary: Paragraphs
+    date: Moment
     speakers: list[Speaker] = []
     goals: list[Text] = []
     replay: HttpUrl
     related: list[Slug] = Field(default=[], description="slugs of related case studies")
-    transcript: str | None = None
+    transcript: Paragraphs | None = None
 
 
 class ResultOption(Strict):
     label: Text
     count: NonNegativeInt | None  # None when too few answered to publish figures
-    share: Annotated[float, Field(ge=0, le=1)] | None
+    share: Annotated[float, Field(strict=True, ge=0, le=1, allow_inf_nan=False)] | None
 
 
 class BreakdownGroup(Strict):
@@ -218,11 +298,11 @@ class Results(Strict):
     question: Text
     kind: Literal["single", "multiple", "rating"]
     respondents: NonNegativeInt
-    suppressed: bool
+    suppressed: StrictBool
     options: list[ResultOption] = Field(min_length=2)
     breakdown: Breakdown | None = None
-    opened: AwareDatetime | None = None
-    closed: AwareDatetime
+    opened: Moment | None = None
+    closed: Moment
     generator: Text
     answers_digest: str | None = None  # what it was made from, so it is published only once
 
@@ -233,6 +313,16 @@ class Results(Strict):
         if respondents is not None and any((o.count or 0) > respondents for o in options):
             raise ValueError(f"an option counts more answers than the {respondents} respondents")
         return options
+
+
+class Page(Strict):
+    """A page without a type: MkDocs and Material read its front matter themselves, and stop
+    (some with a traceback) on values of other shapes."""
+
+    title: Text | None = None
+    description: Text | None = None
+    tags: list[Text] = []
+    hide: list[Literal["navigation", "toc", "footer", "feedback", "path", "tags"]] = []
 
 
 class Listing(Strict):

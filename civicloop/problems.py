@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -26,6 +27,16 @@ class ContentError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(map(str, problems)))
+
+
+def shown_path(rel: str) -> str:
+    """A path as one printable line: bytes that are not UTF-8 and control characters escaped."""
+    return printable(os.fsencode(rel).decode("utf-8", "backslashreplace"))
+
+
+def printable(text: str) -> str:
+    """Text for a one-line message: invisible and control characters escaped."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def node_line(root: yaml.Node | None, loc: tuple[Any, ...], first_line: int) -> int:
@@ -60,6 +71,18 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+# YAML reads `yes`, `on`, `12`, `1.0` as other things than text, and `true` as a yes-no value.
+HINTS = [
+    (("string_type",), "put text in quotes when YAML could read it as a number or yes/no"),
+    (("int_type", "int_parsing", "int_from_float"), "write a whole number such as 3, no quotes"),
+    (("bool_type", "bool_parsing"), "write true or false, no quotes"),
+    (
+        ("datetime_parsing", "datetime_from_date_parsing", "datetime_type"),
+        "write it like 2026-12-01T18:00:00+01:00",
+    ),
+]
+
+
 def explain(error: dict[str, Any], allowed: list[str]) -> str:
     """One pydantic error as a sentence naming the field, the value and what would be valid."""
     loc, kind, value = error["loc"], error["type"], error.get("input")
@@ -76,7 +99,10 @@ def explain(error: dict[str, Any], allowed: list[str]) -> str:
     message = error["msg"].removeprefix("Value error, ")
     if not field:
         return message
-    return f"'{field}' is {_shown(value)}: {message}"
+    if kind == "string_type" and value is None:
+        return f"'{field}' is empty; write the text, or remove the line"
+    hint = next((h for kinds, h in HINTS if kind in kinds), None)
+    return f"'{field}' is {_shown(value)}: {message}" + (f"; {hint}" if hint else "")
 
 
 def validation_problems(

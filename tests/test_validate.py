@@ -77,7 +77,7 @@ BAD = [
     pytest.param(
         SESSION_FILE,
         SESSION.replace("options: [Monday, Tuesday]", "options: [Monday]"),
-        "21: 'polls[0].options' is ['Monday']: a single poll needs at least 2 options",
+        "21: 'polls[0].options' is ['Monday']: a single poll needs 2 to 12 options",
         id="poll-with-one-option",
     ),
     pytest.param(
@@ -187,3 +187,11 @@ def test_garbage_never_gives_a_traceback(content, capsys, text):
     status, lines = validate(content, capsys)
     assert status == 1
     assert any(line.startswith(f"{SESSION_FILE}:") for line in lines), lines
+
+
+def test_missing_content_folder_is_a_problem(tmp_path, capsys):
+    status = main(["--content", str(tmp_path / "nowhere"), "validate"])
+    assert status == 1
+    assert capsys.readouterr().out == (
+        f"civicloop: no content folder at {tmp_path / 'nowhere'}; give one with --content\n"
+    )

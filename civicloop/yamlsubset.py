@@ -1,0 +1,134 @@
+"""The YAML editors may write in front matter: plain data, bounded, each value with its line.
+
+Refused as soon as seen, in bounded time and memory, is what YAML allows but content never
+needs: anchors and aliases (an alias bomb expands to gigabytes), tags (`!!binary`,
+`!!python/...`), nesting deeper than any content type (libyaml takes minutes on deep nesting);
+then, on the node tree, merge keys and duplicate keys (YAML keeps the last one silently).
+libyaml parses twice, once to scan the events and once to compose the nodes, which costs less
+than composing them in Python. Timestamps stay text: pydantic parses them, so an
+impossible date is a field error, not a crash.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml._yaml import CParser
+from yaml.constructor import SafeConstructor
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.resolver import Resolver
+
+from civicloop.text import forbidden_character
+
+MAX_DEPTH = 12  # results' breakdown counts, the deepest content, are 6 levels down
+STR = "tag:yaml.org,2002:str"
+MERGE = "tag:yaml.org,2002:merge"
+OPENING = (MappingStartEvent, SequenceStartEvent)
+CLOSING = (MappingEndEvent, SequenceEndEvent)
+
+
+class Refused(yaml.MarkedYAMLError):
+    """Valid YAML that front matter does not accept; `problem_mark` is where it is."""
+
+    def __init__(self, mark: Any, problem: str) -> None:
+        super().__init__(problem=problem, problem_mark=mark)
+
+
+class _Loader(CParser, SafeConstructor, Resolver):  # type: ignore[misc]
+    def __init__(self, text: str) -> None:
+        CParser.__init__(self, text)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
+
+
+def parse(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (to point problems at their lines) and the data; raises yaml.YAMLError."""
+    _scan(text)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        _check(node, escapes="\\" in text)
+        return node, loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _scan(text: str) -> None:
+    """Refuse anchors, aliases, tags and deep nesting, stopping at the first one."""
+    parser = CParser(text)
+    depth = 0
+    try:
+        while True:
+            event = parser.get_event()
+            if isinstance(event, StreamEndEvent):
+                return
+            if isinstance(event, CLOSING):
+                depth -= 1
+                continue
+            if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+                raise Refused(
+                    event.start_mark,
+                    "anchors and aliases ('&name', '*name') are not allowed; write each value out",
+                )
+            tag = getattr(event, "tag", None)
+            if tag not in (None, "!", STR):
+                shown = "!!" + tag[18:] if tag.startswith("tag:yaml.org,2002:") else tag
+                raise Refused(
+                    event.start_mark, f"the tag '{shown}' is not allowed; write plain values"
+                )
+            if isinstance(event, OPENING):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise Refused(
+                        event.start_mark, f"lists and maps nested more than {MAX_DEPTH} deep"
+                    )
+    finally:
+        parser.dispose()
+
+
+def _check(root: yaml.Node, escapes: bool) -> None:
+    """Keys are field names, each once in its map; escapes ("\\0") bring no control character
+    (raw ones are refused before parsing)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, _ in node.value:
+                if not isinstance(key, yaml.ScalarNode):
+                    raise Refused(key.start_mark, "a key must be a plain name, not a list or map")
+                if key.tag == MERGE:
+                    raise Refused(
+                        key.start_mark, "merge keys ('<<') are not allowed; write each key"
+                    )
+                if key.tag != STR:
+                    raise Refused(
+                        key.start_mark,
+                        f"'{key.value}' is not a field name (keys are names such as 'title')",
+                    )
+                if key.value in seen:
+                    raise Refused(
+                        key.start_mark,
+                        f"the key '{key.value}' is given twice in the same place; keep one",
+                    )
+                seen.add(key.value)
+            stack.extend(value for _, value in reversed(node.value))  # in the file's order
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif escapes:
+            bad = forbidden_character(node.value)
+            if bad:
+                raise Refused(node.start_mark, f"the text contains {bad}; remove it")
