@@ -53,8 +53,11 @@ class Outbox:
             busy = await self.drain()
             if not busy:
                 self.wake.clear()
+                # asyncio.timeout, not wait_for: in Python 3.11 wait_for swallows a
+                # cancellation that comes as the event is set, and the bot never stopped.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), timeout=1.0)
+                    async with asyncio.timeout(1.0):
+                        await self.wake.wait()
 
     async def drain(self) -> bool:
         """Send one round of due messages; True when there may be more right away."""
