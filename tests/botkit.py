@@ -103,14 +103,23 @@ class Harness:
         await self.until(lambda: self.ctl.stats()["calls"].get("getUpdates", 0) > 0)
 
     async def stop(self) -> None:
+        """Cancel the bot as SIGTERM does; it must end within 10 s (a stuck stop fails here,
+        with what is still running, instead of hanging the run)."""
         if self.task is not None:
             self.task.cancel()
+            done, _ = await asyncio.wait([self.task], timeout=10)
+            running = sorted(t.get_name() for t in asyncio.all_tasks())
+            assert done, f"the bot did not stop within 10 s of its cancellation: {running}"
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
             self.task = None
 
     async def until(self, check: Callable[[], Any], timeout: float = 10.0) -> Any:
-        """Wait (without blocking the bot, which runs in this loop) until `check()` is truthy."""
+        """Wait (without blocking the bot, which runs in this loop) until `check()` is truthy.
+
+        `check` must be the outcome under test (a row with the expected value, a message with
+        the expected text), never a proxy such as an empty queue, which is also true before the
+        bot has even fetched the updates. The helpers below are such checks."""
         deadline = time.monotonic() + timeout
         while True:
             if self.task is not None and self.task.done():
@@ -125,8 +134,9 @@ class Harness:
     def messages(self, user: int) -> list[dict[str, Any]]:
         return self.ctl.bot_messages(user)
 
-    async def reply_to(self, user: int, count_before: int, containing: str = "") -> dict:
-        """The first text message (with `containing`) the bot sends `user` after `count_before`."""
+    async def reply_to(self, user: int, count_before: int, containing: str) -> dict:
+        """The first text message with `containing` the bot sends `user` after `count_before`.
+        The text is required: "any new message" may be another one (a poll, a reminder)."""
 
         def new_texts() -> list[dict]:
             fresh = self.messages(user)[count_before:]
@@ -134,15 +144,47 @@ class Harness:
 
         return (await self.until(new_texts))[0]
 
-    async def command(self, user: int, command: str, containing: str = "") -> dict:
+    async def command(self, user: int, command: str, containing: str) -> dict:
+        """Send `/command`; the reply that contains `containing`."""
         before = len(self.messages(user))
         self.ctl.send_command(user, command)
         return await self.reply_to(user, before, containing)
 
-    async def press(self, user: int, message: dict, data: str, containing: str = "") -> dict:
+    async def press(self, user: int, message: dict, data: str, containing: str) -> dict:
+        """Press a button; the message that contains `containing` sent in reply."""
         before = len(self.messages(user))
         self.ctl.press_button(user, message["message_id"], data=data)
         return await self.reply_to(user, before, containing)
+
+    async def press_answered(self, user: int, message: dict, data: str, containing: str) -> str:
+        """Press a button; the notice (answerCallbackQuery text) that contains `containing`."""
+        query = self.ctl.press_button(user, message["message_id"], data=data)["callback_query"]
+
+        def notice() -> str | None:
+            text = (self.ctl.callback_answer(query["id"]) or {}).get("text", "")
+            return text if containing in text else None
+
+        return await self.until(notice)
+
+    async def handled(self, update: dict | None) -> None:
+        """Wait until the bot has committed the effects of `update` (as the local server
+        returned it): for outcomes that are an absence, such as a retracted answer."""
+        assert update is not None, "the local server filtered this update out"
+        await self.until(lambda: handled(self.settings.db, update["update_id"]))
+
+    async def rows_become(self, expected: list[tuple], sql: str, *args: Any) -> list[tuple]:
+        """Wait until `sql` returns exactly `expected` (shown against the last rows if never)."""
+        seen: list[list[tuple]] = [[]]
+
+        def matches() -> bool:
+            seen[0] = [tuple(r) for r in self.rows(sql, *args)]
+            return seen[0] == expected
+
+        try:
+            await self.until(matches)
+        except AssertionError:
+            raise AssertionError(f"{sql} gave {seen[0]}, not {expected}") from None
+        return expected
 
     def db(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.settings.db)
@@ -152,6 +194,19 @@ class Harness:
     def rows(self, sql: str, *args: Any) -> list[sqlite3.Row]:
         with contextlib.closing(self.db()) as db:
             return db.execute(sql, args).fetchall()
+
+
+def handled(db: Path | str, update_id: int) -> bool:
+    """Whether the bot's store has committed update `update_id`'s effects: its processing
+    marker moves in the same transaction as them."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as connection:
+            row = connection.execute(
+                "SELECT value FROM state WHERE key = 'last_processed_update'"
+            ).fetchone()
+    except sqlite3.OperationalError:  # not created yet
+        return False
+    return row is not None and row[0] >= update_id
 
 
 def buttons(message: dict) -> list[str]:

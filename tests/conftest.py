@@ -182,7 +182,7 @@ async def make_harness(tmp_path: Path):
             data=str(publish_data(tmp_path, **(data or {}))),
             db=tmp_path / "bot.sqlite3",
             admins=frozenset({900}),
-            secret=b"test-secret",
+            secret=b"a-test-secret-of-at-least-32-bytes!",
             tick=0.1,
             refresh=0.2,
         )
