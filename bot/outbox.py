@@ -42,14 +42,20 @@ class Outbox:
         self.concurrency = concurrency
         self.allowance: dict[int, tuple[float, float]] = {}  # chat -> (tokens, when)
         self.sent = 0
+        self.stopping = False
+
+    def stop(self) -> None:
+        """Finish the messages in flight and send no more: `run` then returns."""
+        self.stopping = True
+        self.wake.set()
 
     async def run(self) -> None:
-        """Drain the queue for ever; woken as soon as something is queued."""
+        """Drain the queue until stopped; woken as soon as something is queued."""
         async with self.lock:
             recovered = self.store.recover_outbox()
         if recovered:
             log.warning("%d message(s) were being sent during a crash; not sent again", recovered)
-        while True:
+        while not self.stopping:
             busy = await self.drain()
             if not busy:
                 self.wake.clear()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,16 +15,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from conftest import COMMITTEE, write
+from conftest import COMMITTEE, ROOT, write
 
 from bot.app import run
-from bot.localapi import SyncControl, ThreadedLocalBotApi
+from bot.localapi import ControlClient, SyncControl, ThreadedLocalBotApi
 from bot.settings import Settings
 from civicloop.opendata import data_files
 from civicloop.publication import Publication
 
 COMMITTEE_ID = "test"
 SESSION_ID = "test/01-first"
+TOKEN = "123456:PROCESS-TEST"  # of the `local_api` process (conftest)
+SECRET = "a-test-secret-of-at-least-32-bytes!"
 
 
 def iso(moment: datetime) -> str:
@@ -212,3 +217,46 @@ def handled(db: Path | str, update_id: int) -> bool:
 def buttons(message: dict) -> list[str]:
     rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
     return [b["callback_data"] for row in rows for b in row]
+
+
+# --- the bot as its own process (`python -m bot`), against the `local_api` fixture's server ------
+
+
+def start_bot(url: str, tmp_path: Path, **env: str) -> subprocess.Popen:
+    """`python -m bot` on `tmp_path`'s data and store; its log goes to `tmp_path/bot.log`."""
+    environment = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": url,
+        "CIVICLOOP_DATA": str(tmp_path / "data"),
+        "CIVICLOOP_DB": str(tmp_path / "bot.sqlite3"),
+        "CIVICLOOP_SECRET": SECRET,
+        "CIVICLOOP_TICK": "0.2",
+        **env,
+    }
+    with open(tmp_path / "bot.log", "a") as log:  # the child keeps its own copy
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot"],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+
+
+def wait(check: Callable[[], Any], timeout: float = 30.0) -> Any:
+    """Poll until `check()` (the outcome under test, as for `Harness.until`) is truthy."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {check}")
+
+
+def latest(ctl: ControlClient, user: int, test: Callable[[dict], Any]) -> dict:
+    """The newest message the bot sent `user` that passes `test`, once there is one."""
+    return wait(
+        lambda: next((m for m in reversed(ctl.bot_messages(chat_id=user)) if test(m)), None)
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -161,6 +162,24 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = build_site(ROOT / "content", out)
     assert result.returncode == 0, result.stderr
     return out
+
+
+@pytest.fixture
+def local_api():
+    """`python -m bot.localapi` as its own process (token `botkit.TOKEN`): its URL."""
+    from botkit import TOKEN
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.localapi", "--port", "0", "--token", TOKEN],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    url = re.search(r"http://[\d.:]+", process.stdout.readline())[0]
+    yield url
+    process.kill()
+    process.wait()
+    process.stdout.close()
 
 
 @pytest.fixture

@@ -4,79 +4,17 @@ in webhook mode it accepts only Telegram's secret."""
 from __future__ import annotations
 
 import json
-import os
 import random
-import re
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
-import pytest
-from botkit import handled, publish_data
+from botkit import TOKEN, handled, latest, publish_data, start_bot, wait
 from conftest import free_port
 
 from bot.localapi import ControlClient
 from bot.sitedata import short
-
-ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "123456:PROCESS-TEST"
-SECRET = "a-test-secret-of-at-least-32-bytes!"
-
-
-@pytest.fixture
-def local_api():
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.localapi", "--port", "0", "--token", TOKEN],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    url = re.search(r"http://[\d.:]+", process.stdout.readline())[0]
-    yield url
-    process.kill()
-    process.wait()
-    process.stdout.close()
-
-
-def start_bot(url: str, tmp_path: Path, **env: str) -> subprocess.Popen:
-    environment = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": url,
-        "CIVICLOOP_DATA": str(tmp_path / "data"),
-        "CIVICLOOP_DB": str(tmp_path / "bot.sqlite3"),
-        "CIVICLOOP_SECRET": SECRET,
-        "CIVICLOOP_TICK": "0.2",
-        **env,
-    }
-    with open(tmp_path / "bot.log", "a") as log:  # the child keeps its own copy
-        return subprocess.Popen(
-            [sys.executable, "-m", "bot"],
-            cwd=ROOT,
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
-
-
-def wait(check, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {check}")
-
-
-def latest(ctl: ControlClient, user: int, test) -> dict:
-    return wait(
-        lambda: next((m for m in reversed(ctl.bot_messages(chat_id=user)) if test(m)), None)
-    )
 
 
 def test_sigkill_loses_no_answer_and_counts_none_twice(local_api, tmp_path):
