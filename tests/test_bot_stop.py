@@ -153,9 +153,9 @@ def server_hanging(ctl: ControlClient, url: str, tmp_path: Path, **_: object):
     ctl.send_command(user_id=1, command="start")
     wait(lambda: ctl.stats()["faults_fired"] == 1)
 
-    def reply_still_queued() -> None:  # never answered, so not "sent"; still there to decide on
+    def reply_still_queued() -> None:  # never answered, so not "sent": still there to decide on
         (state,) = rows(tmp_path, "SELECT state FROM outbox WHERE chat_id = 1")
-        assert state in {("sending",), ("pending",)}, state
+        assert state in {("sending",), ("pending",), ("uncertain",)}, state
 
     return bot, reply_still_queued
 
@@ -178,7 +178,7 @@ def publishing(ctl: ControlClient, url: str, tmp_path: Path, github: socket.sock
     request = b""
     while b"\r\n\r\n" not in request:
         request += connection.recv(4096)
-    assert request.startswith(b"GET /repos/civic/loop/git/ref/heads/main ")  # ...and waits
+    assert b" /repos/civic/loop" in request.split(b"\r\n")[0]  # ...and waits for the answer
 
     def results_still_to_publish() -> None:  # the next start publishes them
         closed = rows(tmp_path, "SELECT closed_at, published_at FROM polls")
