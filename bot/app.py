@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from telegram import BotCommand
@@ -30,6 +29,7 @@ from civicloop.publish import Publisher
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+STOP_GRACE = 3.0  # seconds the messages in flight get to finish when the bot is stopped
 DESCRIPTIONS = {
     "start": "What this bot does, and your language",
     "help": "What I can do",
@@ -100,44 +100,70 @@ def build_application(settings: Settings) -> Application:
 
 
 async def run(settings: Settings, publisher: Publisher | None = None) -> None:
-    """Start everything and run until cancelled (Ctrl-C). Without a publisher, closed polls'
-    results stay in the store (and `civicloop results` can publish them)."""
+    """Start everything and run until cancelled (SIGTERM, Ctrl-C), then stop within seconds.
+    Without a publisher, closed polls' results stay in the store (and `civicloop results` can
+    publish them)."""
     application = build_application(settings)
     c: Civic = application.bot_data["civic"]
     results = ResultsPublisher(c, publisher) if publisher else None
     application.bot_data["results"] = results
     inbox = Inbox(application, c.store, c.lock)
     outbox = Outbox(c.store, application.bot, c.lock, c.wake_outbox)
+    tasks: list[asyncio.Task] = []
     async with application:
-        await application.bot.set_my_commands(
-            [BotCommand(name, text) for name, text in DESCRIPTIONS.items()]
-        )
-        if not await refresh(c):
-            log.warning("starting without site data; will retry every %.0f s", settings.refresh)
-        await tick(c, results)
-        tasks = [
-            asyncio.create_task(outbox.run(), name="outbox"),
-            asyncio.create_task(inbox.process(), name="inbox"),
-            asyncio.create_task(_every(settings.refresh, lambda: refresh(c)), name="refresh"),
-            asyncio.create_task(_every(settings.tick, lambda: tick(c, results)), name="tick"),
-        ]
-        if settings.webhook_url:
-            from bot.webhook import serve
-
-            tasks.append(asyncio.create_task(serve(settings, application.bot, inbox)))
-        else:
-            tasks.append(asyncio.create_task(inbox.poll(), name="poll"))
-        log.info("civicloop bot running (%s)", "webhook" if settings.webhook_url else "polling")
         try:
+            await application.bot.set_my_commands(
+                [BotCommand(name, text) for name, text in DESCRIPTIONS.items()]
+            )
+            if not await refresh(c):
+                log.warning("starting without site data; will retry every %.0f s", settings.refresh)
+            await tick(c, results)
+            tasks += [
+                asyncio.create_task(outbox.run(), name="outbox"),
+                asyncio.create_task(inbox.process(), name="inbox"),
+                asyncio.create_task(_every(settings.refresh, lambda: refresh(c)), name="refresh"),
+                asyncio.create_task(_every(settings.tick, lambda: tick(c, results)), name="tick"),
+            ]
+            if settings.webhook_url:
+                from bot.webhook import serve
+
+                tasks.append(
+                    asyncio.create_task(serve(settings, application.bot, inbox), name="webhook")
+                )
+            else:
+                tasks.append(asyncio.create_task(inbox.poll(), name="poll"))
+            log.info("civicloop bot running (%s)", "webhook" if settings.webhook_url else "polling")
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
             for task in done:
                 task.result()  # a crashed loop stops the bot loudly instead of silently
         finally:
-            for task in tasks:
-                task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.gather(*tasks, return_exceptions=True)
-            c.store.close()
+            try:
+                await _stop(tasks, outbox)
+            finally:
+                c.store.close()
+
+
+async def _stop(tasks: list[asyncio.Task], outbox: Outbox) -> None:
+    """Take no more work and let the outbox finish the messages in flight (a request cut midway
+    may or may not have reached Telegram), then cancel what is left. Bounded, so the bot ends
+    within seconds whatever it was doing; a second cancellation (signal) cuts it short.
+    Everything committed stays committed: an update being handled is rolled back and handled
+    again at the next start, a message not sent stays queued."""
+    outbox.stop()
+    for task in tasks:
+        if task.get_name() != "outbox":
+            task.cancel()
+    late = set(tasks)
+    if late:
+        _, late = await asyncio.wait(tasks, timeout=STOP_GRACE)
+    for task in late:
+        log.warning("%s still busy %.0f s after the stop; cancelled", task.get_name(), STOP_GRACE)
+        task.cancel()
+    if late:
+        await asyncio.wait(late, timeout=1.0)
+    for task in tasks:
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            log.error("%s failed", task.get_name(), exc_info=task.exception())
 
 
 async def _every(seconds: float, job) -> None:

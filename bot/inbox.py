@@ -75,8 +75,11 @@ class Inbox:
         while True:
             if not await self.process_pending():
                 self.wake.clear()
+                # asyncio.timeout, not wait_for: in Python 3.11 wait_for swallows a
+                # cancellation that comes as the event is set, and the bot never stopped.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), timeout=1.0)
+                    async with asyncio.timeout(1.0):
+                        await self.wake.wait()
 
     async def process_pending(self, limit: int = 200) -> int:
         async with self.lock:

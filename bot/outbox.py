@@ -42,19 +42,28 @@ class Outbox:
         self.concurrency = concurrency
         self.allowance: dict[int, tuple[float, float]] = {}  # chat -> (tokens, when)
         self.sent = 0
+        self.stopping = False
+
+    def stop(self) -> None:
+        """Finish the messages in flight and send no more: `run` then returns."""
+        self.stopping = True
+        self.wake.set()
 
     async def run(self) -> None:
-        """Drain the queue for ever; woken as soon as something is queued."""
+        """Drain the queue until stopped; woken as soon as something is queued."""
         async with self.lock:
             recovered = self.store.recover_outbox()
         if recovered:
             log.warning("%d message(s) were being sent during a crash; not sent again", recovered)
-        while True:
+        while not self.stopping:
             busy = await self.drain()
             if not busy:
                 self.wake.clear()
+                # asyncio.timeout, not wait_for: in Python 3.11 wait_for swallows a
+                # cancellation that comes as the event is set, and the bot never stopped.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), timeout=1.0)
+                    async with asyncio.timeout(1.0):
+                        await self.wake.wait()
 
     async def drain(self) -> bool:
         """Send one round of due messages; True when there may be more right away."""

@@ -6,8 +6,12 @@ The answers stay in the store whatever happens; `/pollstatus` and the logs show 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from bot.civic import Civic
 from civicloop.answers import read_answers
@@ -15,6 +19,7 @@ from civicloop.publish import Publisher, PublishError
 from civicloop.results import PollInfo, change_for, results_of
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def backoff(attempts: int) -> timedelta:
@@ -46,7 +51,7 @@ class ResultsPublisher:
         closed = datetime.fromisoformat(state["closed_at"])
         change = change_for(results_of(info, answers), opened, closed)
         try:
-            published = await asyncio.to_thread(self.publisher.publish, change)
+            published = await in_daemon_thread(self.publisher.publish, change)
         except PublishError as error:
             attempts = (state["publish_attempts"] or 0) + 1
             later = datetime.now(UTC) + backoff(attempts)
@@ -94,3 +99,30 @@ class ResultsPublisher:
             ).fetchall()
         for (poll_id,) in due:
             await self.publish(poll_id)
+
+
+async def in_daemon_thread(function: Callable[..., T], *args: object) -> T:
+    """`function(*args)` in a daemon thread. Unlike `asyncio.to_thread`, whose pool is joined at
+    exit, a publish stuck on a slow host cannot hold up the bot's stop; the results stay in the
+    store and publishing again is idempotent, so the next start finishes the job."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: object, error: BaseException | None) -> None:
+        if future.done():  # the bot stopped waiting
+            return
+        if error is None:
+            future.set_result(result)  # type: ignore[arg-type]
+        else:
+            future.set_exception(error)
+
+    def work() -> None:
+        try:
+            result, error = function(*args), None
+        except BaseException as failure:  # handed to the awaiting task
+            result, error = None, failure
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=work, name="publish", daemon=True).start()
+    return await future

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,16 +15,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from conftest import COMMITTEE, write
+from conftest import COMMITTEE, ROOT, write
 
 from bot.app import run
-from bot.localapi import SyncControl, ThreadedLocalBotApi
+from bot.localapi import ControlClient, SyncControl, ThreadedLocalBotApi
 from bot.settings import Settings
 from civicloop.opendata import data_files
 from civicloop.publication import Publication
 
 COMMITTEE_ID = "test"
 SESSION_ID = "test/01-first"
+TOKEN = "123456:PROCESS-TEST"  # of the `local_api` process (conftest)
+SECRET = "a-test-secret-of-at-least-32-bytes!"
 
 
 def iso(moment: datetime) -> str:
@@ -103,14 +108,23 @@ class Harness:
         await self.until(lambda: self.ctl.stats()["calls"].get("getUpdates", 0) > 0)
 
     async def stop(self) -> None:
+        """Cancel the bot as SIGTERM does; it must end within 10 s (a stuck stop fails here,
+        with what is still running, instead of hanging the run)."""
         if self.task is not None:
             self.task.cancel()
+            done, _ = await asyncio.wait([self.task], timeout=10)
+            running = sorted(t.get_name() for t in asyncio.all_tasks())
+            assert done, f"the bot did not stop within 10 s of its cancellation: {running}"
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
             self.task = None
 
     async def until(self, check: Callable[[], Any], timeout: float = 10.0) -> Any:
-        """Wait (without blocking the bot, which runs in this loop) until `check()` is truthy."""
+        """Wait (without blocking the bot, which runs in this loop) until `check()` is truthy.
+
+        `check` must be the outcome under test (a row with the expected value, a message with
+        the expected text), never a proxy such as an empty queue, which is also true before the
+        bot has even fetched the updates. The helpers below are such checks."""
         deadline = time.monotonic() + timeout
         while True:
             if self.task is not None and self.task.done():
@@ -125,8 +139,9 @@ class Harness:
     def messages(self, user: int) -> list[dict[str, Any]]:
         return self.ctl.bot_messages(user)
 
-    async def reply_to(self, user: int, count_before: int, containing: str = "") -> dict:
-        """The first text message (with `containing`) the bot sends `user` after `count_before`."""
+    async def reply_to(self, user: int, count_before: int, containing: str) -> dict:
+        """The first text message with `containing` the bot sends `user` after `count_before`.
+        The text is required: "any new message" may be another one (a poll, a reminder)."""
 
         def new_texts() -> list[dict]:
             fresh = self.messages(user)[count_before:]
@@ -134,15 +149,47 @@ class Harness:
 
         return (await self.until(new_texts))[0]
 
-    async def command(self, user: int, command: str, containing: str = "") -> dict:
+    async def command(self, user: int, command: str, containing: str) -> dict:
+        """Send `/command`; the reply that contains `containing`."""
         before = len(self.messages(user))
         self.ctl.send_command(user, command)
         return await self.reply_to(user, before, containing)
 
-    async def press(self, user: int, message: dict, data: str, containing: str = "") -> dict:
+    async def press(self, user: int, message: dict, data: str, containing: str) -> dict:
+        """Press a button; the message that contains `containing` sent in reply."""
         before = len(self.messages(user))
         self.ctl.press_button(user, message["message_id"], data=data)
         return await self.reply_to(user, before, containing)
+
+    async def press_answered(self, user: int, message: dict, data: str, containing: str) -> str:
+        """Press a button; the notice (answerCallbackQuery text) that contains `containing`."""
+        query = self.ctl.press_button(user, message["message_id"], data=data)["callback_query"]
+
+        def notice() -> str | None:
+            text = (self.ctl.callback_answer(query["id"]) or {}).get("text", "")
+            return text if containing in text else None
+
+        return await self.until(notice)
+
+    async def handled(self, update: dict | None) -> None:
+        """Wait until the bot has committed the effects of `update` (as the local server
+        returned it): for outcomes that are an absence, such as a retracted answer."""
+        assert update is not None, "the local server filtered this update out"
+        await self.until(lambda: handled(self.settings.db, update["update_id"]))
+
+    async def rows_become(self, expected: list[tuple], sql: str, *args: Any) -> list[tuple]:
+        """Wait until `sql` returns exactly `expected` (shown against the last rows if never)."""
+        seen: list[list[tuple]] = [[]]
+
+        def matches() -> bool:
+            seen[0] = [tuple(r) for r in self.rows(sql, *args)]
+            return seen[0] == expected
+
+        try:
+            await self.until(matches)
+        except AssertionError:
+            raise AssertionError(f"{sql} gave {seen[0]}, not {expected}") from None
+        return expected
 
     def db(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.settings.db)
@@ -154,6 +201,62 @@ class Harness:
             return db.execute(sql, args).fetchall()
 
 
+def handled(db: Path | str, update_id: int) -> bool:
+    """Whether the bot's store has committed update `update_id`'s effects: its processing
+    marker moves in the same transaction as them."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as connection:
+            row = connection.execute(
+                "SELECT value FROM state WHERE key = 'last_processed_update'"
+            ).fetchone()
+    except sqlite3.OperationalError:  # not created yet
+        return False
+    return row is not None and row[0] >= update_id
+
+
 def buttons(message: dict) -> list[str]:
     rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
     return [b["callback_data"] for row in rows for b in row]
+
+
+# --- the bot as its own process (`python -m bot`), against the `local_api` fixture's server ------
+
+
+def start_bot(url: str, tmp_path: Path, **env: str) -> subprocess.Popen:
+    """`python -m bot` on `tmp_path`'s data and store; its log goes to `tmp_path/bot.log`."""
+    environment = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": url,
+        "CIVICLOOP_DATA": str(tmp_path / "data"),
+        "CIVICLOOP_DB": str(tmp_path / "bot.sqlite3"),
+        "CIVICLOOP_SECRET": SECRET,
+        "CIVICLOOP_TICK": "0.2",
+        **env,
+    }
+    with open(tmp_path / "bot.log", "a") as log:  # the child keeps its own copy
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot"],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+
+
+def wait(check: Callable[[], Any], timeout: float = 30.0) -> Any:
+    """Poll until `check()` (the outcome under test, as for `Harness.until`) is truthy."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {check}")
+
+
+def latest(ctl: ControlClient, user: int, test: Callable[[dict], Any]) -> dict:
+    """The newest message the bot sent `user` that passes `test`, once there is one."""
+    return wait(
+        lambda: next((m for m in reversed(ctl.bot_messages(chat_id=user)) if test(m)), None)
+    )

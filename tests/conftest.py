@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -164,6 +165,24 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
+def local_api():
+    """`python -m bot.localapi` as its own process (token `botkit.TOKEN`): its URL."""
+    from botkit import TOKEN
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.localapi", "--port", "0", "--token", TOKEN],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    url = re.search(r"http://[\d.:]+", process.stdout.readline())[0]
+    yield url
+    process.kill()
+    process.wait()
+    process.stdout.close()
+
+
+@pytest.fixture
 async def make_harness(tmp_path: Path):
     """Start the real bot (in this event loop) against the local Bot API server (in a thread);
     keyword arguments override the bot's settings, `data=` those of the published data."""
@@ -182,7 +201,7 @@ async def make_harness(tmp_path: Path):
             data=str(publish_data(tmp_path, **(data or {}))),
             db=tmp_path / "bot.sqlite3",
             admins=frozenset({900}),
-            secret=b"test-secret",
+            secret=b"a-test-secret-of-at-least-32-bytes!",
             tick=0.1,
             refresh=0.2,
         )

@@ -4,78 +4,17 @@ in webhook mode it accepts only Telegram's secret."""
 from __future__ import annotations
 
 import json
-import os
 import random
-import re
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
-import pytest
-from botkit import publish_data
+from botkit import TOKEN, handled, latest, publish_data, start_bot, wait
 from conftest import free_port
 
 from bot.localapi import ControlClient
 from bot.sitedata import short
-
-ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "123456:PROCESS-TEST"
-
-
-@pytest.fixture
-def local_api():
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.localapi", "--port", "0", "--token", TOKEN],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    url = re.search(r"http://[\d.:]+", process.stdout.readline())[0]
-    yield url
-    process.kill()
-    process.wait()
-    process.stdout.close()
-
-
-def start_bot(url: str, tmp_path: Path, **env: str) -> subprocess.Popen:
-    environment = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": url,
-        "CIVICLOOP_DATA": str(tmp_path / "data"),
-        "CIVICLOOP_DB": str(tmp_path / "bot.sqlite3"),
-        "CIVICLOOP_SECRET": "test-secret-of-at-least-32-bytes!",
-        "CIVICLOOP_TICK": "0.2",
-        **env,
-    }
-    with open(tmp_path / "bot.log", "a") as log:  # the child keeps its own copy
-        return subprocess.Popen(
-            [sys.executable, "-m", "bot"],
-            cwd=ROOT,
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
-
-
-def wait(check, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {check}")
-
-
-def latest(ctl: ControlClient, user: int, test) -> dict:
-    return wait(
-        lambda: next((m for m in reversed(ctl.bot_messages(chat_id=user)) if test(m)), None)
-    )
 
 
 def test_sigkill_loses_no_answer_and_counts_none_twice(local_api, tmp_path):
@@ -103,7 +42,7 @@ def test_sigkill_loses_no_answer_and_counts_none_twice(local_api, tmp_path):
         for step in range(600):
             user = rng.choice(users)
             choice = [rng.randrange(3)] if step % 9 or user not in expected else []
-            ctl.answer_poll(user_id=user, option_ids=choice, message_id=polls[user])
+            last = ctl.answer_poll(user_id=user, option_ids=choice, message_id=polls[user])
             if choice:
                 expected[user] = choice
             else:
@@ -116,15 +55,9 @@ def test_sigkill_loses_no_answer_and_counts_none_twice(local_api, tmp_path):
                 bot = start_bot(local_api, tmp_path)
         assert kills == 5
 
-        def settled():
-            return not ctl.pending_updates() and not rows("SELECT 1 FROM inbox")
-
-        def rows(sql):
-            with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
-                return db.execute(sql).fetchall()
-
-        wait(settled, 60)
-        answers = rows("SELECT voter, options FROM answers")
+        wait(lambda: handled(tmp_path / "bot.sqlite3", last["update_id"]), 60)
+        with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+            answers = db.execute("SELECT voter, options FROM answers").fetchall()
         assert len(answers) == len(expected)  # none lost, none double
         counted = sorted(json.loads(o) for _, o in answers)
         assert counted == sorted(expected.values())
