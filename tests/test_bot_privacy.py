@@ -62,9 +62,9 @@ async def test_forget_leaves_no_trace_in_the_files_or_the_logs(make_harness, cap
     kit.ctl.add_user(
         CITIZEN, MARKER, last_name=f"{MARKER}son", username=f"{MARKER}_u", language_code="en"
     )
-    welcome = await kit.command(CITIZEN, "start")
-    listing = await kit.press(CITIZEN, welcome, "lang:en")
-    await kit.press(CITIZEN, listing, f"sub:{short('test')}")
+    welcome = await kit.command(CITIZEN, "start", "What I store")
+    listing = await kit.press(CITIZEN, welcome, "lang:en", "Committees you can follow")
+    await kit.press_answered(CITIZEN, listing, f"sub:{short('test')}", "You now follow")
     poll = await kit.until(lambda: [m for m in kit.messages(CITIZEN) if m.get("poll")])
     kit.ctl.answer_poll(CITIZEN, [2], message_id=poll[0]["message_id"])
     rating = await kit.until(
