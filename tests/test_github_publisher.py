@@ -48,7 +48,7 @@ def publisher(fake: FakeGitHub, **overrides: Any) -> GitHubPublisher:
         "api_url": fake.url,
         "base": "main",
         "label": "poll-results",
-        "timeout": 0.5,
+        "timeout": 30.0,  # a busy machine's answers; the hang tests set a short one
     }
     return GitHubPublisher(**{**options, **overrides})
 
@@ -108,7 +108,7 @@ def test_a_retry_after_a_failure_half_way_completes_once(
 ):
     github.fail(kind, match=match, after=after)
     with pytest.raises(PublishError) as failure:
-        publisher(github).publish(CHANGE)
+        publisher(github, timeout=0.5 if kind == "hang" else 30.0).publish(CHANGE)
     assert failure.value.retryable
 
     published = publisher(github).publish(CHANGE)
@@ -149,7 +149,7 @@ def test_each_failure_says_whether_to_retry_and_never_shows_the_token(
     caplog.set_level(logging.DEBUG)
     github.fail(kind)
     with pytest.raises(PublishError) as failure:
-        publisher(github).publish(CHANGE)
+        publisher(github, timeout=0.5 if kind == "hang" else 30.0).publish(CHANGE)
 
     message = str(failure.value)
     assert failure.value.retryable is retryable, message

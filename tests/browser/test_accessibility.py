@@ -97,14 +97,16 @@ def test_video_player_is_reached_by_tab_and_started_by_the_keyboard(context, sit
     else:
         pytest.fail("Tab never reached the video's play button")
     assert not asked, "the video host was contacted before the visitor asked"
-    page.keyboard.press(key)
+    embed = "https://www.youtube-nocookie.com/embed/"
+    # finished: the stand-in has answered, so it has recorded the request
+    with page.expect_event("requestfinished", lambda request: request.url.startswith(embed)):
+        page.keyboard.press(key)
     frame = page.locator(".civicloop-video iframe")
     frame.wait_for(state="attached")
-    assert frame.get_attribute("src").startswith("https://www.youtube-nocookie.com/embed/")
+    assert frame.get_attribute("src").startswith(embed)
     assert frame.get_attribute("title")
     page.wait_for_function("document.activeElement.tagName === 'IFRAME'")
-    page.wait_for_timeout(200)
-    assert asked and asked[0].startswith("https://www.youtube-nocookie.com/embed/")
+    assert asked and asked[0].startswith(embed)
 
 
 @pytest.mark.parametrize("name", list(PAGES))
