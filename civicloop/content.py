@@ -25,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from civicloop.draw import Draw
+
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG)]
 Text = Annotated[str, Field(min_length=1)]
@@ -242,7 +244,7 @@ class Listing(Strict):
     list: Literal["home", "committees", "case-studies", "webinars", "calendar", "results"]
 
 
-Model = Committee | Session | CaseStudy | Webinar | Results | Listing
+Model = Committee | Session | CaseStudy | Webinar | Results | Listing | Draw
 MODELS: dict[str, type[Model]] = {
     "committee": Committee,
     "session": Session,
@@ -250,6 +252,7 @@ MODELS: dict[str, type[Model]] = {
     "webinar": Webinar,
     "results": Results,
     "listing": Listing,
+    "draw": Draw,
 }
 
 # What a translation file (`*.fr.md`) may say; everything else comes from the original.
@@ -260,6 +263,7 @@ TRANSLATABLE: dict[str, set[str]] = {
     "webinar": {"title", "summary", "goals", "transcript"},
     "results": {"title"},
     "listing": {"title"},
+    "draw": {"title"},
 }
 
 
