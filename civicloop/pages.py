@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import escape
 
 from civicloop.catalog import Doc
+from civicloop.draw_record import record
 from civicloop.labels import translator
 from civicloop.publication import Publication
 from civicloop.results import markdown_text
@@ -103,6 +104,8 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
     if doc.kind == "results":
         committee, _, stem = doc.model.session.partition("/")
         context["session"] = catalog.docs.get(f"committees/{committee}/sessions/{stem}.md")
+    if doc.kind == "draw":
+        context["record"] = record(catalog.root / doc.path, doc.model, lang)
     if doc.kind == "session":
         context["committee"] = catalog.committees[doc.committee].localized(lang)
         context["calendar"] = publication.session_calendar_url(doc)

@@ -605,3 +605,30 @@ def test_the_sample_draw_verifies_with_its_synthetic_pool(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "the lottery computed again from the pool is the one committed to" in done.stdout
     assert "1 replacement(s)" in done.stdout
+
+
+def test_the_sample_site_shows_the_selection_record_and_no_one(sample_site):
+    page = sample_site / "committees/sample-neighbourhood-committee/draw/index.html"
+    text = page.read_text()
+    for expected in ("Quotas and what the panel achieved", "ticket 293", "Who sits",
+                     'href="../draw-commitment.json"', "<svg", "fewer than 5"):  # fmt: skip
+        assert expected in text, expected
+    french = sample_site / "fr/committees/sample-neighbourhood-committee/draw/index.html"
+    assert "Comment les membres ont été tirés au sort" in french.read_text()
+    folder = sample_site / "committees/sample-neighbourhood-committee"
+    assert json.loads((folder / "draw-result.json").read_text())["random"]["ticket"] == 293
+    people = synthetic.people(120, seed=7)
+    secret = {p[k] for p in people for k in ("ref", "first name", "last name", "email", "street")}
+    for path in sample_site.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".json", ".xml", ".ics", ".txt", ".js"):
+            content = path.read_text(errors="replace")
+            assert not [s for s in secret if s in content], path
+
+
+def test_the_record_says_when_nothing_is_drawn_yet(tmp_path):
+    from civicloop.draw_record import record
+
+    content, _ = project(tmp_path, PEOPLE[:3])
+    draw_file = content / "committees/test/draw.md"
+    assert "Not drawn yet" in record(draw_file, published(content).draw, "en")
+    assert "Pas encore tiré" in record(draw_file, published(content).draw, "fr")
