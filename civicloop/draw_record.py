@@ -8,11 +8,11 @@ Its words are here with their French, beside the draw they describe, in `t` form
 from __future__ import annotations
 
 import html
-import json
 import statistics
 from pathlib import Path
 
 from civicloop.draw import Draw, files
+from civicloop.draw_data import published, seats, waiting
 from civicloop.results import markdown_text
 
 FRENCH = {
@@ -90,13 +90,11 @@ def _percent(value: float) -> str:
 def record(draw_file: Path, draw: Draw, lang: str) -> str:
     """The record as Markdown in `lang`, or a line saying the draw is not made yet."""
     t = translator(lang)
-    commitment_path, result_path = files(draw_file)
+    commitment, result = published(draw_file)
     parts = [f"## {t('How the members were drawn')}"]
-    if not commitment_path.exists():
+    if commitment is None:
         return "\n\n".join([*parts, t("Not drawn yet: the commitment is published before the "
                                       "public random value exists.")])  # fmt: skip
-    commitment = json.loads(commitment_path.read_text(encoding="utf-8"))
-    result = json.loads(result_path.read_text(encoding="utf-8")) if result_path.exists() else None
     pool = commitment["pool"]
     parts.append(
         t(
@@ -225,14 +223,8 @@ def _check(t, draw: Draw, commitment: dict, result: dict | None, draw_file: Path
 def _members(t, result: dict) -> list[str]:
     rows = [f"| {t('Pseudonym')} | {t('Since')} | {t('Left')} | {t('Replaced by')} |"]
     rows.append("|---|---|---|---|")
-    since = {m: result["picked"] for m in result["members"]}
-    left: dict[str, tuple[str, str]] = {}
-    for change in result["replacements"]:
-        since[change["substitute"]] = change["date"]
-        left[change["member"]] = (change["date"], change["substitute"])
-    for who, day in since.items():
-        gone, by = left.get(who, ("", ""))
-        rows.append(f"| `{who}` | {day} | {gone} | {f'`{by}`' if by else ''} |")
-    used = {c["substitute"] for c in result["replacements"]}
-    waiting = [f"`{s}`" for s in result["substitutes"] if s not in used]
-    return ["\n".join(rows), f"**{t('Substitutes, in their order')}**: " + ", ".join(waiting)]
+    for seat in seats(result):
+        by = f"`{seat.replaced_by}`" if seat.replaced_by else ""
+        rows.append(f"| `{seat.id}` | {seat.since} | {seat.left or ''} | {by} |")
+    queue = ", ".join(f"`{s}`" for s in waiting(result))
+    return ["\n".join(rows), f"**{t('Substitutes, in their order')}**: {queue}"]

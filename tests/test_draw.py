@@ -632,3 +632,21 @@ def test_the_record_says_when_nothing_is_drawn_yet(tmp_path):
     draw_file = content / "committees/test/draw.md"
     assert "Not drawn yet" in record(draw_file, published(content).draw, "en")
     assert "Pas encore tiré" in record(draw_file, published(content).draw, "fr")
+
+
+def test_open_data_has_the_selection_record_with_its_schema(sample_site):
+    import jsonschema
+
+    data = json.loads((sample_site / "data/v1/draws.json").read_text())
+    schema = json.loads((sample_site / "data/v1/schema/draws.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(data, schema)
+    (record,) = data["draws"]
+    assert record["committee"] == "sample-neighbourhood-committee"
+    assert record["pick"]["ticket"] == 293 and record["commitment"]["tickets"] == 1000
+    assert len([s for s in record["members"] if s["left"] is None]) == record["seats"]
+    (left,) = [s for s in record["members"] if s["left"]]
+    assert left["replaced_by"] in [s["id"] for s in record["members"]]
+    assert len(record["substitutes_waiting"]) == record["substitutes"] - 1
+    sizes = {c["name"]: [k["pool"] for k in c["categories"]] for c in record["criteria"]}
+    assert sizes["district"].count(None) == 2  # west and centre: fewer than 5 each
