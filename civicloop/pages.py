@@ -101,6 +101,7 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
     }
     if doc.kind == "committee":
         context["calendar"] = publication.calendar_url(doc.slug)
+        context["draw"] = catalog.docs.get(f"committees/{doc.slug}/draw.md")
     if doc.kind == "results":
         committee, _, stem = doc.model.session.partition("/")
         context["session"] = catalog.docs.get(f"committees/{committee}/sessions/{stem}.md")

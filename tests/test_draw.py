@@ -613,6 +613,8 @@ def test_the_sample_site_shows_the_selection_record_and_no_one(sample_site):
     for expected in ("Quotas and what the panel achieved", "ticket 293", "Who sits",
                      'href="../draw-commitment.json"', "<svg", "fewer than 5"):  # fmt: skip
         assert expected in text, expected
+    committee = sample_site / "committees/sample-neighbourhood-committee/index.html"
+    assert 'href="draw/"' in committee.read_text()
     french = sample_site / "fr/committees/sample-neighbourhood-committee/draw/index.html"
     assert "Comment les membres ont été tirés au sort" in french.read_text()
     folder = sample_site / "committees/sample-neighbourhood-committee"
