@@ -77,9 +77,12 @@ def ensure_private(path: Path, content: Path, what: str = "the pool") -> None:
 
 def _git(folder: Path, *args: str) -> str | None:
     """git's output, or None when it fails (not a repository, not tracked, not ignored)."""
-    done = subprocess.run(
-        ["git", "-C", str(folder), *args], capture_output=True, text=True, check=False
-    )
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), *args], capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError:  # no git: nothing can be tracked
+        return None
     return done.stdout if done.returncode == 0 else None
 
 

@@ -105,6 +105,10 @@ def commit(published: Published, pool: Pool, seed: int | None = None) -> dict:
     draw = published.draw
     if published.result_path.exists():
         raise DrawError(f"{published.result_path} exists: this draw is already picked")
+    if published.commitment_path.exists():  # a published commitment is never made again
+        raise DrawError(
+            f"{published.commitment_path} exists; if it was never published, delete it first"
+        )
     problems = pool_problems(draw, pool.counts(draw), len(pool.people))
     if problems:
         raise DrawError("the quotas cannot be met:\n" + "\n".join(f"- {p}" for p in problems))

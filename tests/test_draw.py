@@ -210,6 +210,9 @@ def test_the_whole_lottery_verifies_from_the_pool(drawn):
     done = cli(content, "verify", "test", "--pool", str(tampered))
     assert done.returncode == 2
     assert "the pool's hash is not the one committed to" in done.stderr
+    done = cli(content, "commit", "test", "--pool", str(pool))
+    assert done.returncode == 2
+    assert "exists: this draw is already picked" in done.stderr
 
 
 def _swap_member(result: dict, commitment: dict) -> None:
@@ -587,6 +590,9 @@ def test_legacy_lottery_is_one_run_per_ticket(tmp_path):
     commitment = json.loads((content / "committees/test/draw-commitment.json").read_text())
     assert sum(p["tickets"] for p in commitment["panels"]) == 200
     assert verify(published(content))
+    again = cli(content, "commit", "test", "--pool", str(pool))
+    assert again.returncode == 2
+    assert "exists; if it was never published, delete it first" in again.stderr
 
 
 def test_the_sample_draw_verifies_with_its_synthetic_pool(tmp_path):
