@@ -17,6 +17,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 
@@ -75,9 +76,39 @@ def _csv(rows: list[list[str]]) -> str:
     return out.getvalue()
 
 
+class Clock:
+    """CPU seconds per phase of the library (its progress reports), for `bench/draw.py`: written
+    to the file CIVICLOOP_DRAW_TIMES names, if set."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.phase, self.started = "import", time.process_time()
+
+    def start_phase(self, name: str, total: int | None = None, *, message: str | None = None):
+        self.end_phase()
+        self.phase = name
+
+    def update(self, current: int, *, message: str | None = None) -> None:
+        pass
+
+    def end_phase(self) -> None:
+        now = time.process_time()
+        self.seconds[self.phase] = self.seconds.get(self.phase, 0.0) + now - self.started
+        self.phase, self.started = "other", now
+
+    def write(self) -> None:
+        self.end_phase()
+        if os.environ.get("CIVICLOOP_DRAW_TIMES"):
+            with open(os.environ["CIVICLOOP_DRAW_TIMES"], "a", encoding="utf-8") as out:
+                out.write(json.dumps(self.seconds) + "\n")
+
+
 def _draw(request: Request) -> list[list[str]]:
+    clock = Clock()
     from sortition_algorithms import CSVStringDataSource, SelectionData, Settings
     from sortition_algorithms.core import run_stratification
+
+    clock.start_phase("load")
 
     for name in ("sortition_algorithms", "sortition_algorithms_user"):
         logging.getLogger(name).setLevel(logging.ERROR)  # its reports list people: not in logs
@@ -111,12 +142,19 @@ def _draw(request: Request) -> list[list[str]]:
     for seed, count in runs:
         settings.random_number_seed = seed
         ok, found, report = run_stratification(
-            quotas, pool, request.seats, settings, number_selections=count, already_selected=already
+            quotas,
+            pool,
+            request.seats,
+            settings,
+            number_selections=count,
+            already_selected=already,
+            progress_reporter=clock,
         )
         if not ok:
             error = report.last_error()
             raise LotteryError(str(error) if error else report.as_text(include_logged=False))
         panels += [sorted(panel) for panel in found]
+    clock.write()
     return panels
 
 
