@@ -340,14 +340,15 @@ def verify(published: Published, pool: Pool | None = None) -> list[str]:
     if pool is not None:
         if pool.digest != commitment["pool"]["hash"]:
             raise DrawError("the pool's hash is not the one committed to")
-        if (
-            pool.counts(draw)
-            and published_counts(pool.counts(draw)) != (commitment["pool"]["per_category"])
-        ):
+        if published_counts(pool.counts(draw)) != commitment["pool"]["per_category"]:
             raise DrawError("the pool's counts per category are not the ones published")
-        panels, _ = lottery(draw, pool, commitment["run"]["seed"])
+        panels, used = lottery(draw, pool, commitment["run"]["seed"])
         if panels != commitment["panels"]:
-            raise DrawError("the lottery computed again from the pool differs from the commitment")
+            versions = {k: v for k, v in used.items() if commitment["run"].get(k) != v}
+            raise DrawError(
+                "the lottery computed again from the pool differs from the commitment"
+                + (f" (other versions here: {versions})" if versions else "")
+            )
         done.append("the lottery computed again from the pool is the one committed to")
     if not published.result_path.exists():
         return done
