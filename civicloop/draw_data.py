@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from civicloop.draw import Draw, files
+from civicloop.opendata import VERSION, _dump, _file
 from civicloop.publication import Publication
 
 
@@ -173,3 +174,20 @@ def draws(publication: Publication) -> list[DrawRecord]:
         draw_record(publication, doc.committee, doc.model, doc.url)
         for doc in sorted(publication.catalog.of("draw"), key=lambda d: d.path)
     ]
+
+
+# Beside opendata.FILES, not in it: the bot reads every file listed there as records with ids.
+FILES = {"draws.json": ("draws", _file("draws", DrawRecord))}
+
+
+def data_files(publication: Publication) -> dict[str, bytes]:
+    """`draws.json` and its schema, as `opendata.data_files` makes the others."""
+    key, model = FILES["draws.json"]
+    records = [r.model_dump(mode="json") for r in draws(publication)]
+    schema = model.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = publication.absolute("data/v1/schema/draws.json")
+    return {
+        "draws.json": _dump({"version": VERSION, key: records}),
+        "schema/draws.json": _dump(schema),
+    }

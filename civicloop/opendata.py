@@ -15,7 +15,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, create_model
 from civicloop.catalog import Doc, page_url
 from civicloop.checks import resolve
 from civicloop.content import Member
-from civicloop.draw_data import DrawRecord, draws
 from civicloop.publication import Publication
 
 VERSION = 1
@@ -114,7 +113,6 @@ FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "committees.json": ("committees", _file("committees", CommitteeRecord)),
     "sessions.json": ("sessions", _file("sessions", SessionRecord)),
     "polls.json": ("polls", _file("polls", PollRecord)),
-    "draws.json": ("draws", _file("draws", DrawRecord)),
 }
 
 
@@ -237,7 +235,6 @@ def _document_url(publication: Publication, doc: Doc, url: str) -> str:
 def data_files(publication: Publication) -> dict[str, bytes]:
     """Every file of `data/v1/`, by name: the data and, under `schema/`, its JSON Schemas."""
     builders = {"committees.json": committees, "sessions.json": sessions, "polls.json": polls}
-    builders["draws.json"] = draws
     files = {}
     for name, (key, model) in FILES.items():
         records = [r.model_dump(mode="json") for r in builders[name](publication)]
