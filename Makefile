@@ -12,7 +12,7 @@ export NO_MKDOCS_2_WARNING := 1
 $(BIN)/civicloop: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,draw]'
 	touch $@
 
 install: $(BIN)/civicloop

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from civicloop import draw_data
 from civicloop.calendar import calendars
 from civicloop.content import MODELS, json_schemas
 from civicloop.feed import feed
@@ -17,6 +18,9 @@ def artefacts(publication: Publication, site_name: str) -> dict[str, bytes]:
     files = calendars(publication, site_name)
     files["feed.xml"] = feed(publication, site_name)
     files.update({f"data/v1/{name}": data for name, data in data_files(publication).items()})
+    files.update(
+        {f"data/v1/{name}": data for name, data in draw_data.data_files(publication).items()}
+    )
     for name, schema in json_schemas().items():
         files[f"schema/content/{name}.json"] = json.dumps(schema, indent=1).encode()
     return files
@@ -28,7 +32,11 @@ def artefact_paths(publication: Publication) -> list[str]:
     paths = [publication.calendar_url(), "feed.xml"]
     paths += [publication.calendar_url(slug) for slug in catalog.committees]
     paths += [publication.session_calendar_url(s) for s in catalog.sessions]
-    paths += [f"data/v1/{prefix}{name}" for name in FILES for prefix in ("", "schema/")]
+    paths += [
+        f"data/v1/{prefix}{name}"
+        for name in (*FILES, *draw_data.FILES)
+        for prefix in ("", "schema/")
+    ]
     paths += [f"schema/content/{name}.json" for name in MODELS]
     return paths
 

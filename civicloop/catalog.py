@@ -31,6 +31,7 @@ PLACES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^committees/[^/]+/index\.md$"), "committee"),
     (re.compile(r"^committees/[^/]+/sessions/[^/]+\.md$"), "session"),
     (re.compile(r"^committees/[^/]+/results/[^/]+\.md$"), "results"),
+    (re.compile(r"^committees/[^/]+/draw\.md$"), "draw"),
     (re.compile(r"^case-studies/(?!index\.md$)[^/]+\.md$"), "case-study"),
     (re.compile(r"^webinars/(?!index\.md$)[^/]+\.md$"), "webinar"),
 ]
@@ -38,6 +39,7 @@ WHERE = {
     "committee": "committees/<slug>/index.md",
     "session": "committees/<slug>/sessions/<file>.md",
     "results": "committees/<slug>/results/<poll-id>.md",
+    "draw": "committees/<slug>/draw.md",
     "case-study": "case-studies/<slug>.md",
     "webinar": "webinars/<slug>.md",
 }

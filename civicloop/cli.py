@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from civicloop import scaffold
+from civicloop import draw_command, scaffold
 from civicloop.anchors import anchor_problems
 from civicloop.answers import open_store, poll_times, read_answers
 from civicloop.catalog import load
@@ -164,12 +164,14 @@ def parser() -> argparse.ArgumentParser:
 
     out = commands.add_parser("schema", help="write the front-matter JSON Schemas (for editors)")
     out.add_argument("--out", type=Path, default=Path("build/schema"))
+    draw_command.add_parser(commands)
     return root
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     handlers = {"validate": validate, "new": new, "schema": schema, "results": results}
+    handlers["draw"] = draw_command.run
     try:
         return handlers[args.command](args)
     except ValueError as error:

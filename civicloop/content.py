@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from civicloop.draw import Draw
 from civicloop.text import telegram_length, unsafe_link, visible
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -333,7 +334,7 @@ class Listing(Strict):
     list: Literal["home", "committees", "case-studies", "webinars", "calendar", "results"]
 
 
-Model = Committee | Session | CaseStudy | Webinar | Results | Listing
+Model = Committee | Session | CaseStudy | Webinar | Results | Listing | Draw
 MODELS: dict[str, type[Model]] = {
     "committee": Committee,
     "session": Session,
@@ -341,6 +342,7 @@ MODELS: dict[str, type[Model]] = {
     "webinar": Webinar,
     "results": Results,
     "listing": Listing,
+    "draw": Draw,
 }
 
 # What a translation file (`*.fr.md`) may say; everything else comes from the original.
@@ -351,6 +353,7 @@ TRANSLATABLE: dict[str, set[str]] = {
     "webinar": {"title", "summary", "goals", "transcript"},
     "results": {"title"},
     "listing": {"title"},
+    "draw": {"title"},
 }
 
 

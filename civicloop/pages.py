@@ -17,6 +17,7 @@ from babel.dates import format_datetime, format_time
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from civicloop.catalog import Doc
+from civicloop.draw_record import record
 from civicloop.escaping import (
     Markdown,
     checked_url,
@@ -112,9 +113,12 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
     }
     if doc.kind == "committee":
         context["calendar"] = publication.calendar_url(doc.slug)
+        context["draw"] = catalog.docs.get(f"committees/{doc.slug}/draw.md")
     if doc.kind == "results":
         committee, _, stem = doc.model.session.partition("/")
         context["session"] = catalog.docs.get(f"committees/{committee}/sessions/{stem}.md")
+    if doc.kind == "draw":
+        context["record"] = record(catalog.root / doc.path, doc.model, lang)
     if doc.kind == "session":
         context["committee"] = catalog.committees[doc.committee].localized(lang)
         context["calendar"] = publication.session_calendar_url(doc)

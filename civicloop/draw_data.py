@@ -1,0 +1,193 @@
+"""`data/v1/draws.json`: each committee's selection record as data, from the published files of
+its draw (pseudonyms and counts only), with a schema derived from these classes."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from civicloop.draw import Draw, files
+from civicloop.opendata import VERSION, _dump, _file
+from civicloop.publication import Publication
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CategoryRecord(Record):
+    value: str
+    min: int
+    max: int
+    pool: int | None  # None: fewer than 5 volunteers, not published
+    members: int | None  # None until the pick
+    substitutes: int | None
+
+
+class CriterionRecord(Record):
+    name: str
+    categories: list[CategoryRecord]
+
+
+class Chances(Record):
+    lowest: float
+    median: float
+    highest: float
+
+
+class CommitmentRecord(Record):
+    url: str
+    pool_size: int
+    pool_hash: str
+    parameters_hash: str
+    panels: int
+    tickets: int
+    panels_hash: str
+    chances: Chances
+    run: dict[str, str | int]
+
+
+class PickRecord(Record):
+    url: str
+    date: str
+    random: str
+    canonical: str
+    ticket: int
+
+
+class Seat(Record):
+    id: str  # the volunteer's pseudonym
+    since: str
+    left: str | None
+    replaced_by: str | None
+
+
+class DrawRecord(Record):
+    committee: str
+    url: str
+    date: str
+    algorithm: str
+    seats: int
+    substitutes: int
+    random_source: str
+    criteria: list[CriterionRecord]
+    commitment: CommitmentRecord | None
+    pick: PickRecord | None
+    members: list[Seat]
+    substitutes_waiting: list[str]  # in their order
+
+
+def published(draw_file: Path) -> tuple[dict | None, dict | None]:
+    """The commitment and the result beside a draw file, each None until written."""
+    return tuple(  # type: ignore[return-value]
+        json.loads(p.read_text(encoding="utf-8")) if p.exists() else None for p in files(draw_file)
+    )
+
+
+def seats(result: dict) -> list[Seat]:
+    """Everyone who sat: members from the pick, substitutes from the day they stepped in."""
+    since = {m: result["picked"] for m in result["members"]}
+    left: dict[str, tuple[str, str]] = {}
+    for change in result["replacements"]:
+        since[change["substitute"]] = change["date"]
+        left[change["member"]] = (change["date"], change["substitute"])
+    out = []
+    for who, day in since.items():
+        gone, by = left.get(who, (None, None))
+        out.append(Seat(id=who, since=day, left=gone, replaced_by=by))
+    return out
+
+
+def waiting(result: dict) -> list[str]:
+    used = {c["substitute"] for c in result["replacements"]}
+    return [s for s in result["substitutes"] if s not in used]
+
+
+def draw_record(publication: Publication, slug: str, draw: Draw, page: str) -> DrawRecord:
+    draw_file = publication.catalog.root / "committees" / slug / "draw.md"
+    commitment, result = published(draw_file)
+    folder = publication.absolute(f"committees/{slug}/")
+    pool = commitment["pool"]["per_category"] if commitment else {}
+    criteria = [
+        CriterionRecord(
+            name=c.name,
+            categories=[
+                CategoryRecord(
+                    value=k.value,
+                    min=k.min,
+                    max=k.max,
+                    pool=pool.get(c.name, {}).get(k.value),
+                    members=result["achieved"][c.name][k.value] if result else None,
+                    substitutes=result["substitutes_achieved"][c.name][k.value] if result else None,
+                )
+                for k in c.categories
+            ],
+        )
+        for c in draw.criteria
+    ]
+    made = None
+    if commitment:
+        chances = sorted(commitment["probabilities"].values())
+        made = CommitmentRecord(
+            url=folder + files(draw_file)[0].name,
+            pool_size=commitment["pool"]["size"],
+            pool_hash=commitment["pool"]["hash"],
+            parameters_hash=commitment["parameters_hash"],
+            panels=len(commitment["panels"]),
+            tickets=commitment["tickets"],
+            panels_hash=commitment["panels_hash"],
+            chances=Chances(
+                lowest=chances[0], median=statistics.median(chances), highest=chances[-1]
+            ),
+            run=commitment["run"],
+        )
+    picked = None
+    if result:
+        picked = PickRecord(
+            url=folder + files(draw_file)[1].name,
+            date=result["picked"],
+            random=result["random"]["value"],
+            canonical=result["random"]["canonical"],
+            ticket=result["random"]["ticket"],
+        )
+    return DrawRecord(
+        committee=slug,
+        url=publication.absolute(page),
+        date=draw.date.isoformat(),
+        algorithm=draw.algorithm,
+        seats=draw.seats,
+        substitutes=draw.substitutes,
+        random_source=draw.random,
+        criteria=criteria,
+        commitment=made,
+        pick=picked,
+        members=seats(result) if result else [],
+        substitutes_waiting=waiting(result) if result else [],
+    )
+
+
+def draws(publication: Publication) -> list[DrawRecord]:
+    return [
+        draw_record(publication, doc.committee, doc.model, doc.url)
+        for doc in sorted(publication.catalog.of("draw"), key=lambda d: d.path)
+    ]
+
+
+# Beside opendata.FILES, not in it: the bot reads every file listed there as records with ids.
+FILES = {"draws.json": ("draws", _file("draws", DrawRecord))}
+
+
+def data_files(publication: Publication) -> dict[str, bytes]:
+    """`draws.json` and its schema, as `opendata.data_files` makes the others."""
+    key, model = FILES["draws.json"]
+    records = [r.model_dump(mode="json") for r in draws(publication)]
+    schema = model.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = publication.absolute("data/v1/schema/draws.json")
+    return {
+        "draws.json": _dump({"version": VERSION, key: records}),
+        "schema/draws.json": _dump(schema),
+    }
