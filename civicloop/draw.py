@@ -10,28 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    NonNegativeInt,
-    PositiveInt,
-    ValidationInfo,
-    field_validator,
-)
+from pydantic import Field, StrictBool, ValidationInfo, field_validator
+
+from civicloop.fields import Day, NonNegativeInt, PositiveInt, Strict, Text
 
 ALGORITHMS = ("maximin", "nash", "legacy")
 COMMITMENT = "draw-commitment.json"
 RESULT = "draw-result.json"
-Text = Annotated[str, Field(min_length=1)]
-
-
-class Strict(BaseModel):  # as civicloop.content's, which imports this module
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Category(Strict):
@@ -73,17 +61,17 @@ class PoolColumns(Strict):
 class Draw(Strict):
     type: Literal["draw"]
     title: Text
-    date: date
+    date: Day
     seats: PositiveInt
     substitutes: NonNegativeInt = 0
     algorithm: Literal["maximin", "nash", "legacy"] = "maximin"
-    tickets: Annotated[int, Field(ge=1, le=10000)] = Field(
+    tickets: Annotated[PositiveInt, Field(le=10000)] = Field(
         default=1000, description="panels in the published lottery, one drawn by the random value"
     )
     random: Text = Field(description="where the public random value will come from, and when")
     pool: PoolColumns
     criteria: list[Criterion] = Field(min_length=1)
-    sample: bool = False
+    sample: StrictBool = False
 
     @field_validator("criteria")
     @classmethod

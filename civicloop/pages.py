@@ -118,7 +118,8 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
         committee, _, stem = doc.model.session.partition("/")
         context["session"] = catalog.docs.get(f"committees/{committee}/sessions/{stem}.md")
     if doc.kind == "draw":
-        context["record"] = record(catalog.root / doc.path, doc.model, lang)
+        # Markdown the record made, each value in it escaped there
+        context["record"] = Markdown(record(catalog.root / doc.path, doc.model, lang))
     if doc.kind == "session":
         context["committee"] = catalog.committees[doc.committee].localized(lang)
         context["calendar"] = publication.session_calendar_url(doc)
