@@ -133,8 +133,8 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         bot.start()
         bb.wait_until(lambda: ctl.stats()["calls"].get("getUpdates", 0) > 0, 60, "polling")
         bb.log(
-            f"limits on: {limits['global_per_second']:.0f}/s overall, "
-            f"{limits['private_per_second']:.0f}/s per chat (burst {limits['private_burst']})"
+            f"limits on (sliding windows): {limits['global_per_second']} in any second overall, "
+            f"{limits['private_per_second']} in any second per chat"
         )
 
         confirmed, confirmed_wall, query = editor_broadcast(ctl)

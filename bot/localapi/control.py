@@ -457,7 +457,7 @@ class Control:
         return True
 
     def set_limits(self, **limits: Any) -> dict[str, Any]:
-        """Replace the flood limits (fields of RateLimits); budgets restart full."""
+        """Replace the flood limits (fields of RateLimits); the windows restart empty."""
         try:
             config = RateLimits(**{**vars(self.bot.limiter.limits), **limits})
         except TypeError as exc:
