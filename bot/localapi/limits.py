@@ -1,4 +1,4 @@
-"""Telegram's flood limits as sliding windows, so a bot that bursts gets 429s here before production.
+"""Telegram's flood limits as sliding windows: a bot that bursts gets 429s here, not in production.
 
 Bots FAQ: about 30 messages per second overall, one per second in a chat, at most 20 per minute in
 a group. Telegram publishes no algorithm; the strict reading is "at most N in *any* window", which
