@@ -8,7 +8,6 @@ import logging
 
 from telegram import BotCommand
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -26,6 +25,7 @@ from bot.publishing import ResultsPublisher
 from bot.schedule import refresh, tick
 from bot.settings import Settings
 from bot.store import Store
+from bot.transport import request
 from civicloop.publish import Publisher
 
 log = logging.getLogger(__name__)
@@ -74,8 +74,7 @@ def build_application(settings: Settings) -> Application:
         .base_url(f"{settings.api_url}/bot")
         .base_file_url(f"{settings.api_url}/file/bot")
         .updater(None)  # updates come through our inbox, committed before they are confirmed
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.rate, max_retries=0))
-        .connection_pool_size(32)
+        .request(request(pool_size=32))  # no rate limiter here: the outbox keeps the limits
         .build()
     )
     store = Store(settings.db, settings.secret)
@@ -107,7 +106,7 @@ async def run(settings: Settings, publisher: Publisher | None = None) -> None:
     results = ResultsPublisher(c, publisher) if publisher else None
     application.bot_data["results"] = results
     inbox = Inbox(application, c.store, c.lock)
-    outbox = Outbox(c.store, application.bot, c.lock, c.wake_outbox)
+    outbox = Outbox(c.store, application.bot, c.lock, c.wake_outbox, rate=int(settings.rate))
     async with application:
         await application.bot.set_my_commands(
             [BotCommand(name, text) for name, text in DESCRIPTIONS.items()]
