@@ -63,6 +63,7 @@ BUTTONS = {
     r"^rate:[0-9a-f]{12}:[1-5]$": citizens.rate,
     r"^bc:[0-9a-f]{12}$": editors.pick_committee,
     r"^bc-(send|cancel)$": editors.confirm_broadcast,
+    r"^bc-resend$": editors.resend_uncertain,
     r"^close:[0-9a-f]{12}$": editors.close_poll_now,
 }
 

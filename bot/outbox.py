@@ -45,6 +45,13 @@ from bot.transport import may_have_arrived
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 RESEND_WHEN_UNSURE = ("r:", "poll:", "stop:")  # key prefixes: see the module's docstring
+MAX_TEXT = 4096  # sendMessage: "1-4096 characters after entities parsing"
+
+
+def text_length(text: str) -> int:
+    """Length as Telegram's limits count it, in UTF-16 code units (the unit of its entity
+    offsets): the stricter reading, as an emoji counts 2 in it and 1 in code points."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def message(text: str, keyboard: InlineKeyboardMarkup | None = None, **extra: Any) -> dict:

@@ -430,7 +430,10 @@ class Control:
         """Arm a fault for the next ``count`` calls of ``method`` (any method if None).
 
         kinds: "429" (with retry_after), "500", "502", "hang" (answer after ``seconds``; the
-        client times out first if its timeout is shorter), "drop" (close without answering).
+        client times out first if its timeout is shorter), "drop" (close without answering),
+        "reset" (TCP reset), "close" (a stale keep-alive connection: on a reused connection only,
+        never executed); with ``execute=True`` the call takes effect before its answer is lost
+        ("deliver_then_timeout" and "deliver_then_reset" are hang and reset so).
         """
         try:
             fault = self.bot.faults.arm(kind, method, count, retry_after, seconds, execute)

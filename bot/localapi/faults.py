@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-KINDS = ("429", "500", "502", "hang", "drop")
+KINDS = ("429", "500", "502", "hang", "drop", "close", "reset")
 _ALIASES = {"rate_limit": "429", "server_error": "500", "bad_gateway": "502", "timeout": "hang"}
+EXECUTING = {"deliver_then_timeout": "hang", "deliver_then_reset": "reset"}  # execute=True
 
 
 @dataclass
@@ -13,8 +14,12 @@ class Fault:
     """One armed fault.
 
     ``hang`` holds the connection for ``seconds`` and then closes it without an answer (the client
-    times out); ``drop`` closes it at once. With ``execute=True`` the call takes effect first and
-    only the answer is lost, which is how duplicate sends happen in production.
+    times out); ``drop`` closes it at once; ``reset`` resets it (TCP RST). With ``execute=True``
+    the call takes effect first and only the answer is lost, which is how duplicate sends happen
+    in production (``deliver_then_timeout`` and ``deliver_then_reset`` say so in their names).
+    ``close`` is a keep-alive connection that the server had closed as the request arrived: it
+    fires only on a connection that already carried a request, closes it with the request
+    unread, and never executes it.
     """
 
     kind: str
@@ -52,8 +57,13 @@ class FaultInjector:
         execute: bool = False,
     ) -> Fault:
         kind = _ALIASES.get(str(kind), str(kind))
+        if kind in EXECUTING:
+            kind, execute = EXECUTING[kind], True
         if kind not in KINDS:
-            raise ValueError(f"unknown fault kind {kind!r}; use one of {', '.join(KINDS)}")
+            names = ", ".join((*KINDS, *EXECUTING))
+            raise ValueError(f"unknown fault kind {kind!r}; use one of {names}")
+        if kind == "close":
+            execute = False
         if count < 1:
             raise ValueError("count must be >= 1")
         if kind == "429" and retry_after < 1:
@@ -64,11 +74,14 @@ class FaultInjector:
         self.faults.append(fault)
         return fault
 
-    def take(self, method: str) -> Fault | None:
+    def take(self, method: str, reused: bool = True) -> Fault | None:
+        """The fault for this call, if one is armed (``reused``: not its connection's first)."""
         if not self.faults:
             return None
         method = method.lower()
         for fault in self.faults:
+            if fault.kind == "close" and not reused:
+                continue
             if fault.method is None or fault.method == method:
                 fault.count -= 1
                 if fault.count <= 0:
