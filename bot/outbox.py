@@ -88,8 +88,7 @@ class Outbox:
                 self.wake.clear()
                 delay = await self.launch()
                 if delay > 0:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self.wake.wait(), timeout=min(delay, 1.0))
+                    await wait(self.wake, min(delay, 1.0))
         finally:
             for task in self.sending:
                 task.cancel()
@@ -209,6 +208,15 @@ class Outbox:
                         telegram_poll.id if telegram_poll else None,
                     )
         self.sent += 1
+
+
+async def wait(event: asyncio.Event, seconds: float) -> None:
+    """Until `event` is set, at most `seconds`. Not `asyncio.wait_for`: on Python 3.11 it
+    swallows a cancellation that arrives as the event is set (a send ends as the bot is told to
+    stop), and the loop around it then never stops."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()
 
 
 def _counts(row) -> bool:

@@ -467,6 +467,14 @@ class Store:
         )
         return cursor.rowcount
 
+    def answer_queued(self, update_id: int) -> bool:
+        """Whether an answer to the update's button press is queued (see Civic.ack)."""
+        row = self.db.execute(
+            "SELECT 1 FROM outbox WHERE key LIKE ? AND payload LIKE '%\"answer_callback_query\"%'",
+            (f"r:{update_id}:%",),
+        )
+        return row.fetchone() is not None
+
     def uncertain_broadcasts(self) -> int:
         return self.db.execute(
             "SELECT count(*) FROM outbox WHERE state = 'uncertain' AND key LIKE 'bc:%'"

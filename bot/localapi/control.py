@@ -426,8 +426,10 @@ class Control:
         retry_after: int = 1,
         seconds: float = 1.0,
         execute: bool = False,
+        chat_id: int | None = None,
     ) -> dict[str, Any]:
-        """Arm a fault for the next ``count`` calls of ``method`` (any method if None).
+        """Arm a fault for the next ``count`` calls of ``method`` (any method if None) to
+        ``chat_id`` (any chat if None).
 
         kinds: "429" (with retry_after), "500", "502", "hang" (answer after ``seconds``; the
         client times out first if its timeout is shorter), "drop" (close without answering),
@@ -436,7 +438,7 @@ class Control:
         ("deliver_then_timeout" and "deliver_then_reset" are hang and reset so).
         """
         try:
-            fault = self.bot.faults.arm(kind, method, count, retry_after, seconds, execute)
+            fault = self.bot.faults.arm(kind, method, count, retry_after, seconds, execute, chat_id)
         except ValueError as exc:
             raise ControlError(str(exc)) from exc
         return fault.as_dict()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 KINDS = ("429", "500", "502", "hang", "drop", "close", "reset")
@@ -28,6 +29,7 @@ class Fault:
     retry_after: int = 1
     seconds: float = 1.0
     execute: bool = False
+    chat_id: int | None = None  # only calls addressed to this chat (None: any)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -37,6 +39,7 @@ class Fault:
             "retry_after": self.retry_after,
             "seconds": self.seconds,
             "execute": self.execute,
+            "chat_id": self.chat_id,
         }
 
 
@@ -55,6 +58,7 @@ class FaultInjector:
         retry_after: int = 1,
         seconds: float = 1.0,
         execute: bool = False,
+        chat_id: int | None = None,
     ) -> Fault:
         kind = _ALIASES.get(str(kind), str(kind))
         if kind in EXECUTING:
@@ -68,19 +72,23 @@ class FaultInjector:
             raise ValueError("count must be >= 1")
         if kind == "429" and retry_after < 1:
             raise ValueError("retry_after must be >= 1 (Telegram never sends 0)")
-        fault = Fault(
-            kind, method.lower() if method else None, count, retry_after, seconds, execute
-        )
+        method = method.lower() if method else None
+        fault = Fault(kind, method, count, retry_after, seconds, execute, chat_id)
         self.faults.append(fault)
         return fault
 
-    def take(self, method: str, reused: bool = True) -> Fault | None:
-        """The fault for this call, if one is armed (``reused``: not its connection's first)."""
+    def take(
+        self, method: str, reused: bool = True, chat_id: Callable[[], object] = lambda: None
+    ) -> Fault | None:
+        """The fault for this call, if one is armed (``reused``: not its connection's first;
+        ``chat_id``: reads the call's chat, only when a fault asks for one)."""
         if not self.faults:
             return None
         method = method.lower()
         for fault in self.faults:
             if fault.kind == "close" and not reused:
+                continue
+            if fault.chat_id is not None and str(chat_id()) != str(fault.chat_id):
                 continue
             if fault.method is None or fault.method == method:
                 fault.count -= 1

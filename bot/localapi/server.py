@@ -170,7 +170,9 @@ class LocalBotApi:
 
     async def _bot_api(self, bot: BotState, method: str, request: Request) -> Response | None:
         bot.stats.calls[method] += 1
-        fault = bot.faults.take(method, reused=request.sequence > 0)
+        fault = bot.faults.take(
+            method, reused=request.sequence > 0, chat_id=lambda: _chat_of(request)
+        )
         if fault is None:
             return await self._execute(bot, method, request)
         bot.stats.faults_fired += 1
@@ -241,6 +243,14 @@ class LocalBotApi:
         except ControlError as exc:
             return _json(400, {"ok": False, "description": str(exc)})
         return _json(200, {"ok": True, "result": result})
+
+
+def _chat_of(request: Request) -> object:
+    try:
+        params = raw_params(request.query, request.header("content-type"), request.body)
+    except ApiError:
+        return None
+    return params.get("chat_id")
 
 
 def _control_args(request: Request) -> dict[str, Any]:
