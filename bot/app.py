@@ -107,7 +107,8 @@ async def run(settings: Settings, publisher: Publisher | None = None) -> None:
     results = ResultsPublisher(c, publisher) if publisher else None
     application.bot_data["results"] = results
     inbox = Inbox(application, c.store, c.lock)
-    outbox = Outbox(c.store, application.bot, c.lock, c.wake_outbox, rate=int(settings.rate))
+    rate = max(1, int(settings.rate))  # whole messages in any second
+    outbox = Outbox(c.store, application.bot, c.lock, c.wake_outbox, rate=rate)
     async with application:
         await application.bot.set_my_commands(
             [BotCommand(name, text) for name, text in DESCRIPTIONS.items()]

@@ -469,9 +469,10 @@ class Store:
 
     def answer_queued(self, update_id: int) -> bool:
         """Whether an answer to the update's button press is queued (see Civic.ack)."""
-        row = self.db.execute(
-            "SELECT 1 FROM outbox WHERE key LIKE ? AND payload LIKE '%\"answer_callback_query\"%'",
-            (f"r:{update_id}:%",),
+        row = self.db.execute(  # keys r:<update>:..., as a range so that the key index serves
+            "SELECT 1 FROM outbox WHERE key >= ? AND key < ? "
+            "AND payload LIKE '%\"answer_callback_query\"%'",
+            (f"r:{update_id}:", f"r:{update_id};"),
         )
         return row.fetchone() is not None
 
