@@ -109,9 +109,9 @@ class Outbox:
                 break
             windows: list[Window] = []
             if _counts(row):
-                wait = self.limits.wait(row["chat_id"], now)
-                if wait > 0:
-                    delay = min(delay, wait)
+                hold = self.limits.wait(row["chat_id"], now)
+                if hold > 0:
+                    delay = min(delay, hold)
                     continue
                 windows = self.limits.start(row["chat_id"])
             batch.append((row, windows))
