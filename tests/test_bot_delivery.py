@@ -92,7 +92,7 @@ REPLY_FAULTS = {
 @pytest.mark.parametrize("kind", REPLY_FAULTS, ids=REPLY_FAULTS)
 async def test_a_reply_arrives_at_least_once_whatever_the_fault(make_harness, kind):
     kit = await make_harness(data=NO_POLLS)
-    await kit.command(1, "start")  # leaves an idle keep-alive connection in the bot's pool
+    await kit.command(1, "start", "What I store")  # leaves an idle keep-alive connection in the bot's pool
     kit.ctl.inject_fault(kind, method="sendMessage", chat_id=1, seconds=7)
     kit.ctl.send_command(1, "help")
 
@@ -119,10 +119,12 @@ BROADCAST_FAULTS = {  # kind: (copies in chat 1 before the editor resends, state
 
 async def subscribe(kit, user: int) -> None:
     """As in test_bot_citizens, without waiting for a poll (there is none open here)."""
-    welcome = await kit.command(user, "start")
-    listing = await kit.press(user, welcome, "lang:en")
-    kit.ctl.press_button(user, listing["message_id"], data=f"sub:{short('test')}")
-    await kit.until(lambda: kit.rows("SELECT 1 FROM subscriptions WHERE user_id = ?", user))
+    welcome = await kit.command(user, "start", "What I store")
+    listing = await kit.press(user, welcome, "lang:en", "Committees you can follow")
+    await kit.press_answered(user, listing, f"sub:{short('test')}", "You now follow")
+    await kit.rows_become(
+        [("test",)], "SELECT committee FROM subscriptions WHERE user_id = ?", user
+    )
 
 
 def news(kit, user: int) -> list[dict]:

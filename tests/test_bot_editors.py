@@ -13,7 +13,7 @@ async def test_broadcast_previews_then_sends_once(harness):
     kit = harness
     await subscribe(kit, 1)
     await subscribe(kit, 2)
-    await kit.command(900, "start")
+    await kit.command(900, "start", "What I store")
     menu = await kit.command(900, "broadcast", containing="Broadcast")
     ask = await kit.press(900, menu, f"bc:{short('test')}", containing="Send me the message")
     assert "Test committee" in ask["text"]
@@ -111,16 +111,15 @@ async def test_cancel_sends_nothing(harness):
     before = len(kit.messages(900))
     kit.ctl.send_message(900, "Never mind")
     preview = await kit.reply_to(900, before, containing="Never mind")
-    kit.ctl.press_button(900, preview["message_id"], data="bc-cancel")
-    await kit.until(lambda: not kit.rows("SELECT 1 FROM drafts"))
+    await kit.press_answered(900, preview, "bc-cancel", "Nothing was sent.")
+    await kit.rows_become([], "SELECT 1 FROM drafts")
     assert kit.rows("SELECT * FROM outbox WHERE key LIKE 'bc:%'") == []
 
 
 async def test_citizens_are_refused_politely(harness):
     kit = harness
     for command in ("broadcast", "pollstatus", "stats"):
-        reply = await kit.command(1, command)
-        assert "only the committee's editors" in reply["text"]
+        await kit.command(1, command, "only the committee's editors")
     assert kit.rows("SELECT * FROM drafts") == []
 
 
@@ -129,7 +128,7 @@ async def test_pollstatus_and_stats(harness):
     await subscribe(kit, 1)
     poll = (await kit.until(lambda: [m for m in kit.messages(1) if m.get("poll")]))[0]
     kit.ctl.answer_poll(1, [1], message_id=poll["message_id"])
-    await kit.until(lambda: kit.rows("SELECT 1 FROM answers"))
+    await kit.rows_become([("[1]",)], "SELECT options FROM answers")
     status = await kit.command(900, "pollstatus", containing="test-poll")
     assert "1 respondents" in status["text"] and "Tuesday: 1" in status["text"]
     stats = await kit.command(900, "stats", containing="users")
