@@ -92,7 +92,8 @@ REPLY_FAULTS = {
 @pytest.mark.parametrize("kind", REPLY_FAULTS, ids=REPLY_FAULTS)
 async def test_a_reply_arrives_at_least_once_whatever_the_fault(make_harness, kind):
     kit = await make_harness(data=NO_POLLS)
-    await kit.command(1, "start", "What I store")  # leaves an idle keep-alive connection in the bot's pool
+    # leaves an idle keep-alive connection in the bot's pool
+    await kit.command(1, "start", "What I store")
     kit.ctl.inject_fault(kind, method="sendMessage", chat_id=1, seconds=7)
     kit.ctl.send_command(1, "help")
 
