@@ -10,24 +10,25 @@ What it does:
 
 1. builds open data with one committee and no poll (so only the broadcast is sent);
 2. starts the local Bot API server in its own process (`python -m bot.localapi`, Telegram's limits
-   on: 30/s overall, 1/s per private chat with a burst of 3) and the bot in its own;
+   on, as sliding windows: at most 30 messages in any second overall, 1 in any second per chat)
+   and the bot in its own;
 3. subscribes `--subscribers` citizens through the control API (each sends /committees and
    presses the committee's button). To keep this setup short, the server's limits are switched
    off (`set_limits`) and the bot runs with `CIVICLOOP_RATE` raised; then the bot is stopped,
    the limits switched back on, the server's counters reset, and the bot restarted with its
-   production settings (`CIVICLOOP_RATE` unset, so 29/s);
+   production settings (`CIVICLOOP_RATE` unset, so 30 in any second);
 4. drives the real editor flow: an admin (in `CIVICLOOP_ADMINS`) sends /broadcast, presses the
    committee's button, sends the text and presses "Send to N subscribers";
 5. while it goes out, a citizen who is not subscribed sends /help (after `--probe-after` seconds),
    to see how long an ordinary reply waits behind the broadcast; with `--lost-responses K`, K
    sendMessage calls (after 10% are sent) are carried out by the server but their response never
-   arrives (the connection drops, as when a network fails after Telegram got the request): a
-   sender that then retries messages those citizens twice;
+   arrives (the connection is reset, as when a network fails after Telegram got the request): a
+   sender that then retries messages those citizens twice; ours marks them uncertain;
 6. reads the broadcast's `sent_at` times from the bot's DB (read-only) and the server's counters:
    the sustained rate over the steady part (5% -> 95% sent), the 429s the server returned
    (`responses_429`), and `sent_per_chat` (each subscriber exactly 1).
 
-10,000 subscribers at 29/s take about 6 minutes, plus about 2 minutes of setup; `--subscribers`
+10,000 subscribers at 30/s take about 6 minutes, plus about 2 minutes of setup; `--subscribers`
 runs smaller. It is not a test: it prints figures and PASS/FAIL, and exits 0 either way (1 if it
 crashed).
 
@@ -79,7 +80,7 @@ def editor_broadcast(ctl: bb.Ctl) -> tuple[float, float, str]:
     ctl.press_button(user_id=ADMIN, message_id=menu["message_id"], data=pick)
     next_message(ctl, ADMIN, 2)  # "Send me the message for the subscribers of ..."
     ctl.send_message(user_id=ADMIN, text=TEXT)
-    preview = next_message(ctl, ADMIN, 3)
+    preview = next_message(ctl, ADMIN, 4)  # after the heading: the text, with the buttons
     if "bc-send" not in buttons(preview):
         raise RuntimeError(f"no confirm button in the preview: {preview}")
     bb.log(f"preview: {preview['text'][:60]!r}... confirming")
@@ -125,16 +126,16 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         unsent = "SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')"
         bb.wait_until(lambda: bb.scalar(db, unsent) == 0, 300, "the setup's replies", 0.2)
         bot.stop()
-        bb.log(f"{len(users)} subscribed in {time.monotonic() - t:.0f} s; bot restarts at 29/s")
+        bb.log(f"{len(users)} subscribed in {time.monotonic() - t:.0f} s; bot restarts at 30/s")
 
-        bot.env_extra = {"CIVICLOOP_ADMINS": str(ADMIN)}  # production rate (29/s)
+        bot.env_extra = {"CIVICLOOP_ADMINS": str(ADMIN)}  # production rate (30/s)
         limits = ctl.set_limits(enabled=True)
         ctl.reset_stats()
         bot.start()
         bb.wait_until(lambda: ctl.stats()["calls"].get("getUpdates", 0) > 0, 60, "polling")
         bb.log(
-            f"limits on: {limits['global_per_second']:.0f}/s overall, "
-            f"{limits['private_per_second']:.0f}/s per chat (burst {limits['private_burst']})"
+            f"limits on (sliding windows): {limits['global_per_second']} in any second overall, "
+            f"{limits['private_per_second']} in any second per chat"
         )
 
         confirmed, confirmed_wall, query = editor_broadcast(ctl)
@@ -153,7 +154,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         def admin_reply() -> None:
             """The editor's reply: "Queued for N subscribers."."""
             with contextlib.suppress(RuntimeError, OSError):
-                bb.wait_messages(ctl, ADMIN, 4, args.timeout)
+                bb.wait_messages(ctl, ADMIN, 5, args.timeout)
                 probe["admin"] = time.monotonic() - confirmed
 
         def button_answer() -> None:
@@ -180,7 +181,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             now = states(db)
             if not armed and now.get("sent", 0) >= n // 10:
                 ctl.inject_fault(
-                    kind="drop", method="sendMessage", count=args.lost_responses, execute=True
+                    kind="deliver_then_reset", method="sendMessage", count=args.lost_responses
                 )
                 armed = True
                 bb.log(f"the next {args.lost_responses} sendMessage responses will be lost")

@@ -7,7 +7,6 @@ import logging
 
 from telegram import BotCommand
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -25,6 +24,7 @@ from bot.publishing import ResultsPublisher
 from bot.schedule import refresh, tick
 from bot.settings import Settings
 from bot.store import Store
+from bot.transport import request
 from civicloop.publish import Publisher
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ BUTTONS = {
     r"^rate:[0-9a-f]{12}:[1-5]$": citizens.rate,
     r"^bc:[0-9a-f]{12}$": editors.pick_committee,
     r"^bc-(send|cancel)$": editors.confirm_broadcast,
+    r"^bc-resend$": editors.resend_uncertain,
     r"^close:[0-9a-f]{12}$": editors.close_poll_now,
 }
 
@@ -74,8 +75,7 @@ def build_application(settings: Settings) -> Application:
         .base_url(f"{settings.api_url}/bot")
         .base_file_url(f"{settings.api_url}/file/bot")
         .updater(None)  # updates come through our inbox, committed before they are confirmed
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.rate, max_retries=0))
-        .connection_pool_size(32)
+        .request(request(pool_size=32))  # no rate limiter here: the outbox keeps the limits
         .build()
     )
     store = Store(settings.db, settings.secret)
@@ -108,7 +108,8 @@ async def run(settings: Settings, publisher: Publisher | None = None) -> None:
     results = ResultsPublisher(c, publisher) if publisher else None
     application.bot_data["results"] = results
     inbox = Inbox(application, c.store, c.lock)
-    outbox = Outbox(c.store, application.bot, c.lock, c.wake_outbox)
+    rate = max(1, int(settings.rate))  # whole messages in any second
+    outbox = Outbox(c.store, application.bot, c.lock, c.wake_outbox, rate=rate)
     tasks: list[asyncio.Task] = []
     async with application:
         try:

@@ -13,7 +13,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot import messages as say
 from bot.civic import Civic, civic
 from bot.i18n import t
-from bot.outbox import message
+from bot.outbox import MAX_TEXT, message, text_length
 from bot.schedule import close_poll
 from bot.sitedata import short
 from civicloop.tally import tally
@@ -48,15 +48,37 @@ def _lang(c: Civic, update: Update) -> str:
 @editors_only
 async def broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     c = civic(context)
+    lang = _lang(c, update)
     rows = [
         [InlineKeyboardButton(committee.title[:60], callback_data=f"bc:{short(slug)}")]
         for slug, committee in sorted(c.data.committees.items())
     ]
-    c.reply(
-        update,
-        t(_lang(c, update), "Broadcast to which committee's subscribers?"),
-        InlineKeyboardMarkup(rows),
-    )
+    text = t(lang, "Broadcast to which committee's subscribers?")
+    uncertain = c.store.uncertain_broadcasts()
+    if uncertain:
+        text = (
+            t(
+                lang,
+                "{count} messages of earlier broadcasts may not have arrived: the connection "
+                "broke after they were sent, and a broadcast is never sent twice unless you "
+                "ask.",
+                count=uncertain,
+            )
+            + "\n\n"
+            + text
+        )
+        label = t(lang, "Send those {count} again", count=uncertain)
+        rows.append([InlineKeyboardButton(label, callback_data="bc-resend")])
+    c.reply(update, text, InlineKeyboardMarkup(rows))
+
+
+@editors_only
+async def resend_uncertain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send again the broadcast messages that may not have arrived (the editor's choice)."""
+    c = civic(context)
+    count = c.store.resend_uncertain_broadcasts()
+    c.ack(update, t(_lang(c, update), "Sending {count} messages again.", count=count))
+    c.wake_outbox.set()
 
 
 @editors_only
@@ -74,7 +96,7 @@ async def pick_committee(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         t(
             lang,
             "Send me the message for the subscribers of {title}.",
-            title=c.data.committees[slug].title,
+            title=say.escape(c.data.committees[slug].title),
         ),
     )
 
@@ -86,7 +108,22 @@ async def draft_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if draft is None:
         return
     lang = _lang(c, update)
-    text = update.message.text[:3500]
+    text = update.message.text
+    length = text_length(text)
+    if length > MAX_TEXT:  # refused whole, never cut: the editor shortens it
+        c.store.set_draft(update.effective_user.id, draft["committee"])
+        c.reply(
+            update,
+            t(
+                lang,
+                "Not sent: this message has {length} characters and Telegram allows at most "
+                "{limit}. Shorten it by {excess} and send it to me again.",
+                length=length,
+                limit=MAX_TEXT,
+                excess=length - MAX_TEXT,
+            ),
+        )
+        raise ApplicationHandlerStop
     c.store.set_draft(update.effective_user.id, draft["committee"], text)
     count = len(c.store.subscribers(draft["committee"]))
     keyboard = InlineKeyboardMarkup(
@@ -99,7 +136,20 @@ async def draft_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             ]
         ]
     )
-    c.reply(update, t(lang, "Preview:") + "\n\n" + say.escape(text), keyboard)
+    # The text alone, as the subscribers will get it: with a heading it could exceed the limit.
+    committee = c.data.committees.get(draft["committee"])
+    title = committee.title if committee else draft["committee"]
+    c.reply(
+        update,
+        t(
+            lang,
+            "Preview: the subscribers of {title} will get the next message as it is "
+            "({length} characters).",
+            title=say.escape(title),
+            length=length,
+        ),
+    )
+    c.reply(update, say.escape(text), keyboard)
     raise ApplicationHandlerStop
 
 

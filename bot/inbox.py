@@ -9,20 +9,28 @@ update's effects commit together with its removal from the inbox.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
 import json
 import logging
+import re
+import traceback
+from pathlib import Path
 from typing import Any
 
 from telegram import Update
 from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ContextTypes
 
+from bot.i18n import t
+from bot.outbox import wait
 from bot.store import Store
 
 log = logging.getLogger(__name__)
-handler_failed: contextvars.ContextVar[bool] = contextvars.ContextVar("failed", default=False)
+# The first error of the update being processed (set by `on_error`), None while all goes well.
+handler_failed: contextvars.ContextVar[BaseException | None] = contextvars.ContextVar(
+    "failed", default=None
+)
+KIND = re.compile(r"[a-z_]{1,40}")
 
 
 class Inbox:
@@ -64,9 +72,7 @@ class Inbox:
                 delay = min(delay * 2, 60)
                 continue
             delay = 1.0
-            updates = [
-                u for u in raw if isinstance(u, dict) and isinstance(u.get("update_id"), int)
-            ]
+            updates = [u for u in raw if is_update(u)]
             if updates:
                 await self.receive(updates)
 
@@ -75,11 +81,7 @@ class Inbox:
         while True:
             if not await self.process_pending():
                 self.wake.clear()
-                # asyncio.timeout, not wait_for: in Python 3.11 wait_for swallows a
-                # cancellation that comes as the event is set, and the bot never stopped.
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(1.0):
-                        await self.wake.wait()
+                await wait(self.wake, 1.0)
 
     async def process_pending(self, limit: int = 200) -> int:
         async with self.lock:
@@ -90,28 +92,89 @@ class Inbox:
         return len(pending)
 
     async def _process_one(self, update_id: int, payload: dict[str, Any]) -> None:
-        """One update's effects and its removal from the inbox commit together, or not at all."""
+        """One update's effects and its removal from the inbox commit together, or not at all.
+        Whatever it holds, it costs one log line at most, and a button press is answered."""
         with self.store.transaction() as db:
             db.execute("SAVEPOINT handler")
-            handler_failed.set(False)
+            handler_failed.set(None)
             try:
                 update = Update.de_json(payload, self.application.bot)
-                await self.application.process_update(update)
-            except Exception:
-                log.exception("update %d could not be read; skipped", update_id)
-                handler_failed.set(True)
-            if handler_failed.get():
+                if self._handled(update):
+                    await self.application.process_update(update)
+                else:
+                    log.info("update %d ignored: nothing handles %s", update_id, _kinds(payload))
+            except Exception as error:
+                handler_failed.set(error)
+            error = handler_failed.get()
+            if error is not None:
                 db.execute("ROLLBACK TO handler")  # a failed handler leaves nothing half-done
+                log.warning("update %d (%s) skipped: %s", update_id, _kinds(payload), _where(error))
             db.execute("RELEASE handler")
+            self._answer_unanswered(update_id, payload.get("callback_query"))
             self.store.mark_processed(update_id)
+
+    def _handled(self, update: Update) -> bool:
+        handlers = self.application.handlers.values()
+        return any(h.check_update(update) for group in handlers for h in group)
+
+    def _answer_unanswered(self, update_id: int, query: Any) -> None:
+        """A button press nothing answered (forged, stale, malformed, or its handler failed)
+        would leave the user's spinner running: answer it."""
+        if not isinstance(query, dict) or not isinstance(query.get("id"), str) or not query["id"]:
+            return
+        if self.store.answer_queued(update_id):
+            return
+        sender = query.get("from")
+        user_id = sender.get("id") if isinstance(sender, dict) else None
+        if (
+            not (isinstance(user_id, int) and not isinstance(user_id, bool))
+            or abs(user_id) >= 2**53
+        ):
+            user_id = 0
+        user = self.store.user(user_id) if user_id else None
+        text = t(user["language"] if user else "en", "This button is no longer valid.")
+        payload = {
+            "method": "answer_callback_query",
+            "callback_query_id": query["id"],
+            "text": text,
+        }
+        self.store.enqueue(f"r:{update_id}:unanswered", None, user_id, payload)
+        self.application.bot_data["civic"].wake_outbox.set()
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log a handler's failure without personal data; the update's effects are rolled back."""
-    handler_failed.set(True)
-    kind = type(context.error).__name__
-    update_id = getattr(update, "update_id", "?")
-    log.error("handler failed on update %s: %s", update_id, kind, exc_info=context.error)
+    """A handler failed: the update's effects are rolled back and one line logged (no personal
+    data, no traceback: an update is input, and bad input is expected)."""
+    if handler_failed.get() is None:
+        handler_failed.set(context.error)
+
+
+def is_update(update: Any) -> bool:
+    """Whether it can be stored as an update: an object with a plain integer id SQLite holds."""
+    if not isinstance(update, dict):
+        return False
+    update_id = update.get("update_id")
+    return _plain_int(update_id) and update_id >= 0
+
+
+def _plain_int(value: Any) -> bool:
+    """An integer (not a bool) that SQLite can store."""
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+
+
+def _kinds(payload: dict[str, Any]) -> str:
+    """The update's kinds, as safe words (a key is input too)."""
+    kinds = [k if KIND.fullmatch(k) else "?" for k in payload if k != "update_id"]
+    return ", ".join(kinds[:5]) or "nothing"
+
+
+def _where(error: BaseException) -> str:
+    """The error's type and where it was raised: enough to find a bug, nothing of the input."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return type(error).__name__
+    frame = frames[-1]
+    return f"{type(error).__name__} at {Path(frame.filename).name}:{frame.lineno} in {frame.name}"
 
 
 def _seconds(value: Any) -> float:
@@ -124,6 +187,4 @@ def parse_webhook_body(body: bytes) -> dict[str, Any] | None:
         update = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return None
-    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
-        return None
-    return update
+    return update if is_update(update) else None

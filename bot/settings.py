@@ -40,7 +40,7 @@ class Settings:
     reminders: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
     secret: bytes = b""
     tick: float = 15.0
-    rate: float = 29.0  # messages per second overall, just under Telegram's ~30
+    rate: float = 30.0  # messages in any second overall: Telegram's 30 (see bot/ratelimit.py)
     webhook_url: str | None = None
     webhook_secret: str | None = None
     webhook_listen: str = "127.0.0.1:8443"

@@ -553,14 +553,38 @@ class Store:
         self.db.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
 
     def recover_outbox(self) -> int:
-        """A message caught mid-send by a crash may have left: it is never sent again, except
-        a poll, whose answers count once per person however many copies they got."""
+        """A message caught mid-send by a crash may have left: sent again if its kind is
+        (replies, polls, closing a poll: see bot/outbox.py), else marked uncertain."""
         self.db.execute(
-            "UPDATE outbox SET state = 'pending' WHERE state = 'sending' AND key LIKE 'poll:%'"
+            "UPDATE outbox SET state = 'pending' WHERE state = 'sending' "
+            "AND (key LIKE 'r:%' OR key LIKE 'poll:%' OR key LIKE 'stop:%')"
         )
         cursor = self.db.execute(
             "UPDATE outbox SET state = 'uncertain', error = 'interrupted while sending' "
             "WHERE state = 'sending'"
+        )
+        return cursor.rowcount
+
+    def answer_queued(self, update_id: int) -> bool:
+        """Whether an answer to the update's button press is queued (see Civic.ack)."""
+        row = self.db.execute(  # keys r:<update>:..., as a range so that the key index serves
+            "SELECT 1 FROM outbox WHERE key >= ? AND key < ? "
+            "AND payload LIKE '%\"answer_callback_query\"%'",
+            (f"r:{update_id}:", f"r:{update_id};"),
+        )
+        return row.fetchone() is not None
+
+    def uncertain_broadcasts(self) -> int:
+        return self.db.execute(
+            "SELECT count(*) FROM outbox WHERE state = 'uncertain' AND key LIKE 'bc:%'"
+        ).fetchone()[0]
+
+    def resend_uncertain_broadcasts(self) -> int:
+        """An editor chose to send again the broadcast messages that may not have arrived."""
+        cursor = self.db.execute(
+            "UPDATE outbox SET state = 'pending', not_before = ?, error = NULL "
+            "WHERE state = 'uncertain' AND key LIKE 'bc:%'",
+            (now(),),
         )
         return cursor.rowcount
 

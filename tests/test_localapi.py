@@ -35,6 +35,7 @@ from bot.localapi import (
     ThreadedLocalBotApi,
 )
 from bot.localapi.httpwire import HttpServer, Request, Response
+from bot.localapi.limits import Limiter
 from bot.localapi.methods import HANDLERS
 from bot.localapi.params import SPEC_PARAMS
 
@@ -414,43 +415,102 @@ async def test_poll_answers_and_stop_poll(api: LocalBotApi, bot: Bot) -> None:
 # --- limits and blocking ----------------------------------------------------------------------
 
 
-async def test_per_chat_limit_answers_429_with_retry_after(api: LocalBotApi, bot: Bot) -> None:
-    ctl = api.control()
-    # Slow refill (one message per 5 s) so that a stalled CI machine cannot refill the bucket.
-    ctl.set_limits(enabled=True, private_per_second=0.2, private_burst=2)
-    ctl.add_user(1)
-    ctl.add_user(2)
-    await bot.send_message(1, "a")
-    await bot.send_message(1, "b")
-    with pytest.raises(RetryAfter) as excinfo:
-        await bot.send_message(1, "c")
-    assert 1 <= seconds(excinfo.value.retry_after) <= 5
-    await bot.send_message(2, "other chats are not affected")
-    stats = ctl.stats()
-    assert stats["sent_per_chat"] == {"1": 2, "2": 1}
-    assert stats["rate_limited"] == stats["responses_429"] == 1
+class Clock:
+    """A clock the test moves by hand: a stalled machine cannot empty a window by accident."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
-async def test_global_and_group_limits(api: LocalBotApi, bot: Bot) -> None:
+def limited(api: LocalBotApi, **limits: Any) -> Clock:
+    clock = Clock()
+    api.bot().limiter = Limiter(RateLimits(**limits), clock)
+    return clock
+
+
+@pytest.mark.parametrize("rate", [40.0, 60.0, 200.0])
+def test_global_limit_holds_in_every_one_second_window(rate: float) -> None:
+    """Offered faster than 30/s from the first instant, at most 30 are accepted in any window
+    (a token bucket that starts full lets about 60 through in the first second)."""
+    clock = Clock()
+    limiter = Limiter(RateLimits(private_per_second=0), clock)
+    start, accepted = clock.now, []
+    for n in range(int(rate * 4)):
+        clock.now = start + n / rate
+        if limiter.acquire(n, "private") is None:
+            accepted.append(clock.now)
+    worst = max(sum(1 for t in accepted if s <= t < s + 1.0) for s in accepted)
+    assert worst == 30
+    assert len(accepted) == 4 * 30  # and the whole allowance is used: 30 in each second
+
+
+def test_windows_refuse_with_retry_after_and_count_refusals_nowhere() -> None:
+    clock = Clock()
+    limiter = Limiter(RateLimits(global_per_second=3), clock)
+    start = clock.now
+    for n in (1, 2, 3):
+        clock.now = start + (n - 1) * 0.2
+        assert limiter.acquire(n, "private") is None
+    clock.now = start + 0.999
+    assert limiter.acquire(4, "private") == 1  # still inside the window of the first
+    clock.now = start + 1.0
+    assert limiter.acquire(4, "private") is None  # the first left the window exactly now
+    for n in (5, 6, 7):
+        assert limiter.acquire(n, "private") == 1
+    clock.now = start + 1.1
+    assert limiter.acquire(5, "private") == 1  # and the refusals took no room
+    clock.now = start + 1.2
+    assert limiter.acquire(5, "private") is None
+    assert limiter.acquire(6, "private") == 1
+
+
+def test_per_chat_and_group_windows() -> None:
+    clock = Clock()
+    limiter = Limiter(RateLimits(), clock)
+    assert limiter.acquire(1, "private") is None
+    clock.now += 0.5
+    assert limiter.acquire(1, "private") == 1  # one per second in a chat: no burst
+    assert limiter.acquire(2, "private") is None  # another chat is not affected
+    clock.now += 0.5
+    assert limiter.acquire(1, "private") is None
+    start = clock.now
+    for n in range(20):  # one a second is fine in a group, up to 20 in any minute
+        clock.now = start + n
+        assert limiter.acquire(-100, "supergroup") is None
+    clock.now = start + 20
+    assert limiter.acquire(-100, "supergroup") == 40  # the first of the 20 leaves at +60
+    clock.now = start + 60
+    assert limiter.acquire(-100, "supergroup") is None
+
+
+async def test_limits_answer_429_with_retry_after_like_telegram(api: LocalBotApi, bot: Bot) -> None:
     ctl = api.control()
-    ctl.set_limits(
-        enabled=True, global_per_second=0.5, global_burst=3, group_per_minute=2, group_burst=2
-    )
+    clock = limited(api, global_per_second=3, group_per_minute=2)
     for user in range(1, 6):
         ctl.add_user(user)
-    for user in (1, 2, 3):
-        await bot.send_message(user, "broadcast")
-    with pytest.raises(RetryAfter):
-        await bot.send_message(4, "too fast overall")
-
-    ctl.set_limits(global_per_second=1000, global_burst=1000)
     ctl.add_group(-100123, "Committee")
-    await bot.send_message(-100123, "one")
-    await bot.send_message(-100123, "two")
+    await bot.send_message(1, "a")
     with pytest.raises(RetryAfter) as excinfo:
-        await bot.send_message(-100123, "three")
-    assert 1 <= seconds(excinfo.value.retry_after) <= 30  # 20/min here 2/min: ~30 s
-    assert ctl.stats()["rate_limited"] == 2
+        await bot.send_message(1, "b")  # the same chat within a second
+    assert seconds(excinfo.value.retry_after) == 1
+    await bot.send_message(2, "other chats are not affected")
+    await bot.send_poll(3, "Polls count too?", ["yes", "no"])
+    with pytest.raises(RetryAfter):
+        await bot.send_message(4, "a fourth message in one second overall")
+    clock.now += 1
+    await bot.send_message(-100123, "one")
+    clock.now += 1
+    await bot.send_message(-100123, "two")
+    clock.now += 1
+    with pytest.raises(RetryAfter) as excinfo:
+        await bot.send_message(-100123, "three")  # 2 per minute in this group
+    assert seconds(excinfo.value.retry_after) == 58
+    stats = ctl.stats()
+    assert stats["sent_per_chat"] == {"1": 1, "2": 1, "3": 1, "-100123": 2}
+    assert stats["rate_limited"] == stats["responses_429"] == 3
 
 
 async def test_blocked_user_gets_403_and_bot_gets_my_chat_member(

@@ -28,10 +28,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="bot token, optionally TOKEN=username; repeat for several bots",
     )
     parser.add_argument("--no-limits", action="store_true", help="disable flood limits")
-    parser.add_argument("--global-per-second", type=float, default=30.0)
-    parser.add_argument("--private-per-second", type=float, default=1.0)
-    parser.add_argument("--private-burst", type=int, default=3)
-    parser.add_argument("--group-per-minute", type=float, default=20.0)
+    parser.add_argument("--global-per-second", type=int, default=30, help="in any 1 s window")
+    parser.add_argument("--private-per-second", type=int, default=1, help="per chat, any 1 s")
+    parser.add_argument("--group-per-minute", type=int, default=20, help="per group, any 60 s")
     parser.add_argument("--first-update-id", type=int, default=1)
     parser.add_argument("--poll-state-updates", action="store_true")
     parser.add_argument("--log-level", default="INFO")
@@ -42,9 +41,7 @@ def build_api(args: argparse.Namespace) -> LocalBotApi:
     """The server the command-line options describe (also used by bench/botbench.py)."""
     limits = RateLimits(
         global_per_second=args.global_per_second,
-        global_burst=max(1, int(args.global_per_second)),
         private_per_second=args.private_per_second,
-        private_burst=args.private_burst,
         group_per_minute=args.group_per_minute,
         enabled=not args.no_limits,
     )

@@ -426,14 +426,19 @@ class Control:
         retry_after: int = 1,
         seconds: float = 1.0,
         execute: bool = False,
+        chat_id: int | None = None,
     ) -> dict[str, Any]:
-        """Arm a fault for the next ``count`` calls of ``method`` (any method if None).
+        """Arm a fault for the next ``count`` calls of ``method`` (any method if None) to
+        ``chat_id`` (any chat if None).
 
         kinds: "429" (with retry_after), "500", "502", "hang" (answer after ``seconds``; the
-        client times out first if its timeout is shorter), "drop" (close without answering).
+        client times out first if its timeout is shorter), "drop" (close without answering),
+        "reset" (TCP reset), "close" (a stale keep-alive connection: on a reused connection only,
+        never executed); with ``execute=True`` the call takes effect before its answer is lost
+        ("deliver_then_timeout" and "deliver_then_reset" are hang and reset so).
         """
         try:
-            fault = self.bot.faults.arm(kind, method, count, retry_after, seconds, execute)
+            fault = self.bot.faults.arm(kind, method, count, retry_after, seconds, execute, chat_id)
         except ValueError as exc:
             raise ControlError(str(exc)) from exc
         return fault.as_dict()
@@ -457,7 +462,7 @@ class Control:
         return True
 
     def set_limits(self, **limits: Any) -> dict[str, Any]:
-        """Replace the flood limits (fields of RateLimits); budgets restart full."""
+        """Replace the flood limits (fields of RateLimits); the windows restart empty."""
         try:
             config = RateLimits(**{**vars(self.bot.limiter.limits), **limits})
         except TypeError as exc:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
+import struct
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -30,6 +32,7 @@ class Request:
     headers: dict[str, str]  # lower-case names
     body: bytes
     keep_alive: bool
+    sequence: int = 0  # how many requests came before it on its connection
 
     def header(self, name: str, default: str = "") -> str:
         return self.headers.get(name, default)
@@ -44,6 +47,7 @@ class Response:
 
 
 Handler = Callable[[Request], Awaitable[Response | None]]  # None: close without answering
+RESET = Response(0, b"")  # a handler's answer that resets the connection (TCP RST) instead
 
 
 class BadHttp(Exception):
@@ -63,6 +67,7 @@ class HttpProtocol(asyncio.Protocol):
         self._wakeup = asyncio.Event()
         self._closed = False
         self._continued = False  # "100 Continue" already sent for the request being received
+        self._received = 0
 
     # asyncio callbacks -------------------------------------------------------------------
 
@@ -101,6 +106,14 @@ class HttpProtocol(asyncio.Protocol):
             self._task.cancel()
         if self._transport is not None and not self._transport.is_closing():
             self._transport.close()
+
+    def reset(self) -> None:
+        """Close with a TCP reset, as a server or a middlebox that drops a connection does."""
+        if self._transport is not None:
+            sock = self._transport.get_extra_info("socket")
+            if sock is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close()
 
     # parsing -----------------------------------------------------------------------------
 
@@ -152,8 +165,9 @@ class HttpProtocol(asyncio.Protocol):
         keep_alive = "close" not in conn if version == "HTTP/1.1" else "keep-alive" in conn
         path, _, query = target.partition("?")
         self._requests.append(
-            Request(method.upper(), unquote(path), query, headers, body, keep_alive)
+            Request(method.upper(), unquote(path), query, headers, body, keep_alive, self._received)
         )
+        self._received += 1
         return True
 
     # serving -----------------------------------------------------------------------------
@@ -175,6 +189,9 @@ class HttpProtocol(asyncio.Protocol):
                     response = Response(
                         500, b'{"ok":false,"error_code":500,"description":"Internal Server Error"}'
                     )
+                if response is RESET:
+                    self.reset()
+                    return
                 if response is None:
                     self.close()
                     return

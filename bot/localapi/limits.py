@@ -1,83 +1,84 @@
-"""Telegram's flood limits as token buckets, so a bot that floods gets 429s here before production.
+"""Telegram's flood limits as sliding windows: a bot that bursts gets 429s here, not in production.
 
-Bots FAQ: ~30 messages/second overall, ~1 message/second per chat (short bursts tolerated), at most
-20 messages/minute per group. Buckets refill continuously; a send is allowed only if every bucket
-involved has a whole token, and a refused send consumes nothing.
+Bots FAQ: about 30 messages per second overall, one per second in a chat, at most 20 per minute in
+a group. Telegram publishes no algorithm; the strict reading is "at most N in *any* window", which
+a token bucket (full at the start, so twice the rate in the first second) does not enforce. Each
+window keeps the times of the sends it accepted; a send is accepted only if every window involved
+has room, and a refused send counts in none.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass
 class RateLimits:
-    """Configuration; set ``enabled=False`` (or a rate to 0) to switch a limit off."""
+    """Configuration; set ``enabled=False`` (or a limit to 0) to switch a limit off."""
 
-    global_per_second: float = 30.0
-    global_burst: int = 30
-    private_per_second: float = 1.0
-    private_burst: int = 3
-    group_per_minute: float = 20.0
-    group_burst: int = 20
+    global_per_second: int = 30  # in any one-second window, all chats together
+    private_per_second: int = 1  # in any one-second window, per chat (groups too)
+    group_per_minute: int = 20  # in any one-minute window, per group or channel
     enabled: bool = True
 
 
-@dataclass
-class TokenBucket:
-    rate: float  # tokens per second
-    capacity: float
-    tokens: float = field(default=-1.0)
-    stamp: float = 0.0
+class Window:
+    """At most ``limit`` events in any ``period`` seconds (half-open: an event leaves the window
+    exactly ``period`` after it happened)."""
 
-    def refill(self, now: float) -> None:
-        if self.tokens < 0:
-            self.tokens, self.stamp = self.capacity, now
-            return
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit, self.period = limit, period
+        self.stamps: deque[float] = deque()
 
-    def wait(self) -> float:
-        """Seconds until one token is available (after :meth:`refill`)."""
-        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
+    def wait(self, now: float) -> float:
+        """Seconds until one more event fits (0 when it fits now)."""
+        while self.stamps and self.stamps[0] <= now - self.period:
+            self.stamps.popleft()
+        if len(self.stamps) < self.limit:
+            return 0.0
+        return self.stamps[len(self.stamps) - self.limit] + self.period - now
+
+    def add(self, now: float) -> None:
+        self.stamps.append(now)
 
 
 class Limiter:
-    """Checks and consumes send budget for one bot."""
+    """Checks and records send budget for one bot."""
 
     def __init__(self, limits: RateLimits, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
         self.clock = clock
-        self._global = TokenBucket(limits.global_per_second, max(1, limits.global_burst))
-        self._chats: dict[int, TokenBucket] = {}
+        self._global = Window(int(limits.global_per_second), 1.0)
+        self._chats: dict[int, Window] = {}
+        self._groups: dict[int, Window] = {}
 
     def acquire(self, chat_id: int, chat_type: str) -> int | None:
-        """Consume one message of budget, or return the retry_after (whole seconds, >= 1)."""
+        """Record one message, or return the retry_after (whole seconds, >= 1) and record none."""
         lim = self.limits
         if not lim.enabled:
             return None
-        now = self.clock()
-        buckets = []
+        windows = []
         if lim.global_per_second > 0:
-            buckets.append(self._global)
-        bucket = self._chats.get(chat_id)
-        if bucket is None:
-            if chat_type == "private" and lim.private_per_second > 0:
-                bucket = TokenBucket(lim.private_per_second, max(1, lim.private_burst))
-            elif chat_type != "private" and lim.group_per_minute > 0:
-                bucket = TokenBucket(lim.group_per_minute / 60.0, max(1, lim.group_burst))
-            if bucket is not None:
-                self._chats[chat_id] = bucket
-        if bucket is not None:
-            buckets.append(bucket)
-        for b in buckets:
-            b.refill(now)
-        wait = max((b.wait() for b in buckets), default=0.0)
+            windows.append(self._global)
+        if lim.private_per_second > 0:
+            windows.append(_window(self._chats, chat_id, lim.private_per_second, 1.0))
+        if chat_type != "private" and lim.group_per_minute > 0:
+            windows.append(_window(self._groups, chat_id, lim.group_per_minute, 60.0))
+        now = self.clock()
+        wait = max((w.wait(now) for w in windows), default=0.0)
         if wait > 0:
             return max(1, math.ceil(wait))
-        for b in buckets:
-            b.tokens -= 1.0
+        for w in windows:
+            w.add(now)
         return None
+
+
+def _window(windows: dict[int, Window], chat_id: int, limit: int, period: float) -> Window:
+    window = windows.get(chat_id)
+    if window is None:
+        window = windows[chat_id] = Window(int(limit), period)
+    return window

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 from .control import HTTP_ACTIONS, Control
 from .errors import ApiError, ControlError, too_many_requests
 from .faults import Fault
-from .httpwire import HttpServer, Request, Response
+from .httpwire import RESET, HttpServer, Request, Response
 from .limits import RateLimits
 from .methods import HANDLERS, encode_result
 from .params import CANONICAL, coerce, raw_params
@@ -170,7 +170,9 @@ class LocalBotApi:
 
     async def _bot_api(self, bot: BotState, method: str, request: Request) -> Response | None:
         bot.stats.calls[method] += 1
-        fault = bot.faults.take(method)
+        fault = bot.faults.take(
+            method, reused=request.sequence > 0, chat_id=lambda: _chat_of(request)
+        )
         if fault is None:
             return await self._execute(bot, method, request)
         bot.stats.faults_fired += 1
@@ -191,8 +193,10 @@ class LocalBotApi:
             bot.stats.errors[502] += 1
             return Response(502, _BAD_GATEWAY_HTML, "text/html")
         response = await self._execute(bot, method, request) if fault.execute else None
-        if fault.kind == "drop":
+        if fault.kind in ("drop", "close"):
             return None
+        if fault.kind == "reset":
+            return RESET
         await asyncio.sleep(fault.seconds)  # "hang": cancelled if the client gives up
         return response or await self._execute(bot, method, request)
 
@@ -239,6 +243,14 @@ class LocalBotApi:
         except ControlError as exc:
             return _json(400, {"ok": False, "description": str(exc)})
         return _json(200, {"ok": True, "result": result})
+
+
+def _chat_of(request: Request) -> object:
+    try:
+        params = raw_params(request.query, request.header("content-type"), request.body)
+    except ApiError:
+        return None
+    return params.get("chat_id")
 
 
 def _control_args(request: Request) -> dict[str, Any]:
