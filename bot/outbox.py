@@ -157,6 +157,9 @@ class Outbox:
 
     async def _failed(self, row, error: Exception) -> None:
         key = row["key"]
+        # logs outlive /forget: a message is named by its row and kind, never by its key,
+        # which holds user ids
+        name = f"{row['id']} ({key.split(':', 1)[0]})"
         if isinstance(error, RetryAfter):
             seconds = _seconds(error.retry_after)
             self.limits.paused_until = time.monotonic() + seconds
@@ -167,24 +170,24 @@ class Outbox:
                     self.store.set_state(row["id"], "failed", error=str(error)[:200])
                     if row["user_id"] is not None:
                         self.store.unsubscribe_all(row["user_id"])  # blocked the bot: stop writing
-            log.info("chat %s blocked the bot; unsubscribed", row["chat_id"])
+            log.info("message %s: the chat blocked the bot; unsubscribed", name)
         elif isinstance(error, BadRequest) and "message is not modified" in str(error).lower():
             await self._done(row, None)
         elif isinstance(error, NetworkError) and may_have_arrived(error):
             if key.startswith(RESEND_WHEN_UNSURE) and row["attempts"] + 1 < MAX_ATTEMPTS:
-                log.warning("message %s may have arrived (%s); sending again", key, error)
+                log.warning("message %s may have arrived (%s); sending again", name, error)
                 await self._retry(row, 1.0, "uncertain: " + type(error).__name__)
             else:
                 await self._set(row, "uncertain", error)
-                log.warning("message %s may have arrived (%s); not sent again", key, error)
+                log.warning("message %s may have arrived (%s); not sent again", name, error)
         elif isinstance(error, NetworkError) and row["attempts"] + 1 < MAX_ATTEMPTS:
             await self._retry(row, min(2 ** row["attempts"], 300), type(error).__name__)
         else:
             await self._set(row, "failed", error)
             if isinstance(error, TelegramError):
-                log.warning("message %s failed: %s", key, error)
+                log.warning("message %s failed: %s", name, error)
             else:
-                log.error("message %s failed: %s", key, type(error).__name__)
+                log.error("message %s failed: %s", name, type(error).__name__)
 
     async def _set(self, row, state: str, error: Exception) -> None:
         async with self.lock:

@@ -105,8 +105,8 @@ def poll_payload(poll, lang: str) -> dict:
         return message(text, InlineKeyboardMarkup([buttons]))
     return {
         "method": "send_poll",
-        "question": poll.question[:300],
-        "options": [o[:100] for o in poll.options],
+        "question": poll.question,  # within Telegram's limits: the open data says so
+        "options": poll.options,
         "is_anonymous": False,  # answers must reach us as poll_answer updates
         "allows_multiple_answers": poll.kind == "multiple",
     }

@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from civicloop.escaping import paired
+
 MIGRATIONS: list[str] = [
     # 1: the first schema
     """
@@ -263,7 +265,7 @@ class Store:
             fresh = [u for u in updates if u["update_id"] > done]
             db.executemany(
                 "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
-                [(u["update_id"], json.dumps(u), now()) for u in fresh],
+                [(u["update_id"], json.dumps(_encodable(u)), now()) for u in fresh],
             )
             added = db.total_changes - before
         self._sync_log()
@@ -631,3 +633,15 @@ class Store:
             "outbox": self.outbox_counts(),
             "inbox_pending": one("SELECT count(*) FROM inbox").fetchone()[0],
         }
+
+
+def _encodable(value: Any) -> Any:
+    """An update whose every string UTF-8 (and so SQLite) can hold: JSON may carry unpaired
+    surrogates, which a hostile server or client can send in any text field."""
+    if isinstance(value, str):
+        return paired(value)
+    if isinstance(value, dict):
+        return {_encodable(k): _encodable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encodable(v) for v in value]
+    return value

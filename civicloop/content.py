@@ -21,6 +21,9 @@ from pydantic import (
 
 from civicloop.draw import Draw
 from civicloop.fields import (
+    OPTION_LENGTH,
+    OPTIONS,
+    QUESTION_LENGTH,
     Moment,
     NonNegativeInt,
     Paragraphs,
@@ -31,8 +34,8 @@ from civicloop.fields import (
     Text,
     TimeZone,
     after,
+    at_most,
 )
-from civicloop.text import telegram_length
 
 ProcessKind = Literal[
     "political-task-committee", "deliberative-committee", "citizens-assembly", "other"
@@ -82,26 +85,11 @@ class AgendaItem(Strict):
     documents: list[Document] = []
 
 
-# Telegram's sendPoll limits (Bot API: question 1-300 characters, options 1-100 characters
-# each): a poll beyond them would fail for every citizen, so it is a content error.
-QUESTION_LENGTH, OPTION_LENGTH, OPTIONS = 300, 100, (2, 12)
-
-
-def _at_most(limit: int) -> AfterValidator:
-    def check(value: str) -> str:
-        length = telegram_length(value)
-        if length > limit:
-            raise ValueError(f"is {length} characters long; Telegram allows at most {limit}")
-        return value
-
-    return AfterValidator(check)
-
-
 class Poll(Strict):
     id: Slug
-    question: Annotated[Text, _at_most(QUESTION_LENGTH)]
+    question: Annotated[Text, at_most(QUESTION_LENGTH)]
     kind: Literal["single", "multiple", "rating"]
-    options: list[Annotated[Text, _at_most(OPTION_LENGTH)]] = []
+    options: list[Annotated[Text, at_most(OPTION_LENGTH)]] = []
     opens: Moment
     closes: Moment
     comments: StrictBool = Field(

@@ -32,9 +32,15 @@ def clean(text: str) -> str:
     noncharacters and bidirectional embeddings, overrides and isolates; surrogates that do not
     pair up (they cannot be encoded) become U+FFFD. Everything else (joiners, variation
     selectors, combining marks, private use) is kept."""
+    return FORBIDDEN.sub("", LINE_BREAK.sub("\n", paired(text)))
+
+
+def paired(text: str) -> str:
+    """`text` with the surrogates that do not pair up (JSON can carry them, UTF-8 and SQLite
+    cannot) as U+FFFD; split pairs joined."""
     if SURROGATE.search(text):
-        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return FORBIDDEN.sub("", LINE_BREAK.sub("\n", text))
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
 
 
 def clean_line(text: str) -> str:

@@ -21,7 +21,7 @@ from pydantic import (
     ValidationInfo,
 )
 
-from civicloop.text import unsafe_link, visible
+from civicloop.text import telegram_length, unsafe_link, visible
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[StrictStr, Field(pattern=SLUG)]
@@ -110,6 +110,23 @@ def after(value: datetime, info: ValidationInfo, earlier: str) -> datetime:
 
 
 SafeLink = Annotated[StrictStr, AfterValidator(_line), AfterValidator(_link)]
+
+
+# Telegram's sendPoll limits (Bot API: question 1-300 characters, options 1-100 characters
+# each): a poll beyond them would fail for every citizen, so it is a content error.
+QUESTION_LENGTH, OPTION_LENGTH, OPTIONS = 300, 100, (2, 12)
+
+
+def at_most(limit: int) -> AfterValidator:
+    """At most `limit` characters as Telegram counts them."""
+
+    def check(value: str) -> str:
+        length = telegram_length(value)
+        if length > limit:
+            raise ValueError(f"is {length} characters long; Telegram allows at most {limit}")
+        return value
+
+    return AfterValidator(check)
 
 
 class Strict(BaseModel):

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, create_model
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
 
 from civicloop.catalog import Doc, page_url
 from civicloop.checks import resolve
 from civicloop.content import Member
 from civicloop.escaping import clean
+from civicloop.fields import OPTION_LENGTH, OPTIONS, QUESTION_LENGTH, at_most
 from civicloop.publication import Publication
 
 VERSION = 1
@@ -95,9 +96,14 @@ class PollRecord(Record):
     id: str
     committee: str
     session: str
-    question: str
+    # Telegram's limits, so that data from any site cannot make the bot cut a poll or send
+    # one that fails for every citizen: the reading is refused, and the old data kept
+    question: Annotated[str, Field(min_length=1), at_most(QUESTION_LENGTH)]
     kind: Literal["single", "multiple", "rating"]
-    options: list[str]
+    options: Annotated[
+        list[Annotated[str, Field(min_length=1), at_most(OPTION_LENGTH)]],
+        Field(min_length=OPTIONS[0], max_length=OPTIONS[1]),
+    ]
     opens: AwareDatetime
     closes: AwareDatetime
     comments: bool

@@ -351,3 +351,20 @@ def test_secrets_are_redacted_from_logs(form, where):
         root.setLevel(saved[1])
     shown = stream.getvalue()
     assert value not in shown and "[redacted]" in shown, shown
+
+
+async def test_the_log_names_no_person_when_a_send_fails(make_harness, tmp_path, caplog):
+    """Logs outlive /forget: a failed send names the message's row, never its chat or key."""
+    from botkit import publish_data
+    from test_bot_citizens import subscribe
+
+    caplog.set_level(logging.INFO)
+    kit = await make_harness()
+    kit.ctl.add_user(CITIZEN, MARKER, language_code="en")
+    await subscribe(kit, CITIZEN)
+    await kit.until(lambda: [m for m in kit.messages(CITIZEN) if m.get("poll")])
+    await kit.until(lambda: [m for m in kit.messages(CITIZEN) if "How clear" in m.get("text", "")])
+    kit.ctl.block(CITIZEN, notify=False)  # Telegram answers 403 to the next message
+    publish_data(tmp_path, place="Library")  # which is this announcement
+    await kit.until(lambda: "blocked the bot" in caplog.text)
+    assert str(CITIZEN) not in caplog.text and MARKER not in caplog.text

@@ -153,7 +153,10 @@ class UpdateQueue:
             raise ValueError(f"update_id must be >= {self.next_id} (ids only grow)")
         uid = update["update_id"]
         self.next_id = uid + 1
-        encoded = json.dumps(update, ensure_ascii=False, separators=(",", ":")).encode()
+        try:
+            encoded = json.dumps(update, ensure_ascii=False, separators=(",", ":")).encode()
+        except UnicodeEncodeError:  # unpaired surrogates: valid JSON only as \u escapes
+            encoded = json.dumps(update, separators=(",", ":")).encode()
         self.pending.append(QueuedUpdate(uid, update, encoded, _chat_key(update)))
         self.changed.notify()
         return uid
