@@ -118,10 +118,13 @@ QUESTION_LENGTH, OPTION_LENGTH, OPTIONS = 300, 100, (2, 12)
 
 
 def at_most(limit: int) -> AfterValidator:
-    """At most `limit` characters as Telegram counts them."""
+    """1 to `limit` characters as Telegram counts them (checked in Python: pydantic's own length
+    constraints refuse text holding an unpaired surrogate, which the outputs clean later)."""
 
     def check(value: str) -> str:
         length = telegram_length(value)
+        if not length:
+            raise ValueError("is empty; Telegram needs at least one character")
         if length > limit:
             raise ValueError(f"is {length} characters long; Telegram allows at most {limit}")
         return value

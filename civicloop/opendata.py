@@ -98,10 +98,10 @@ class PollRecord(Record):
     session: str
     # Telegram's limits, so that data from any site cannot make the bot cut a poll or send
     # one that fails for every citizen: the reading is refused, and the old data kept
-    question: Annotated[str, Field(min_length=1), at_most(QUESTION_LENGTH)]
+    question: Annotated[str, at_most(QUESTION_LENGTH)]
     kind: Literal["single", "multiple", "rating"]
     options: Annotated[
-        list[Annotated[str, Field(min_length=1), at_most(OPTION_LENGTH)]],
+        list[Annotated[str, at_most(OPTION_LENGTH)]],
         Field(min_length=OPTIONS[0], max_length=OPTIONS[1]),
     ]
     opens: AwareDatetime

@@ -37,7 +37,7 @@ def visible(text: str) -> bool:
 
 def telegram_length(text: str) -> int:
     """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts 2)."""
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def unsafe_link(url: str) -> str | None:

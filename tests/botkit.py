@@ -235,13 +235,27 @@ def start_bot(url: str, tmp_path: Path, **env: str) -> subprocess.Popen:
         **env,
     }
     with open(tmp_path / "bot.log", "a") as log:  # the child keeps its own copy
-        return subprocess.Popen(
+        process = subprocess.Popen(
             [sys.executable, "-m", "bot"],
             cwd=ROOT,
             env=environment,
             stdout=subprocess.DEVNULL,
             stderr=log,
         )
+    STARTED.append(process)
+    return process
+
+
+STARTED: list[subprocess.Popen] = []  # ended after each test (conftest), even one that failed
+
+
+def end_bots() -> None:
+    """Kill what `start_bot` started and a test left running (it failed half way)."""
+    while STARTED:
+        process = STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+        process.wait()
 
 
 def wait(check: Callable[[], Any], timeout: float = 30.0) -> Any:

@@ -223,3 +223,12 @@ async def make_harness(tmp_path: Path):
 @pytest.fixture
 async def harness(make_harness):
     return await make_harness()
+
+
+@pytest.fixture(autouse=True)
+def _no_bot_left_running():
+    """A test that fails half way leaves no `python -m bot` behind to trouble the next ones."""
+    yield
+    from botkit import end_bots
+
+    end_bots()
