@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from githubapi import FakeGitHub
+from test_results import git
 
 from civicloop.github import GitHubPublisher
 from civicloop.gitrepo import GitPublisher
@@ -46,16 +47,6 @@ def no_personal_git_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     (tmp_path / "gitconfig").write_text("")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=Editor", "-c", "user.email=e@example.org", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
 
 
 def refs(repo: Path) -> dict[str, str]:
