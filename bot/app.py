@@ -25,6 +25,7 @@ from bot.schedule import refresh, tick
 from bot.settings import Settings
 from bot.store import Store
 from bot.transport import request
+from civicloop.languages import CODES
 from civicloop.publish import Publisher
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ COMMANDS = {
     "stats": editors.stats,
 }
 BUTTONS = {
-    r"^lang:(en|fr)$": citizens.choose_language,
+    rf"^lang:({'|'.join(CODES)})$": citizens.choose_language,
     r"^sub:[0-9a-f]{12}$": citizens.toggle_subscription,
     r"^agenda:[0-9a-f]{12}$": citizens.agenda,
     r"^rem:(on|off)$": citizens.toggle_reminders,

@@ -12,7 +12,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import messages as say
 from bot.civic import Civic, civic
-from bot.i18n import t
+from bot.i18n import DEFAULT, t
 from bot.outbox import MAX_TEXT, message, text_length
 from bot.schedule import close_poll
 from bot.sitedata import short
@@ -42,7 +42,7 @@ def editors_only(handler: Handler) -> Handler:
 
 def _lang(c: Civic, update: Update) -> str:
     user = c.store.user(update.effective_user.id)
-    return user["language"] if user else "en"
+    return user["language"] if user else DEFAULT
 
 
 @editors_only

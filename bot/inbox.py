@@ -21,7 +21,7 @@ from telegram import Update
 from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ContextTypes
 
-from bot.i18n import t
+from bot.i18n import DEFAULT, t
 from bot.outbox import wait
 from bot.store import Store
 
@@ -132,7 +132,7 @@ class Inbox:
         ):
             user_id = 0
         user = self.store.user(user_id) if user_id else None
-        text = t(user["language"] if user else "en", "This button is no longer valid.")
+        text = t(user["language"] if user else DEFAULT, "This button is no longer valid.")
         payload = {
             "method": "answer_callback_query",
             "callback_query_id": query["id"],
