@@ -14,6 +14,7 @@ from bot import messages as say
 from bot.civic import Civic, civic
 from bot.i18n import DEFAULT, t
 from bot.outbox import MAX_TEXT, message, text_length
+from bot.outbox_key import OutboxKey
 from bot.schedule import close_poll
 from bot.sitedata import short
 from civicloop.tally import tally
@@ -169,7 +170,7 @@ async def confirm_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     subscribers = c.store.subscribers(draft["committee"])
     for user in subscribers:
         c.queue(
-            f"bc:{ident}:{user['user_id']}",
+            OutboxKey.broadcast(ident, user["user_id"]),
             user["user_id"],
             user["chat_id"],
             message(say.escape(draft["text"])),

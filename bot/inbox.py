@@ -23,6 +23,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.i18n import DEFAULT, t
 from bot.outbox import wait
+from bot.outbox_key import OutboxKey
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ class Inbox:
             "callback_query_id": query["id"],
             "text": text,
         }
-        self.store.enqueue(f"r:{update_id}:unanswered", None, user_id, payload)
+        self.store.enqueue(OutboxKey.reply(update_id, "unanswered"), None, user_id, payload)
         self.application.bot_data["civic"].wake_outbox.set()
 
 
