@@ -26,7 +26,7 @@ from bot.settings import Settings
 from bot.store import Store
 from bot.transport import request
 from civicloop.languages import CODES
-from civicloop.publish import Publisher
+from civicloop.publisher.base import Publisher
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from bot.civic import Civic
 from civicloop.answers import read_answers
-from civicloop.publish import Publisher, PublishError
+from civicloop.publisher.base import Publisher, PublishError
 from civicloop.results import PollInfo, change_for, results_of
 
 log = logging.getLogger(__name__)

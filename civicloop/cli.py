@@ -17,7 +17,8 @@ from civicloop.answers import open_store, poll_times, read_answers
 from civicloop.catalog import load
 from civicloop.content import json_schemas
 from civicloop.publication import Publication, current_time
-from civicloop.publish import PublishError, publisher_from_env
+from civicloop.publisher.base import PublishError
+from civicloop.publisher.env import publisher_from_env
 from civicloop.results import PollInfo, change_for, results_of
 
 

@@ -15,7 +15,7 @@ import yaml
 
 from civicloop import __version__
 from civicloop.escaping import html_text, markdown_text
-from civicloop.publish import DIGEST_FIELD, Change, digest
+from civicloop.publisher.base import DIGEST_FIELD, Change, digest
 from civicloop.tally import Tally, tally
 
 MIN_GROUP = 5
@@ -155,7 +155,7 @@ def render(results: Results, opened: datetime | None, closed: datetime) -> str:
 def answers_digest(results: Results) -> str:
     """What the results were made from, as far as the file shows it (withheld figures stay out,
     comments are only counted), so that it reveals nothing the file does not: equal digests, same
-    results (see civicloop.publish)."""
+    results (see civicloop.publisher.base)."""
     counts, groups = None, None
     if not results.suppressed:
         counts = [o.count for o in results.tally.options]

@@ -15,7 +15,7 @@ from bot.logs import Redact
 from bot.outbox_key import OutboxKey, Purpose
 from bot.publishing import backoff
 from bot.store import Store
-from civicloop.gitrepo import GitPublisher
+from civicloop.publisher.gitrepo import GitPublisher
 
 BROADCASTS = OutboxKey.like(Purpose.BROADCAST)
 
