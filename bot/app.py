@@ -20,7 +20,7 @@ from bot import citizens, editors
 from bot.civic import Civic
 from bot.inbox import Inbox, on_error
 from bot.outbox import Outbox
-from bot.publishing import ResultsPublisher
+from bot.results_job import ResultsJob
 from bot.schedule import refresh, tick
 from bot.settings import Settings
 from bot.store import Store
@@ -106,7 +106,7 @@ async def run(settings: Settings, publisher: Publisher | None = None) -> None:
     publish them)."""
     application = build_application(settings)
     c: Civic = application.bot_data["civic"]
-    results = ResultsPublisher(c, publisher) if publisher else None
+    results = ResultsJob(c, publisher) if publisher else None
     application.bot_data["results"] = results
     inbox = Inbox(application, c.store, c.lock)
     rate = max(1, int(settings.rate))  # whole messages in any second

@@ -17,7 +17,7 @@ from bot.civic import Civic
 from bot.i18n import t
 from bot.outbox import message
 from bot.outbox_key import OutboxKey
-from bot.publishing import ResultsPublisher
+from bot.results_job import ResultsJob
 from bot.sitedata import SiteData, fetch, short
 from civicloop.changes import session_changes
 
@@ -140,7 +140,7 @@ def close_poll(c: Civic, poll, now: datetime) -> None:
     c.store.mark_poll(poll.id, closed_at=now.isoformat())
 
 
-async def tick(c: Civic, results: ResultsPublisher | None = None) -> None:
+async def tick(c: Civic, results: ResultsJob | None = None) -> None:
     """One pass of the clock-driven work."""
     now = datetime.now(UTC)
     async with c.atomic():

@@ -16,10 +16,10 @@ from civicloop.anchors import anchor_problems
 from civicloop.answers import open_store, poll_times, read_answers
 from civicloop.catalog import load
 from civicloop.content import json_schemas
-from civicloop.publication import Publication, current_time
 from civicloop.publisher.base import PublishError
 from civicloop.publisher.env import publisher_from_env
 from civicloop.results import PollInfo, change_for, results_of
+from civicloop.sitecontext import SiteContext, current_time
 
 
 def _datetime(text: str) -> datetime:
@@ -38,7 +38,7 @@ def validate(args: argparse.Namespace) -> int:
     catalog = load(args.content)
     problems = catalog.problems
     if not problems:  # pages are rendered from valid content only
-        problems = list(anchor_problems(Publication(catalog, "/", current_time())))
+        problems = list(anchor_problems(SiteContext(catalog, "/", current_time())))
     for problem in problems:
         print(f"{args.content.as_posix().rstrip('/')}/{problem}")
     if problems:

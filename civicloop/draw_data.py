@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from civicloop.draw import Draw, files
 from civicloop.opendata import VERSION, _dump, _file
-from civicloop.publication import Publication
+from civicloop.sitecontext import SiteContext
 
 
 class Record(BaseModel):
@@ -106,10 +106,10 @@ def waiting(result: dict) -> list[str]:
     return [s for s in result["substitutes"] if s not in used]
 
 
-def draw_record(publication: Publication, slug: str, draw: Draw, page: str) -> DrawRecord:
-    draw_file = publication.catalog.root / "committees" / slug / "draw.md"
+def draw_record(site: SiteContext, slug: str, draw: Draw, page: str) -> DrawRecord:
+    draw_file = site.catalog.root / "committees" / slug / "draw.md"
     commitment, result = published(draw_file)
-    folder = publication.absolute(f"committees/{slug}/")
+    folder = site.absolute(f"committees/{slug}/")
     pool = commitment["pool"]["per_category"] if commitment else {}
     criteria = [
         CriterionRecord(
@@ -155,7 +155,7 @@ def draw_record(publication: Publication, slug: str, draw: Draw, page: str) -> D
         )
     return DrawRecord(
         committee=slug,
-        url=publication.absolute(page),
+        url=site.absolute(page),
         date=draw.date.isoformat(),
         algorithm=draw.algorithm,
         seats=draw.seats,
@@ -169,10 +169,10 @@ def draw_record(publication: Publication, slug: str, draw: Draw, page: str) -> D
     )
 
 
-def draws(publication: Publication) -> list[DrawRecord]:
+def draws(site: SiteContext) -> list[DrawRecord]:
     return [
-        draw_record(publication, doc.committee, doc.model, doc.url)
-        for doc in sorted(publication.catalog.of("draw"), key=lambda d: d.path)
+        draw_record(site, doc.committee, doc.model, doc.url)
+        for doc in sorted(site.catalog.of("draw"), key=lambda d: d.path)
     ]
 
 
@@ -180,13 +180,13 @@ def draws(publication: Publication) -> list[DrawRecord]:
 FILES = {"draws.json": ("draws", _file("draws", DrawRecord))}
 
 
-def data_files(publication: Publication) -> dict[str, bytes]:
+def data_files(site: SiteContext) -> dict[str, bytes]:
     """`draws.json` and its schema, as `opendata.data_files` makes the others."""
     key, model = FILES["draws.json"]
-    records = [r.model_dump(mode="json") for r in draws(publication)]
+    records = [r.model_dump(mode="json") for r in draws(site)]
     schema = model.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = publication.absolute("data/v1/schema/draws.json")
+    schema["$id"] = site.absolute("data/v1/schema/draws.json")
     return {
         "draws.json": _dump({"version": VERSION, key: records}),
         "schema/draws.json": _dump(schema),

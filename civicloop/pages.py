@@ -27,7 +27,7 @@ from civicloop.escaping import (
     markdown_text,
 )
 from civicloop.labels import translator
-from civicloop.publication import Publication
+from civicloop.sitecontext import SiteContext
 
 
 def _inert(value: object) -> str:
@@ -49,11 +49,11 @@ def _environment() -> Environment:
     )
 
 
-def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
+def render(site: SiteContext, doc: Doc, lang: str, body: str) -> str:
     """The page's Markdown in `lang`: generated text around the editor's `body`."""
     template = doc.kind if doc.kind != "listing" else f"listing-{doc.model.list}"
     t = translator(lang)
-    catalog = publication.catalog
+    catalog = site.catalog
     in_committee = doc.kind in ("session", "results") and doc.committee in catalog.committees
     tz = ZoneInfo(catalog.committee_of(doc).timezone) if in_committee else None
 
@@ -85,7 +85,7 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
     past: list[Doc] = []
     if doc.kind in ("committee", "listing"):  # the pages that list sessions
         committee = doc.slug if doc.kind == "committee" else None
-        upcoming = publication.upcoming(committee)
+        upcoming = site.upcoming(committee)
         sessions = catalog.sessions_of(doc.slug) if committee else catalog.sessions
         coming = set(map(id, upcoming))
         past = [s for s in reversed(sessions) if id(s) not in coming]
@@ -112,7 +112,7 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
         "related": [catalog.by_slug("case-study")[s] for s in getattr(doc.model, "related", [])],
     }
     if doc.kind == "committee":
-        context["calendar"] = publication.calendar_url(doc.slug)
+        context["calendar"] = site.calendar_url(doc.slug)
         context["draw"] = catalog.docs.get(f"committees/{doc.slug}/draw.md")
     if doc.kind == "results":
         committee, _, stem = doc.model.session.partition("/")
@@ -122,8 +122,8 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
         context["record"] = Markdown(record(catalog.root / doc.path, doc.model, lang))
     if doc.kind == "session":
         context["committee"] = catalog.committees[doc.committee].localized(lang)
-        context["calendar"] = publication.session_calendar_url(doc)
-        context["committee_calendar"] = publication.calendar_url(doc.committee)
+        context["calendar"] = site.session_calendar_url(doc)
+        context["committee_calendar"] = site.calendar_url(doc.committee)
     text = _environment().get_template(f"{template}.md").render(context)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
@@ -141,17 +141,17 @@ def front_matter(doc: Doc, own: Doc) -> str:
     return f"---\n{lines}---\n"
 
 
-def render_ahead(publication: Publication, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:
+def render_ahead(site: SiteContext, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:
     """Every generated page in each of `languages`, by the file it is built from (a
     translation's, or the original's): made by a second process while MkDocs builds the site in
     the first language."""
-    docs = [doc for doc in publication.catalog.docs.values() if doc.kind is not None]
+    docs = [doc for doc in site.catalog.docs.values() if doc.kind is not None]
     pages: dict[str, dict[str, str]] = {}
     for lang in languages:
         pages[lang] = {}
         for doc in docs:
             own = doc.translations.get(lang, doc)
-            pages[lang][own.path] = render(publication, doc, lang, own.body)
+            pages[lang][own.path] = render(site, doc, lang, own.body)
     return pages
 
 

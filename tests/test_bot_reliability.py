@@ -13,7 +13,7 @@ from test_bot_citizens import subscribe
 
 from bot.logs import Redact
 from bot.outbox_key import OutboxKey, Purpose
-from bot.publishing import backoff
+from bot.results_job import backoff
 from bot.store import Store
 from civicloop.publisher.gitrepo import GitPublisher
 
@@ -48,9 +48,9 @@ async def test_cancellation_is_announced(make_harness, tmp_path):
     content = tmp_path / "content/committees/test/sessions/01-first.md"
     content.write_text(content.read_text().replace("status: scheduled", "status: cancelled"))
     from civicloop.opendata import data_files
-    from civicloop.publication import Publication
+    from civicloop.sitecontext import SiteContext
 
-    for name, data in data_files(Publication.open(tmp_path / "content", "http://x/")).items():
+    for name, data in data_files(SiteContext.open(tmp_path / "content", "http://x/")).items():
         (tmp_path / "data" / name).write_bytes(data)
     message = (await kit.until(lambda: texts(kit, 1, "Session cancelled")))[0]
     assert "First session" in message["text"]

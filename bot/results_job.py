@@ -26,7 +26,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2**attempts, 3600))
 
 
-class ResultsPublisher:
+class ResultsJob:
     def __init__(self, civic: Civic, publisher: Publisher):
         self.civic, self.publisher = civic, publisher
 

@@ -12,14 +12,14 @@ from civicloop.history import Revision, revision, revisions
 
 
 @dataclass
-class Publication:
+class SiteContext:
     catalog: Catalog
     base_url: str  # absolute, ends with '/'
     now: datetime
     history: dict[str, Revision] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, content: Path, base_url: str, now: datetime | None = None) -> Publication:
+    def open(cls, content: Path, base_url: str, now: datetime | None = None) -> SiteContext:
         return cls(
             catalog=load(content),
             base_url=base_url.rstrip("/") + "/",
