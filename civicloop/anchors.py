@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from pathlib import PurePosixPath
 
 from civicloop import LANGUAGES
-from civicloop.catalog import TRANSLATION, Doc
+from civicloop.catalog import TRANSLATION, Entry
 from civicloop.checks import EXTERNAL, body_links, resolve
 from civicloop.markup import to_html
 from civicloop.pages import render
@@ -34,7 +34,7 @@ def anchor_problems(site: SiteContext) -> Iterator[Problem]:
     catalog = site.catalog
     anchors: dict[tuple[str, str], set[str]] = {}
 
-    def ids(doc: Doc, lang: str) -> set[str]:
+    def ids(doc: Entry, lang: str) -> set[str]:
         if (doc.path, lang) not in anchors:
             own = doc.translations.get(lang, doc)
             text = render(site, doc, lang, own.body) if doc.kind else own.body

@@ -14,7 +14,7 @@ from uuid import NAMESPACE_URL, uuid5
 from icalendar import Calendar, Event
 
 from civicloop import __version__
-from civicloop.catalog import Doc
+from civicloop.catalog import Entry
 from civicloop.escaping import clean, clean_line
 from civicloop.sitecontext import SiteContext
 
@@ -35,7 +35,7 @@ def calendars(site: SiteContext, site_name: str) -> dict[str, bytes]:
     events = {s.path: event(site, s).to_ical() for s in catalog.sessions}
     files = {}
 
-    def add(path: str, name: str, sessions: list[Doc]) -> None:
+    def add(path: str, name: str, sessions: list[Entry]) -> None:
         files[path] = calendar(site.absolute(path), name, [events[s.path] for s in sessions])
 
     add(site.calendar_url(), site_name, catalog.sessions)
@@ -65,7 +65,7 @@ def calendar(url: str, name: str, events: Iterable[bytes]) -> bytes:
     return head + b"".join(events) + b"END:VCALENDAR" + tail
 
 
-def event(site: SiteContext, session: Doc) -> Event:
+def event(site: SiteContext, session: Entry) -> Event:
     """One session; its UID never changes and its SEQUENCE grows with each reviewed change."""
     model = session.model
     committee = site.catalog.committee_of(session)

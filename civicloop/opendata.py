@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
 
-from civicloop.catalog import Doc, page_url
+from civicloop.catalog import Entry, page_url
 from civicloop.checks import resolve
 from civicloop.content import Member
 from civicloop.escaping import clean
@@ -125,7 +125,7 @@ FILES: dict[str, tuple[str, type[BaseModel]]] = {
 }
 
 
-def _translations(doc: Doc, *fields: str) -> dict[str, Translation]:
+def _translations(doc: Entry, *fields: str) -> dict[str, Translation]:
     return {
         lang: Translation(**{f: getattr(other.model, f) for f in ("title", *fields)})
         for lang, other in sorted(doc.translations.items())
@@ -233,7 +233,7 @@ def polls(site: SiteContext) -> list[PollRecord]:
     ]
 
 
-def _document_url(site: SiteContext, doc: Doc, url: str) -> str:
+def _document_url(site: SiteContext, doc: Entry, url: str) -> str:
     """Documents may be site-relative Markdown links; readers of the data need absolute URLs."""
     if "://" in url:
         return url

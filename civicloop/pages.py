@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime, format_time
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from civicloop.catalog import Doc
+from civicloop.catalog import Entry
 from civicloop.draw_record import record
 from civicloop.escaping import (
     Markdown,
@@ -49,7 +49,7 @@ def _environment() -> Environment:
     )
 
 
-def render(site: SiteContext, doc: Doc, lang: str, body: str) -> str:
+def render(site: SiteContext, doc: Entry, lang: str, body: str) -> str:
     """The page's Markdown in `lang`: generated text around the editor's `body`."""
     template = doc.kind if doc.kind != "listing" else f"listing-{doc.model.list}"
     t = translator(lang)
@@ -57,7 +57,7 @@ def render(site: SiteContext, doc: Doc, lang: str, body: str) -> str:
     in_committee = doc.kind in ("session", "results") and doc.committee in catalog.committees
     tz = ZoneInfo(catalog.committee_of(doc).timezone) if in_committee else None
 
-    def local(other: Doc):
+    def local(other: Entry):
         return other.localized(lang)
 
     def moment(value: datetime, date_only: bool = False) -> str:
@@ -67,7 +67,7 @@ def render(site: SiteContext, doc: Doc, lang: str, body: str) -> str:
         text = format_datetime(value, pattern, tzinfo=zone, locale=lang)
         return text if date_only else f"{text} {value.astimezone(zone).tzname()}"
 
-    def when(session: Doc, short: bool = False) -> str:
+    def when(session: Entry, short: bool = False) -> str:
         zone = ZoneInfo(catalog.committee_of(session).timezone)
         starts, ends = session.model.starts, session.model.ends
         day = "d MMM y, HH:mm" if short else "EEEE d MMMM y, HH:mm"
@@ -81,8 +81,8 @@ def render(site: SiteContext, doc: Doc, lang: str, body: str) -> str:
     def video(url: object) -> Markdown:
         return video_facade(str(url), t)
 
-    upcoming: list[Doc] = []
-    past: list[Doc] = []
+    upcoming: list[Entry] = []
+    past: list[Entry] = []
     if doc.kind in ("committee", "listing"):  # the pages that list sessions
         committee = doc.slug if doc.kind == "committee" else None
         upcoming = site.upcoming(committee)
@@ -128,7 +128,7 @@ def render(site: SiteContext, doc: Doc, lang: str, body: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
-def front_matter(doc: Doc, own: Doc) -> str:
+def front_matter(doc: Entry, own: Entry) -> str:
     """The only front matter MkDocs and Material need of a generated page (`own` is the file's
     document: a translation's, or `doc` itself): `type` tells the theme it is generated. MkDocs
     would otherwise parse all of it again in each language. JSON values are valid YAML.

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from civicloop.catalog import Catalog, Doc, load
+from civicloop.catalog import Catalog, Entry, load
 from civicloop.history import Revision, revision, revisions
 
 
@@ -30,17 +30,17 @@ class SiteContext:
     def absolute(self, url: str) -> str:
         return self.base_url + url.lstrip("/")
 
-    def revision(self, doc: Doc) -> Revision:
+    def revision(self, doc: Entry) -> Revision:
         return revision(self.catalog.root, doc.path, self.history)
 
-    def upcoming(self, committee: str | None = None) -> list[Doc]:
+    def upcoming(self, committee: str | None = None) -> list[Entry]:
         sessions = self.catalog.sessions_of(committee) if committee else self.catalog.sessions
         return [s for s in sessions if s.model.ends >= self.now and s.model.status != "cancelled"]
 
     def calendar_url(self, committee: str | None = None) -> str:
         return f"committees/{committee}/calendar.ics" if committee else "calendar.ics"
 
-    def session_calendar_url(self, session: Doc) -> str:
+    def session_calendar_url(self, session: Entry) -> str:
         return session.url.rstrip("/") + ".ics"
 
 

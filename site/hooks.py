@@ -21,7 +21,7 @@ from mkdocs.structure.pages import Page
 from civicloop import LANGUAGES
 from civicloop.artefacts import artefact_paths, write_artefacts
 from civicloop.background import run
-from civicloop.catalog import TRANSLATION, Doc
+from civicloop.catalog import TRANSLATION, Entry
 from civicloop.pages import front_matter, page_title, render, render_ahead
 from civicloop.sitecontext import SiteContext
 
@@ -129,7 +129,7 @@ def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
     return env
 
 
-def _documents(page: Page) -> tuple[Doc, Doc] | None:
+def _documents(page: Page) -> tuple[Entry, Entry] | None:
     """The document this page shows and the one its file holds (a translation's, or the same),
     or None for a page civicloop does not make."""
     assert _site is not None
