@@ -14,11 +14,11 @@ from civicloop.opendata import VERSION, _dump, _file
 from civicloop.sitecontext import SiteContext
 
 
-class Record(BaseModel):
+class DrawDataRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class CategoryRecord(Record):
+class CategoryRecord(DrawDataRecord):
     value: str
     min: int
     max: int
@@ -27,18 +27,18 @@ class CategoryRecord(Record):
     substitutes: int | None
 
 
-class CriterionRecord(Record):
+class CriterionRecord(DrawDataRecord):
     name: str
     categories: list[CategoryRecord]
 
 
-class Chances(Record):
+class Chances(DrawDataRecord):
     lowest: float
     median: float
     highest: float
 
 
-class CommitmentRecord(Record):
+class CommitmentRecord(DrawDataRecord):
     url: str
     pool_size: int
     pool_hash: str
@@ -50,7 +50,7 @@ class CommitmentRecord(Record):
     run: dict[str, str | int]
 
 
-class PickRecord(Record):
+class PickRecord(DrawDataRecord):
     url: str
     date: str
     random: str
@@ -58,14 +58,14 @@ class PickRecord(Record):
     ticket: int
 
 
-class Seat(Record):
+class Seat(DrawDataRecord):
     id: str  # the volunteer's pseudonym
     since: str
     left: str | None
     replaced_by: str | None
 
 
-class DrawRecord(Record):
+class DrawRecord(DrawDataRecord):
     committee: str
     url: str
     date: str
