@@ -374,7 +374,8 @@ def _render_copy(content: Path, target: Path, root: Path) -> None:
     from civicloop import LANGUAGES
     from civicloop.artefacts import artefacts
     from civicloop.catalog import TRANSLATION
-    from civicloop.pages import front_matter, render
+    from civicloop.generate import front_matter
+    from civicloop.pages import render
     from civicloop.sitecontext import SiteContext
 
     with (root / "mkdocs.yml").open(encoding="utf-8") as file:

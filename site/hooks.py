@@ -22,7 +22,8 @@ from civicloop import LANGUAGES
 from civicloop.artefacts import artefact_paths, write_artefacts
 from civicloop.background import run
 from civicloop.catalog import TRANSLATION, Entry
-from civicloop.pages import front_matter, page_title, render, render_ahead
+from civicloop.generate import front_matter, render_ahead
+from civicloop.pages import page_title, render
 from civicloop.sitecontext import SiteContext
 
 

@@ -183,7 +183,7 @@ def test_artefact_paths_are_what_the_build_makes(sample_site):
     "module, function, message",
     [
         ("civicloop.artefacts", "write_artefacts", "making the calendars, feed and open data"),
-        ("civicloop.pages", "render_ahead", "making the pages in other languages"),
+        ("civicloop.generate", "render_ahead", "making the pages in other languages"),
     ],
 )
 def test_a_failure_in_the_second_process_stops_the_build(
