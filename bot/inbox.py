@@ -38,7 +38,6 @@ class Inbox:
     def __init__(self, application: Application, store: Store, lock: asyncio.Lock):
         self.application, self.store, self.lock = application, store, lock
         self.wake = asyncio.Event()
-        self.processed = 0
 
     async def receive(self, updates: list[dict[str, Any]]) -> None:
         async with self.lock:
@@ -89,7 +88,6 @@ class Inbox:
             pending = self.store.pending_updates(limit)
             for update_id, payload in pending:
                 await self._process_one(update_id, payload)
-        self.processed += len(pending)
         return len(pending)
 
     async def _process_one(self, update_id: int, payload: dict[str, Any]) -> None:

@@ -75,7 +75,6 @@ class Outbox:
         self.concurrency = concurrency
         self.limits = Limits(rate)
         self.sending: set[asyncio.Task] = set()
-        self.sent = 0
         self.stopping = False
 
     def stop(self) -> None:
@@ -219,7 +218,6 @@ class Outbox:
                         result.message_id,
                         telegram_poll.id if telegram_poll else None,
                     )
-        self.sent += 1
 
 
 async def wait(event: asyncio.Event, seconds: float) -> None:
