@@ -19,6 +19,7 @@ from civicloop.selection import DrawError, PublishedDraw, commit, pick, replace,
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     draw = commands.add_parser("draw", help="a verifiable stratified draw of a committee")
+    draw.set_defaults(run=run)
     steps = draw.add_subparsers(dest="step", required=True)
 
     def step(name: str, help: str, pool: bool = True) -> argparse.ArgumentParser:
