@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.outbox_key import RESENT_WHEN_UNSURE, OutboxKey, Purpose
 from civicloop.escaping import paired
+from civicloop.languages import DEFAULT
 
 MIGRATIONS: list[str] = [
     # 1: the first schema
@@ -425,7 +426,12 @@ class Store:
     # polls -----------------------------------------------------------------------------------
 
     def record_answer(
-        self, poll_id: str, user_id: int, options: list[int], update_id: int, language: str = "en"
+        self,
+        poll_id: str,
+        user_id: int,
+        options: list[int],
+        update_id: int,
+        language: str = DEFAULT,
     ) -> None:
         """Keep the user's latest choice; an empty list retracts it; older updates never win."""
         voter = self.voter(user_id)
