@@ -115,7 +115,7 @@ def publish_data(
     no reminder is due with the default 24h,1h offsets.
     """
     from civicloop.opendata import data_files
-    from civicloop.publication import Publication
+    from civicloop.sitecontext import SiteContext
 
     now = datetime.now(UTC)
     starts = now + timedelta(days=3)
@@ -140,11 +140,11 @@ def publish_data(
         path = content / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(dedent(text), encoding="utf-8")
-    publication = Publication.open(content, "http://127.0.0.1:8000/")
-    if publication.catalog.problems:
-        raise RuntimeError(f"bench content is invalid: {publication.catalog.problems}")
+    site = SiteContext.open(content, "http://127.0.0.1:8000/")
+    if site.catalog.problems:
+        raise RuntimeError(f"bench content is invalid: {site.catalog.problems}")
     out = root / "data"
-    for name, data in data_files(publication).items():
+    for name, data in data_files(site).items():
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_bytes(data)
     return out

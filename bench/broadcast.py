@@ -49,6 +49,9 @@ from typing import Any
 
 import botbench as bb
 
+from bot.outbox_key import OutboxKey, Purpose
+
+BROADCASTS = OutboxKey.like(Purpose.BROADCAST)
 ALLOWED = 30.0  # Telegram's overall limit, messages per second
 TARGET_SHARE = 0.95
 ADMIN = 1_000_000_000
@@ -93,7 +96,7 @@ def sent_times(db: Path) -> list[float]:
     """When each broadcast message was sent (the bot's `sent_at`), as epoch seconds, sorted."""
     with contextlib.closing(bb.read_db(db)) as conn:
         rows = conn.execute(
-            "SELECT sent_at FROM outbox WHERE key LIKE 'bc:%' AND state = 'sent'"
+            "SELECT sent_at FROM outbox WHERE key LIKE ? AND state = 'sent'", (BROADCASTS,)
         ).fetchall()
     return sorted(datetime.fromisoformat(r[0]).timestamp() for r in rows)
 
@@ -101,7 +104,7 @@ def sent_times(db: Path) -> list[float]:
 def states(db: Path) -> dict[str, int]:
     with contextlib.closing(bb.read_db(db)) as conn:
         rows = conn.execute(
-            "SELECT state, count(*) FROM outbox WHERE key LIKE 'bc:%' GROUP BY state"
+            "SELECT state, count(*) FROM outbox WHERE key LIKE ? GROUP BY state", (BROADCASTS,)
         ).fetchall()
     return {s: n for s, n in rows}
 

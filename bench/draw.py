@@ -58,7 +58,7 @@ def case(size: int, algorithm: str, tickets: int) -> dict:
     """One draw, in this process; the library runs in its children."""
     from civicloop.catalog import load
     from civicloop.pool import read_pool
-    from civicloop.selection import Published, commit, pick
+    from civicloop.selection import PublishedDraw, commit, pick
 
     pools = synthetic()
     with tempfile.TemporaryDirectory() as folder:
@@ -94,7 +94,9 @@ def case(size: int, algorithm: str, tickets: int) -> dict:
         pools.write(csv_file, pools.people(size, seed=size))
         catalog = load(content)
         assert not catalog.problems, catalog.problems
-        published = Published(catalog.docs["committees/bench/draw.md"].model, "bench", draw_file)
+        published = PublishedDraw(
+            catalog.docs["committees/bench/draw.md"].model, "bench", draw_file
+        )
         pool = read_pool(csv_file, published.draw, KEY, "bench", content)
         times = Path(folder) / "times.jsonl"
         os.environ["CIVICLOOP_DRAW_TIMES"] = str(times)  # the draw process's CPU per phase

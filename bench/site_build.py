@@ -374,14 +374,15 @@ def _render_copy(content: Path, target: Path, root: Path) -> None:
     from civicloop import LANGUAGES
     from civicloop.artefacts import artefacts
     from civicloop.catalog import TRANSLATION
-    from civicloop.pages import front_matter, render
-    from civicloop.publication import Publication
+    from civicloop.generate import front_matter
+    from civicloop.pages import render
+    from civicloop.sitecontext import SiteContext
 
     with (root / "mkdocs.yml").open(encoding="utf-8") as file:
         config = yaml_load(file)
-    publication = Publication.open(content, config.get("site_url") or "/")
-    if publication.catalog.problems:
-        raise SystemExit(f"bench: the content has problems: {publication.catalog.problems[:3]}")
+    site = SiteContext.open(content, config.get("site_url") or "/")
+    if site.catalog.problems:
+        raise SystemExit(f"bench: the content has problems: {site.catalog.problems[:3]}")
     shutil.copytree(content, target)
     for file in sorted(target.rglob("*.md")):
         src, langs = file.relative_to(target), [LANGUAGES[0]]
@@ -389,7 +390,7 @@ def _render_copy(content: Path, target: Path, root: Path) -> None:
             src, langs = src.with_name(match["stem"] + ".md"), [match["lang"]]
         else:
             langs += [lang for lang in LANGUAGES[1:] if not _translated(file, lang).exists()]
-        doc = publication.catalog.docs.get(src.as_posix())
+        doc = site.catalog.docs.get(src.as_posix())
         if doc is None or doc.kind is None:
             continue
         # The body as the catalog read it (what the hooks render around), and the front matter
@@ -398,8 +399,8 @@ def _render_copy(content: Path, target: Path, root: Path) -> None:
         front = front_matter(doc, own)
         for lang in langs:
             out = file if lang == langs[0] else _translated(file, lang)
-            out.write_text(front + render(publication, doc, lang, own.body), encoding="utf-8")
-    for name, data in artefacts(publication, config["site_name"]).items():
+            out.write_text(front + render(site, doc, lang, own.body), encoding="utf-8")
+    for name, data in artefacts(site, config["site_name"]).items():
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         (target / name).write_bytes(data)
 

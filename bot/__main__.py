@@ -12,7 +12,8 @@ import sys
 from bot import logs
 from bot.app import run
 from bot.settings import Settings
-from civicloop.publish import Publisher, publisher_from_env
+from civicloop.publisher.base import Publisher
+from civicloop.publisher.env import publisher_from_env
 
 log = logging.getLogger("bot")
 

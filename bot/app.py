@@ -20,12 +20,13 @@ from bot import citizens, editors
 from bot.civic import Civic
 from bot.inbox import Inbox, on_error
 from bot.outbox import Outbox
-from bot.publishing import ResultsPublisher
+from bot.results_job import ResultsJob
 from bot.schedule import refresh, tick
 from bot.settings import Settings
 from bot.store import Store
 from bot.transport import request
-from civicloop.publish import Publisher
+from civicloop.languages import CODES
+from civicloop.publisher.base import Publisher
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -55,7 +56,7 @@ COMMANDS = {
     "stats": editors.stats,
 }
 BUTTONS = {
-    r"^lang:(en|fr)$": citizens.choose_language,
+    rf"^lang:({'|'.join(CODES)})$": citizens.choose_language,
     r"^sub:[0-9a-f]{12}$": citizens.toggle_subscription,
     r"^agenda:[0-9a-f]{12}$": citizens.agenda,
     r"^rem:(on|off)$": citizens.toggle_reminders,
@@ -105,7 +106,7 @@ async def run(settings: Settings, publisher: Publisher | None = None) -> None:
     publish them)."""
     application = build_application(settings)
     c: Civic = application.bot_data["civic"]
-    results = ResultsPublisher(c, publisher) if publisher else None
+    results = ResultsJob(c, publisher) if publisher else None
     application.bot_data["results"] = results
     inbox = Inbox(application, c.store, c.lock)
     rate = max(1, int(settings.rate))  # whole messages in any second

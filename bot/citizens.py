@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 
 from bot import messages as say
 from bot.civic import Civic, civic
-from bot.i18n import LANGUAGES, language_of, t
+from bot.i18n import DEFAULT, LANGUAGES, language_of, t
 from bot.messages import N_
 from bot.sitedata import short
 
@@ -209,7 +209,7 @@ async def poll_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if poll_id is None or not c.poll_is_open(poll_id):
         return
     user = c.store.user(answer.user.id)
-    language = user["language"] if user else "en"
+    language = user["language"] if user else DEFAULT
     c.store.record_answer(
         poll_id, answer.user.id, list(answer.option_ids), update.update_id, language
     )
@@ -261,4 +261,4 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """Callback data the bot did not issue (or no longer knows): answered, never acted on."""
     c = civic(context)
     user = c.store.user(update.effective_user.id) if update.effective_user else None
-    c.ack(update, t(user["language"] if user else "en", "This button is no longer valid."))
+    c.ack(update, t(user["language"] if user else DEFAULT, "This button is no longer valid."))

@@ -13,6 +13,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.outbox import message
+from bot.outbox_key import OutboxKey
 from bot.settings import Settings
 from bot.sitedata import SiteData
 from bot.store import Store
@@ -34,15 +35,15 @@ class Civic:
             with self.store.transaction():
                 yield self.store
 
-    def queue(self, key: str, user_id: int | None, chat_id: int, payload: dict) -> bool:
+    def queue(self, key: OutboxKey, user_id: int | None, chat_id: int, payload: dict) -> bool:
         queued = self.store.enqueue(key, user_id, chat_id, payload)
         if queued:
             self.wake_outbox.set()
         return queued
 
-    def _key(self, update: Update) -> str:
+    def _key(self, update: Update) -> OutboxKey:
         # Replies are keyed by the update they answer: reprocessing it cannot queue them twice.
-        return f"r:{update.update_id}:{next(self._sequence)}"
+        return OutboxKey.reply(update.update_id, next(self._sequence))
 
     def reply(
         self, update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None

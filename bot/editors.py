@@ -12,8 +12,9 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import messages as say
 from bot.civic import Civic, civic
-from bot.i18n import t
+from bot.i18n import DEFAULT, t
 from bot.outbox import MAX_TEXT, message, text_length
+from bot.outbox_key import OutboxKey
 from bot.schedule import close_poll
 from bot.sitedata import short
 from civicloop.tally import tally
@@ -42,7 +43,7 @@ def editors_only(handler: Handler) -> Handler:
 
 def _lang(c: Civic, update: Update) -> str:
     user = c.store.user(update.effective_user.id)
-    return user["language"] if user else "en"
+    return user["language"] if user else DEFAULT
 
 
 @editors_only
@@ -169,7 +170,7 @@ async def confirm_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     subscribers = c.store.subscribers(draft["committee"])
     for user in subscribers:
         c.queue(
-            f"bc:{ident}:{user['user_id']}",
+            OutboxKey.broadcast(ident, user["user_id"]),
             user["user_id"],
             user["chat_id"],
             message(say.escape(draft["text"])),

@@ -10,8 +10,10 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from civicloop.languages import DEFAULT, NATIVE
+
 LOCALES = Path(__file__).parent / "locales"
-LANGUAGES = {"en": "English", "fr": "Français"}
+LANGUAGES = NATIVE
 
 
 @cache
@@ -32,5 +34,5 @@ def t(lang: str, text: str, **values: object) -> str:
 
 def language_of(code: str | None) -> str:
     """The supported language closest to a Telegram `language_code` such as 'fr-BE'."""
-    base = (code or "en").split("-")[0].lower()
-    return base if base in LANGUAGES else "en"
+    base = (code or DEFAULT).split("-")[0].lower()
+    return base if base in LANGUAGES else DEFAULT

@@ -21,8 +21,9 @@ from telegram import Update
 from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ContextTypes
 
-from bot.i18n import t
+from bot.i18n import DEFAULT, t
 from bot.outbox import wait
+from bot.outbox_key import OutboxKey
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,6 @@ class Inbox:
     def __init__(self, application: Application, store: Store, lock: asyncio.Lock):
         self.application, self.store, self.lock = application, store, lock
         self.wake = asyncio.Event()
-        self.processed = 0
 
     async def receive(self, updates: list[dict[str, Any]]) -> None:
         async with self.lock:
@@ -88,7 +88,6 @@ class Inbox:
             pending = self.store.pending_updates(limit)
             for update_id, payload in pending:
                 await self._process_one(update_id, payload)
-        self.processed += len(pending)
         return len(pending)
 
     async def _process_one(self, update_id: int, payload: dict[str, Any]) -> None:
@@ -132,13 +131,13 @@ class Inbox:
         ):
             user_id = 0
         user = self.store.user(user_id) if user_id else None
-        text = t(user["language"] if user else "en", "This button is no longer valid.")
+        text = t(user["language"] if user else DEFAULT, "This button is no longer valid.")
         payload = {
             "method": "answer_callback_query",
             "callback_query_id": query["id"],
             "text": text,
         }
-        self.store.enqueue(f"r:{update_id}:unanswered", None, user_id, payload)
+        self.store.enqueue(OutboxKey.reply(update_id, "unanswered"), None, user_id, payload)
         self.application.bot_data["civic"].wake_outbox.set()
 
 

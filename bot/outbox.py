@@ -1,7 +1,7 @@
 """Sending what the bot queued: within Telegram's limits, retried when safe, never lost.
 
 Handlers and jobs never call Telegram themselves; they queue a message under a key that names
-it for good (`r:<update>:<n>`, `bc:<broadcast>:<user>`, `poll:<poll>:<user>`, ...), in the same
+it for good (`bot.outbox_key`: `r:<update>:<n>`, `bc:<broadcast>:<user>`, ...), in the same
 transaction as the rest of their effects. This sender drains the queue, inside the sliding
 windows of `bot.ratelimit` (never more than CIVICLOOP_RATE messages in any second, one per
 second in a chat, 20 per minute in a group).
@@ -38,13 +38,13 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.outbox_key import OutboxKey, Purpose
 from bot.ratelimit import Limits, Window
 from bot.store import Store
 from bot.transport import may_have_arrived
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
-RESEND_WHEN_UNSURE = ("r:", "poll:", "stop:")  # key prefixes: see the module's docstring
 MAX_TEXT = 4096  # sendMessage: "1-4096 characters after entities parsing"
 
 
@@ -75,7 +75,6 @@ class Outbox:
         self.concurrency = concurrency
         self.limits = Limits(rate)
         self.sending: set[asyncio.Task] = set()
-        self.sent = 0
         self.stopping = False
 
     def stop(self) -> None:
@@ -156,10 +155,10 @@ class Outbox:
         self.wake.set()
 
     async def _failed(self, row, error: Exception) -> None:
-        key = row["key"]
+        key = OutboxKey.parse(row["key"])
         # logs outlive /forget: a message is named by its row and kind, never by its key,
         # which holds user ids
-        name = f"{row['id']} ({key.split(':', 1)[0]})"
+        name = f"{row['id']} ({key.purpose})"
         if isinstance(error, RetryAfter):
             seconds = _seconds(error.retry_after)
             self.limits.paused_until = time.monotonic() + seconds
@@ -174,7 +173,7 @@ class Outbox:
         elif isinstance(error, BadRequest) and "message is not modified" in str(error).lower():
             await self._done(row, None)
         elif isinstance(error, NetworkError) and may_have_arrived(error):
-            if key.startswith(RESEND_WHEN_UNSURE) and row["attempts"] + 1 < MAX_ATTEMPTS:
+            if key.resent_when_unsure and row["attempts"] + 1 < MAX_ATTEMPTS:
                 log.warning("message %s may have arrived (%s); sending again", name, error)
                 await self._retry(row, 1.0, "uncertain: " + type(error).__name__)
             else:
@@ -203,13 +202,14 @@ class Outbox:
     async def _done(self, row, result: Any) -> None:
         async with self.lock:
             with self.store.transaction():
-                key = row["key"]
-                if key.startswith("r:"):
-                    self.store.delete_message(row["id"])  # a reply has no later use: keep no trace
+                key = OutboxKey.parse(row["key"])
+                if not key.kept:
+                    self.store.delete_message(row["id"])
                 else:
                     self.store.set_state(row["id"], "sent", sent_at=datetime.now(UTC).isoformat())
-                if key.startswith("poll:") and result is not None and row["user_id"] is not None:
-                    poll_id = key.split(":")[1]
+                poll_sent = key.purpose is Purpose.POLL and result is not None
+                if poll_sent and row["user_id"] is not None:
+                    poll_id = key.subject
                     telegram_poll = getattr(result, "poll", None)
                     self.store.record_poll_message(
                         poll_id,
@@ -218,7 +218,6 @@ class Outbox:
                         result.message_id,
                         telegram_poll.id if telegram_poll else None,
                     )
-        self.sent += 1
 
 
 async def wait(event: asyncio.Event, seconds: float) -> None:

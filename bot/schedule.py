@@ -16,7 +16,8 @@ from bot import messages as say
 from bot.civic import Civic
 from bot.i18n import t
 from bot.outbox import message
-from bot.publishing import ResultsPublisher
+from bot.outbox_key import OutboxKey
+from bot.results_job import ResultsJob
 from bot.sitedata import SiteData, fetch, short
 from civicloop.changes import session_changes
 
@@ -53,7 +54,7 @@ def announce(c: Civic, data: SiteData) -> None:
         for user in c.store.subscribers(session.committee):
             text = say.announcement(data, session, kinds, user["language"])
             c.queue(
-                f"ann:{session.id}:{session.hash}:{user['user_id']}",
+                OutboxKey.announce(session.id, session.hash, user["user_id"]),
                 user["user_id"],
                 user["chat_id"],
                 message(text),
@@ -69,10 +70,10 @@ def remind(c: Civic, now: datetime) -> None:
         due = next((o for o in offsets if session.starts - o <= now), None)
         if due is None:
             continue
-        prefix = f"rem:{session.id}:{session.starts.isoformat()}:{int(due.total_seconds())}s:"
-        for user in c.store.subscribers(session.committee, reminders_only=True, unsent=prefix):
+        key = OutboxKey.reminder(session.id, session.starts, due)
+        for user in c.store.subscribers(session.committee, reminders_only=True, unsent=key):
             text = say.reminder(c.data, session, user["language"])
-            c.queue(f"{prefix}{user['user_id']}", user["user_id"], user["chat_id"], message(text))
+            c.queue(key.to(user["user_id"]), user["user_id"], user["chat_id"], message(text))
 
 
 def open_polls(c: Civic, now: datetime) -> None:
@@ -83,16 +84,16 @@ def open_polls(c: Civic, now: datetime) -> None:
             continue
         if state is None or not state["opened_at"]:
             c.store.mark_poll(poll.id, opened_at=now.isoformat())
-        for user in c.store.subscribers(poll.committee, unsent=f"poll:{poll.id}:"):
+        for user in c.store.subscribers(poll.committee, unsent=OutboxKey.poll(poll.id)):
             lang, user_id, chat = user["language"], user["user_id"], user["chat_id"]
-            c.queue(f"poll:{poll.id}:{user_id}", user_id, chat, poll_payload(poll, lang))
+            c.queue(OutboxKey.poll(poll.id, user_id), user_id, chat, poll_payload(poll, lang))
             if poll.comments:
                 note = t(
                     lang,
                     "To add a comment, reply to the poll with your text. Editors "
                     "read comments before publishing them with the results.",
                 )
-                c.queue(f"note:{poll.id}:{user_id}", user_id, chat, message(say.escape(note)))
+                c.queue(OutboxKey.note(poll.id, user_id), user_id, chat, message(say.escape(note)))
 
 
 def poll_payload(poll, lang: str) -> dict:
@@ -134,11 +135,12 @@ def close_poll(c: Civic, poll, now: datetime) -> None:
             }
         else:
             payload = {"method": "stop_poll", "message_id": sent["message_id"]}
-        c.queue(f"stop:{poll.id}:{sent['user_id']}", sent["user_id"], sent["chat_id"], payload)
+        key = OutboxKey.stop(poll.id, sent["user_id"])
+        c.queue(key, sent["user_id"], sent["chat_id"], payload)
     c.store.mark_poll(poll.id, closed_at=now.isoformat())
 
 
-async def tick(c: Civic, results: ResultsPublisher | None = None) -> None:
+async def tick(c: Civic, results: ResultsJob | None = None) -> None:
     """One pass of the clock-driven work."""
     now = datetime.now(UTC)
     async with c.atomic():

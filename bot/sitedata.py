@@ -29,11 +29,6 @@ class SiteData:
     def find(self, key: str) -> str | None:
         return self.keys.get(key)
 
-    def sessions_of(self, committee: str) -> list[SessionRecord]:
-        return sorted(
-            (s for s in self.sessions.values() if s.committee == committee), key=lambda s: s.starts
-        )
-
 
 async def fetch(source: str, client: httpx.AsyncClient | None = None) -> SiteData:
     """Read and validate all three files; any problem raises, so the caller keeps the old data."""

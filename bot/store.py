@@ -19,7 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.outbox_key import RESENT_WHEN_UNSURE, OutboxKey, Purpose
 from civicloop.escaping import paired
+from civicloop.languages import DEFAULT
 
 MIGRATIONS: list[str] = [
     # 1: the first schema
@@ -123,7 +125,6 @@ MIGRATIONS: list[str] = [
     );
     """,
 ]
-PRIORITY = {"r": 0, "bc": 2}  # by key prefix: replies first, broadcasts last, the rest between
 
 
 # SQLite makes these with the database file's own mode: a 0600 database keeps them private.
@@ -344,17 +345,17 @@ class Store:
         self.db.execute("DELETE FROM subscriptions WHERE user_id = ?", (user_id,))
 
     def subscribers(
-        self, committee: str, reminders_only: bool = False, unsent: str | None = None
+        self, committee: str, reminders_only: bool = False, unsent: OutboxKey | None = None
     ) -> list[sqlite3.Row]:
-        """Who follows `committee`; with `unsent`, only those with no message keyed
-        `<unsent><user_id>` yet (so a tick does no work for people already served)."""
+        """Who follows `committee`; with `unsent` (a key made without a user), only those with
+        no such message yet (so a tick does no work for people already served)."""
         sql = "SELECT u.* FROM users u JOIN subscriptions s USING (user_id) WHERE s.committee = ?"
         args: list[Any] = [committee]
         if reminders_only:
             sql += " AND u.reminders = 1"
         if unsent is not None:
             sql += " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.key = ? || u.user_id)"
-            args.append(unsent)
+            args.append(unsent.prefix)
         return self.db.execute(sql + " ORDER BY u.user_id", args).fetchall()
 
     def forget(self, user_id: int) -> None:
@@ -425,7 +426,12 @@ class Store:
     # polls -----------------------------------------------------------------------------------
 
     def record_answer(
-        self, poll_id: str, user_id: int, options: list[int], update_id: int, language: str = "en"
+        self,
+        poll_id: str,
+        user_id: int,
+        options: list[int],
+        update_id: int,
+        language: str = DEFAULT,
     ) -> None:
         """Keep the user's latest choice; an empty list retracts it; older updates never win."""
         voter = self.voter(user_id)
@@ -474,11 +480,11 @@ class Store:
         """An answer to a Telegram poll we never heard back about (its send was cut short):
         if exactly one open poll was sent to this user, it is that one."""
         candidates = {
-            row[0].split(":")[1]
+            OutboxKey.parse(row[0]).subject
             for row in self.db.execute(
-                "SELECT key FROM outbox WHERE key LIKE 'poll:%' AND user_id = ? "
+                "SELECT key FROM outbox WHERE key LIKE ? AND user_id = ? "
                 "AND state IN ('sent', 'sending', 'pending', 'uncertain')",
-                (user_id,),
+                (OutboxKey.like(Purpose.POLL), user_id),
             )
         } & open_polls
         if len(candidates) != 1:
@@ -526,14 +532,13 @@ class Store:
 
     # outbox ----------------------------------------------------------------------------------
 
-    def enqueue(self, key: str, user_id: int | None, chat_id: int, payload: dict) -> bool:
+    def enqueue(self, key: OutboxKey, user_id: int | None, chat_id: int, payload: dict) -> bool:
         """Queue one message; its key makes queueing idempotent (one message per key, ever)."""
-        priority = PRIORITY.get(key.split(":", 1)[0], 1)
         cursor = self.db.execute(
             "INSERT OR IGNORE INTO outbox "
             "(key, user_id, chat_id, payload, not_before, created_at, priority) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (key, user_id, chat_id, json.dumps(payload), now(), now(), priority),
+            (str(key), user_id, chat_id, json.dumps(payload), now(), now(), key.priority),
         )
         return cursor.rowcount == 1
 
@@ -557,9 +562,12 @@ class Store:
     def recover_outbox(self) -> int:
         """A message caught mid-send by a crash may have left: sent again if its kind is
         (replies, polls, closing a poll: see bot/outbox.py), else marked uncertain."""
+        resent = sorted(RESENT_WHEN_UNSURE)
         self.db.execute(
-            "UPDATE outbox SET state = 'pending' WHERE state = 'sending' "
-            "AND (key LIKE 'r:%' OR key LIKE 'poll:%' OR key LIKE 'stop:%')"
+            "UPDATE outbox SET state = 'pending' WHERE state = 'sending' AND ("
+            + " OR ".join(["key LIKE ?"] * len(resent))
+            + ")",
+            [OutboxKey.like(purpose) for purpose in resent],
         )
         cursor = self.db.execute(
             "UPDATE outbox SET state = 'uncertain', error = 'interrupted while sending' "
@@ -572,21 +580,22 @@ class Store:
         row = self.db.execute(  # keys r:<update>:..., as a range so that the key index serves
             "SELECT 1 FROM outbox WHERE key >= ? AND key < ? "
             "AND payload LIKE '%\"answer_callback_query\"%'",
-            (f"r:{update_id}:", f"r:{update_id};"),
+            (OutboxKey.replies_to(update_id), OutboxKey.replies_to(update_id)[:-1] + ";"),
         )
         return row.fetchone() is not None
 
     def uncertain_broadcasts(self) -> int:
         return self.db.execute(
-            "SELECT count(*) FROM outbox WHERE state = 'uncertain' AND key LIKE 'bc:%'"
+            "SELECT count(*) FROM outbox WHERE state = 'uncertain' AND key LIKE ?",
+            (OutboxKey.like(Purpose.BROADCAST),),
         ).fetchone()[0]
 
     def resend_uncertain_broadcasts(self) -> int:
         """An editor chose to send again the broadcast messages that may not have arrived."""
         cursor = self.db.execute(
             "UPDATE outbox SET state = 'pending', not_before = ?, error = NULL "
-            "WHERE state = 'uncertain' AND key LIKE 'bc:%'",
-            (now(),),
+            "WHERE state = 'uncertain' AND key LIKE ?",
+            (now(), OutboxKey.like(Purpose.BROADCAST)),
         )
         return cursor.rowcount
 

@@ -2,5 +2,7 @@
 
 from importlib.metadata import version
 
+from civicloop.languages import CODES
+
 __version__ = version("civicloop")
-LANGUAGES = ("en", "fr")  # the first is the site's default; mkdocs.yml lists the same
+LANGUAGES = CODES  # the first is the site's default (civicloop/languages.py)

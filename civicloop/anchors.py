@@ -9,12 +9,12 @@ from html.parser import HTMLParser
 from pathlib import PurePosixPath
 
 from civicloop import LANGUAGES
-from civicloop.catalog import TRANSLATION, Doc
+from civicloop.catalog import TRANSLATION, Entry
 from civicloop.checks import EXTERNAL, body_links, resolve
 from civicloop.markup import to_html
 from civicloop.pages import render
 from civicloop.problems import Problem
-from civicloop.publication import Publication
+from civicloop.sitecontext import SiteContext
 
 
 class _Ids(HTMLParser):
@@ -30,14 +30,14 @@ class _Ids(HTMLParser):
                 self.ids.add(value)
 
 
-def anchor_problems(publication: Publication) -> Iterator[Problem]:
-    catalog = publication.catalog
+def anchor_problems(site: SiteContext) -> Iterator[Problem]:
+    catalog = site.catalog
     anchors: dict[tuple[str, str], set[str]] = {}
 
-    def ids(doc: Doc, lang: str) -> set[str]:
+    def ids(doc: Entry, lang: str) -> set[str]:
         if (doc.path, lang) not in anchors:
             own = doc.translations.get(lang, doc)
-            text = render(publication, doc, lang, own.body) if doc.kind else own.body
+            text = render(site, doc, lang, own.body) if doc.kind else own.body
             parser = _Ids()
             parser.feed(to_html(text))
             anchors[doc.path, lang] = parser.ids

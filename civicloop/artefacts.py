@@ -10,28 +10,26 @@ from civicloop.calendar import calendars
 from civicloop.content import MODELS, json_schemas
 from civicloop.feed import feed
 from civicloop.opendata import FILES, data_files
-from civicloop.publication import Publication
+from civicloop.sitecontext import SiteContext
 
 
-def artefacts(publication: Publication, site_name: str) -> dict[str, bytes]:
+def artefacts(site: SiteContext, site_name: str) -> dict[str, bytes]:
     """The generated files by their path in the site."""
-    files = calendars(publication, site_name)
-    files["feed.xml"] = feed(publication, site_name)
-    files.update({f"data/v1/{name}": data for name, data in data_files(publication).items()})
-    files.update(
-        {f"data/v1/{name}": data for name, data in draw_data.data_files(publication).items()}
-    )
+    files = calendars(site, site_name)
+    files["feed.xml"] = feed(site, site_name)
+    files.update({f"data/v1/{name}": data for name, data in data_files(site).items()})
+    files.update({f"data/v1/{name}": data for name, data in draw_data.data_files(site).items()})
     for name, schema in json_schemas().items():
         files[f"schema/content/{name}.json"] = json.dumps(schema, indent=1).encode()
     return files
 
 
-def artefact_paths(publication: Publication) -> list[str]:
+def artefact_paths(site: SiteContext) -> list[str]:
     """The paths `artefacts` will make, known before it has made them (it takes a while)."""
-    catalog = publication.catalog
-    paths = [publication.calendar_url(), "feed.xml"]
-    paths += [publication.calendar_url(slug) for slug in catalog.committees]
-    paths += [publication.session_calendar_url(s) for s in catalog.sessions]
+    catalog = site.catalog
+    paths = [site.calendar_url(), "feed.xml"]
+    paths += [site.calendar_url(slug) for slug in catalog.committees]
+    paths += [site.session_calendar_url(s) for s in catalog.sessions]
     paths += [
         f"data/v1/{prefix}{name}"
         for name in (*FILES, *draw_data.FILES)
@@ -41,11 +39,11 @@ def artefact_paths(publication: Publication) -> list[str]:
     return paths
 
 
-def write_artefacts(publication: Publication, site_name: str, folder: Path) -> None:
+def write_artefacts(site: SiteContext, site_name: str, folder: Path) -> None:
     """Write the artefacts under `folder`, exactly at `artefact_paths` (a second process of the
     build does this while MkDocs renders the pages)."""
-    files = artefacts(publication, site_name)
-    if sorted(files) != sorted(artefact_paths(publication)):
+    files = artefacts(site, site_name)
+    if sorted(files) != sorted(artefact_paths(site)):
         raise RuntimeError("artefact_paths() does not list what artefacts() makes")
     for path, data in files.items():
         target = folder / path

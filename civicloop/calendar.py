@@ -14,9 +14,9 @@ from uuid import NAMESPACE_URL, uuid5
 from icalendar import Calendar, Event
 
 from civicloop import __version__
-from civicloop.catalog import Doc
+from civicloop.catalog import Entry
 from civicloop.escaping import clean, clean_line
-from civicloop.publication import Publication
+from civicloop.sitecontext import SiteContext
 
 STATUS = {
     "scheduled": "CONFIRMED",
@@ -26,25 +26,25 @@ STATUS = {
 }
 
 
-def calendars(publication: Publication, site_name: str) -> dict[str, bytes]:
+def calendars(site: SiteContext, site_name: str) -> dict[str, bytes]:
     """The site's calendar, each committee's, and each session's own, by path in the site.
 
     A session is in three of them, so its event is serialised once and the bytes reused.
     """
-    catalog = publication.catalog
-    events = {s.path: event(publication, s).to_ical() for s in catalog.sessions}
+    catalog = site.catalog
+    events = {s.path: event(site, s).to_ical() for s in catalog.sessions}
     files = {}
 
-    def add(path: str, name: str, sessions: list[Doc]) -> None:
-        files[path] = calendar(publication.absolute(path), name, [events[s.path] for s in sessions])
+    def add(path: str, name: str, sessions: list[Entry]) -> None:
+        files[path] = calendar(site.absolute(path), name, [events[s.path] for s in sessions])
 
-    add(publication.calendar_url(), site_name, catalog.sessions)
+    add(site.calendar_url(), site_name, catalog.sessions)
     for slug, committee in catalog.committees.items():
         sessions = catalog.sessions_of(slug)
-        add(publication.calendar_url(slug), committee.model.title, sessions)
+        add(site.calendar_url(slug), committee.model.title, sessions)
         for s in sessions:
             add(
-                publication.session_calendar_url(s),
+                site.session_calendar_url(s),
                 f"{committee.model.title}: {s.model.title}",
                 [s],
             )
@@ -65,15 +65,15 @@ def calendar(url: str, name: str, events: Iterable[bytes]) -> bytes:
     return head + b"".join(events) + b"END:VCALENDAR" + tail
 
 
-def event(publication: Publication, session: Doc) -> Event:
+def event(site: SiteContext, session: Entry) -> Event:
     """One session; its UID never changes and its SEQUENCE grows with each reviewed change."""
     model = session.model
-    committee = publication.catalog.committee_of(session)
-    revision = publication.revision(session)
-    host = urlsplit(publication.base_url).hostname or "civicloop"
+    committee = site.catalog.committee_of(session)
+    revision = site.revision(session)
+    host = urlsplit(site.base_url).hostname or "civicloop"
     where = ", ".join(str(x) for x in (model.place, model.online) if x)
     agenda = "\n".join(f"- {item.title}" for item in model.agenda)
-    url = clean_line(publication.absolute(session.url))
+    url = clean_line(site.absolute(session.url))
     return Event.new(
         uid=clean_line(f"{session.id.replace('/', '.')}@{host}"),
         summary=clean_line(f"{committee.title}: {model.title}"),

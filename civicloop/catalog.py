@@ -54,7 +54,7 @@ IGNORED = re.compile(r"(^|/)(\.|_)")  # dot-folders, and `_`-prefixed build scra
 
 
 @dataclass
-class Doc:
+class Entry:
     """One content file: its typed front matter, its body and its translations."""
 
     path: str  # relative to the content folder, with '/'
@@ -62,7 +62,7 @@ class Doc:
     model: Any  # a content Model, or None for a plain page
     body: str
     body_line: int
-    translations: dict[str, Doc] = field(default_factory=dict)
+    translations: dict[str, Entry] = field(default_factory=dict)
 
     @property
     def slug(self) -> str:
@@ -94,39 +94,39 @@ class Catalog:
     and every page of a large site asks these questions."""
 
     root: Path
-    docs: dict[str, Doc]  # by path
+    docs: dict[str, Entry]  # by path
     problems: list[Problem]
 
     @cached_property
-    def _kinds(self) -> dict[str | None, list[Doc]]:
-        kinds: dict[str | None, list[Doc]] = {}
+    def _kinds(self) -> dict[str | None, list[Entry]]:
+        kinds: dict[str | None, list[Entry]] = {}
         for doc in self.docs.values():
             kinds.setdefault(doc.kind, []).append(doc)
         return kinds
 
-    def of(self, kind: str) -> list[Doc]:
+    def of(self, kind: str) -> list[Entry]:
         return self._kinds.get(kind, [])
 
     @cached_property
-    def committees(self) -> dict[str, Doc]:
+    def committees(self) -> dict[str, Entry]:
         return {d.slug: d for d in self.of("committee")}
 
     @cached_property
-    def sessions(self) -> list[Doc]:
+    def sessions(self) -> list[Entry]:
         return sorted(self.of("session"), key=lambda d: (d.model.starts, d.path))
 
     @cached_property
-    def _sessions_by_committee(self) -> dict[str, list[Doc]]:
-        grouped: dict[str, list[Doc]] = {}
+    def _sessions_by_committee(self) -> dict[str, list[Entry]]:
+        grouped: dict[str, list[Entry]] = {}
         for doc in self.sessions:
             grouped.setdefault(doc.committee, []).append(doc)
         return grouped
 
-    def sessions_of(self, committee: str) -> list[Doc]:
+    def sessions_of(self, committee: str) -> list[Entry]:
         return self._sessions_by_committee.get(committee, [])
 
     @cached_property
-    def listed(self) -> dict[str, list[Doc]]:
+    def listed(self) -> dict[str, list[Entry]]:
         """What listing pages show, in their order: sorted once, not for each of many pages."""
         return {
             "results": sorted(self.of("results"), key=lambda d: d.model.closed, reverse=True),
@@ -135,17 +135,17 @@ class Catalog:
             "studies": sorted(self.of("case-study"), key=lambda d: d.model.title),
         }
 
-    def committee_of(self, session: Doc) -> Committee:
+    def committee_of(self, session: Entry) -> Committee:
         return self.docs[f"committees/{session.committee}/index.md"].model
 
     @cached_property
-    def _results(self) -> dict[str, Doc]:
+    def _results(self) -> dict[str, Entry]:
         return {d.model.poll: d for d in self.of("results")}
 
-    def results_of(self, poll_id: str) -> Doc | None:
+    def results_of(self, poll_id: str) -> Entry | None:
         return self._results.get(poll_id)
 
-    def by_slug(self, kind: str) -> dict[str, Doc]:
+    def by_slug(self, kind: str) -> dict[str, Entry]:
         return {d.slug: d for d in self.of(kind)}
 
 
@@ -239,7 +239,7 @@ def _language_problem(rel: str, languages: tuple[str, ...]) -> str | None:
 
 def load(root: Path, languages: tuple[str, ...] = LANGUAGES) -> Catalog:
     """Read every Markdown file under `root`; problems are collected, never raised."""
-    docs: dict[str, Doc] = {}
+    docs: dict[str, Entry] = {}
     files, problems = content_files(root)
     translations: list[tuple[str, str, str]] = []
     for rel in files:
@@ -274,7 +274,7 @@ def read_text(path: Path) -> str:
     return path.read_text(encoding="utf-8-sig")
 
 
-def _read(root: Path, rel: str, problems: list[Problem], base: Doc | None = None) -> Doc | None:
+def _read(root: Path, rel: str, problems: list[Problem], base: Entry | None = None) -> Entry | None:
     try:
         text = read_text(root / rel)
     except UnicodeDecodeError as error:
@@ -334,7 +334,7 @@ def _read(root: Path, rel: str, problems: list[Problem], base: Doc | None = None
         if not head and MULTIMARKDOWN_META.match(text):
             problems.append(Problem(rel, 1, MULTIMARKDOWN_PROBLEM))
             return None
-        return Doc(rel, None, None, body, body_line)
+        return Entry(rel, None, None, body, body_line)
     if not isinstance(kind, str) or kind not in MODELS:
         message = f"unknown type {kind!r}; valid types: {', '.join(MODELS)}"
         problems.append(Problem(rel, node_line(root_node, ("type",), first_line), message))
@@ -366,4 +366,4 @@ def _read(root: Path, rel: str, problems: list[Problem], base: Doc | None = None
     except ValidationError as error:
         problems.extend(validation_problems(rel, error, root_node, first_line, model_class))
         return None
-    return Doc(rel, kind, model, body, body_line)
+    return Entry(rel, kind, model, body, body_line)

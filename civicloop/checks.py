@@ -12,7 +12,7 @@ from civicloop.problems import Problem
 from civicloop.text import unsafe_link
 
 if TYPE_CHECKING:
-    from civicloop.catalog import Catalog, Doc
+    from civicloop.catalog import Catalog, Entry
 
 LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 REFERENCE = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:\s*<?([^\s>]+)")  # [name]: target "title"
@@ -131,13 +131,13 @@ def _results(catalog: Catalog) -> Iterator[Problem]:
             )
 
 
-def _field_line(catalog: Catalog, doc: Doc, needle: str) -> int:
+def _field_line(catalog: Catalog, doc: Entry, needle: str) -> int:
     """The first line of the file containing `needle`: a cross-file problem's best line."""
     text = (catalog.root / doc.path).read_text(encoding="utf-8-sig").splitlines()
     return next((i + 1 for i, line in enumerate(text) if needle in line), 1)
 
 
-def body_links(doc: Doc) -> list[tuple[int, str]]:
+def body_links(doc: Entry) -> list[tuple[int, str]]:
     """The targets of the links and images in the Markdown body, with their lines."""
     targets: list[tuple[int, str]] = []
     fenced = False
@@ -150,7 +150,7 @@ def body_links(doc: Doc) -> list[tuple[int, str]]:
     return targets
 
 
-def _links(catalog: Catalog, doc: Doc) -> Iterator[Problem]:
+def _links(catalog: Catalog, doc: Entry) -> Iterator[Problem]:
     # None: a front-matter link, line found if broken
     targets: list[tuple[int | None, str]] = [*body_links(doc)]
     yield from markup_problems(doc, [target for _, target in targets])

@@ -16,9 +16,10 @@ from civicloop.anchors import anchor_problems
 from civicloop.answers import open_store, poll_times, read_answers
 from civicloop.catalog import load
 from civicloop.content import json_schemas
-from civicloop.publication import Publication, current_time
-from civicloop.publish import PublishError, publisher_from_env
+from civicloop.publisher.base import PublishError
+from civicloop.publisher.env import publisher_from_env
 from civicloop.results import PollInfo, change_for, results_of
+from civicloop.sitecontext import SiteContext, current_time
 
 
 def _datetime(text: str) -> datetime:
@@ -37,7 +38,7 @@ def validate(args: argparse.Namespace) -> int:
     catalog = load(args.content)
     problems = catalog.problems
     if not problems:  # pages are rendered from valid content only
-        problems = list(anchor_problems(Publication(catalog, "/", current_time())))
+        problems = list(anchor_problems(SiteContext(catalog, "/", current_time())))
     for problem in problems:
         print(f"{args.content.as_posix().rstrip('/')}/{problem}")
     if problems:
@@ -121,9 +122,11 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--content", type=Path, default=Path("content"), help="content folder")
     commands = root.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("validate", help="check all content; exit 1 on any problem")
+    check = commands.add_parser("validate", help="check all content; exit 1 on any problem")
+    check.set_defaults(run=validate)
 
     maker = commands.add_parser("new", help="write a valid skeleton of a new page")
+    maker.set_defaults(run=new)
     kinds = maker.add_subparsers(dest="kind", required=True)
     s = kinds.add_parser("session")
     s.add_argument("--committee", required=True)
@@ -156,6 +159,7 @@ def parser() -> argparse.ArgumentParser:
     w.add_argument("--replay", required=True, help="video URL")
 
     r = commands.add_parser("results", help="publish a poll's results from the bot's store")
+    r.set_defaults(run=results)
     r.add_argument("poll", help="the poll id")
     r.add_argument(
         "--db", type=Path, default=Path(os.environ.get("CIVICLOOP_DB", "var/civicloop.sqlite3"))
@@ -163,6 +167,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--print", action="store_true", help="print the file instead of publishing")
 
     out = commands.add_parser("schema", help="write the front-matter JSON Schemas (for editors)")
+    out.set_defaults(run=schema)
     out.add_argument("--out", type=Path, default=Path("build/schema"))
     draw_command.add_parser(commands)
     return root
@@ -170,10 +175,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    handlers = {"validate": validate, "new": new, "schema": schema, "results": results}
-    handlers["draw"] = draw_command.run
     try:
-        return handlers[args.command](args)
+        return args.run(args)
     except ValueError as error:
         print(f"civicloop: {error}", file=sys.stderr)
         return 2

@@ -71,7 +71,7 @@ class Committee(Strict):
     sources: list[Link] = []
 
 
-class Document(Strict):
+class AgendaDocument(Strict):
     title: Text
     url: SafeLink
 
@@ -82,7 +82,7 @@ class AgendaItem(Strict):
     duration: Annotated[PositiveInt, Field(le=24 * 60)] | None = Field(
         default=None, description="minutes"
     )
-    documents: list[Document] = []
+    documents: list[AgendaDocument] = []
 
 
 class Poll(Strict):

@@ -14,11 +14,12 @@ from pathlib import Path
 from civicloop.catalog import load
 from civicloop.lottery import LotteryError
 from civicloop.pool import PoolError, ensure_private, load_key, new_key, read_pool
-from civicloop.selection import DrawError, Published, commit, pick, replace, seated, verify
+from civicloop.selection import DrawError, PublishedDraw, commit, pick, replace, seated, verify
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     draw = commands.add_parser("draw", help="a verifiable stratified draw of a committee")
+    draw.set_defaults(run=run)
     steps = draw.add_subparsers(dest="step", required=True)
 
     def step(name: str, help: str, pool: bool = True) -> argparse.ArgumentParser:
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(str(error)) from None
 
 
-def _published(args: argparse.Namespace) -> Published:
+def _published(args: argparse.Namespace) -> PublishedDraw:
     catalog = load(args.content)
     path = f"committees/{args.committee}/draw.md"
     problems = [p for p in catalog.problems if p.path == path]
@@ -60,10 +61,10 @@ def _published(args: argparse.Namespace) -> Published:
     doc = catalog.docs.get(path)
     if doc is None or doc.kind != "draw":
         raise DrawError(f"no draw file {args.content / path}; write one (see the README)")
-    return Published(doc.model, args.committee, args.content / path)
+    return PublishedDraw(doc.model, args.committee, args.content / path)
 
 
-def _pool(args: argparse.Namespace, published: Published):
+def _pool(args: argparse.Namespace, published: PublishedDraw):
     key = load_key(args.key, args.content)
     return read_pool(args.pool, published.draw, key, published.committee, args.content)
 
@@ -107,7 +108,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _list(args: argparse.Namespace, published: Published, pool) -> None:
+def _list(args: argparse.Namespace, published: PublishedDraw, pool) -> None:
     """The pool's rows of the members and substitutes, for the organiser to contact them."""
     ensure_private(args.out, args.content, "the list")
     result = published.result()

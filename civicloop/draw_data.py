@@ -11,14 +11,14 @@ from pydantic import BaseModel, ConfigDict
 
 from civicloop.draw import Draw, files
 from civicloop.opendata import VERSION, _dump, _file
-from civicloop.publication import Publication
+from civicloop.sitecontext import SiteContext
 
 
-class Record(BaseModel):
+class DrawDataRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class CategoryRecord(Record):
+class CategoryRecord(DrawDataRecord):
     value: str
     min: int
     max: int
@@ -27,18 +27,18 @@ class CategoryRecord(Record):
     substitutes: int | None
 
 
-class CriterionRecord(Record):
+class CriterionRecord(DrawDataRecord):
     name: str
     categories: list[CategoryRecord]
 
 
-class Chances(Record):
+class Chances(DrawDataRecord):
     lowest: float
     median: float
     highest: float
 
 
-class CommitmentRecord(Record):
+class CommitmentRecord(DrawDataRecord):
     url: str
     pool_size: int
     pool_hash: str
@@ -50,7 +50,7 @@ class CommitmentRecord(Record):
     run: dict[str, str | int]
 
 
-class PickRecord(Record):
+class PickRecord(DrawDataRecord):
     url: str
     date: str
     random: str
@@ -58,14 +58,14 @@ class PickRecord(Record):
     ticket: int
 
 
-class Seat(Record):
+class Seat(DrawDataRecord):
     id: str  # the volunteer's pseudonym
     since: str
     left: str | None
     replaced_by: str | None
 
 
-class DrawRecord(Record):
+class DrawRecord(DrawDataRecord):
     committee: str
     url: str
     date: str
@@ -106,10 +106,10 @@ def waiting(result: dict) -> list[str]:
     return [s for s in result["substitutes"] if s not in used]
 
 
-def draw_record(publication: Publication, slug: str, draw: Draw, page: str) -> DrawRecord:
-    draw_file = publication.catalog.root / "committees" / slug / "draw.md"
+def draw_record(site: SiteContext, slug: str, draw: Draw, page: str) -> DrawRecord:
+    draw_file = site.catalog.root / "committees" / slug / "draw.md"
     commitment, result = published(draw_file)
-    folder = publication.absolute(f"committees/{slug}/")
+    folder = site.absolute(f"committees/{slug}/")
     pool = commitment["pool"]["per_category"] if commitment else {}
     criteria = [
         CriterionRecord(
@@ -155,7 +155,7 @@ def draw_record(publication: Publication, slug: str, draw: Draw, page: str) -> D
         )
     return DrawRecord(
         committee=slug,
-        url=publication.absolute(page),
+        url=site.absolute(page),
         date=draw.date.isoformat(),
         algorithm=draw.algorithm,
         seats=draw.seats,
@@ -169,10 +169,10 @@ def draw_record(publication: Publication, slug: str, draw: Draw, page: str) -> D
     )
 
 
-def draws(publication: Publication) -> list[DrawRecord]:
+def draws(site: SiteContext) -> list[DrawRecord]:
     return [
-        draw_record(publication, doc.committee, doc.model, doc.url)
-        for doc in sorted(publication.catalog.of("draw"), key=lambda d: d.path)
+        draw_record(site, doc.committee, doc.model, doc.url)
+        for doc in sorted(site.catalog.of("draw"), key=lambda d: d.path)
     ]
 
 
@@ -180,13 +180,13 @@ def draws(publication: Publication) -> list[DrawRecord]:
 FILES = {"draws.json": ("draws", _file("draws", DrawRecord))}
 
 
-def data_files(publication: Publication) -> dict[str, bytes]:
+def data_files(site: SiteContext) -> dict[str, bytes]:
     """`draws.json` and its schema, as `opendata.data_files` makes the others."""
     key, model = FILES["draws.json"]
-    records = [r.model_dump(mode="json") for r in draws(publication)]
+    records = [r.model_dump(mode="json") for r in draws(site)]
     schema = model.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = publication.absolute("data/v1/schema/draws.json")
+    schema["$id"] = site.absolute("data/v1/schema/draws.json")
     return {
         "draws.json": _dump({"version": VERSION, key: records}),
         "schema/draws.json": _dump(schema),

@@ -9,31 +9,31 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 from civicloop.escaping import clean
-from civicloop.publication import Publication
+from civicloop.sitecontext import SiteContext
 
 ATOM = "http://www.w3.org/2005/Atom"
 KINDS = ("session", "webinar", "case-study")
 
 
-def feed(publication: Publication, title: str, limit: int = 50) -> bytes:
-    docs = [d for kind in KINDS for d in publication.catalog.of(kind)]
-    docs.sort(key=lambda d: (publication.revision(d).updated, d.path), reverse=True)
+def feed(site: SiteContext, title: str, limit: int = 50) -> bytes:
+    docs = [d for kind in KINDS for d in site.catalog.of(kind)]
+    docs.sort(key=lambda d: (site.revision(d).updated, d.path), reverse=True)
     docs = docs[:limit]
     ET.register_namespace("", ATOM)
     root = ET.Element(f"{{{ATOM}}}feed")
     _text(root, "title", title)
-    _text(root, "id", publication.base_url)
-    latest = publication.revision(docs[0]).updated if docs else publication.now
+    _text(root, "id", site.base_url)
+    latest = site.revision(docs[0]).updated if docs else site.now
     _text(root, "updated", latest.isoformat())
-    ET.SubElement(root, f"{{{ATOM}}}link", href=publication.absolute("feed.xml"), rel="self")
-    ET.SubElement(root, f"{{{ATOM}}}link", href=publication.base_url)
+    ET.SubElement(root, f"{{{ATOM}}}link", href=site.absolute("feed.xml"), rel="self")
+    ET.SubElement(root, f"{{{ATOM}}}link", href=site.base_url)
     author = ET.SubElement(root, f"{{{ATOM}}}author")
     _text(author, "name", title)
     for doc in docs:
-        revision = publication.revision(doc)
+        revision = site.revision(doc)
         entry = ET.SubElement(root, f"{{{ATOM}}}entry")
-        url = publication.absolute(doc.url)
-        _text(entry, "title", _title(publication, doc))
+        url = site.absolute(doc.url)
+        _text(entry, "title", _title(site, doc))
         _text(entry, "id", url)
         _text(entry, "published", revision.created.isoformat())
         _text(entry, "updated", revision.updated.isoformat())
@@ -46,9 +46,9 @@ def feed(publication: Publication, title: str, limit: int = 50) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def _title(publication: Publication, doc) -> str:
+def _title(site: SiteContext, doc) -> str:
     if doc.kind == "session":
-        return f"{publication.catalog.committee_of(doc).title}: {doc.model.title}"
+        return f"{site.catalog.committee_of(doc).title}: {doc.model.title}"
     return doc.model.title
 
 

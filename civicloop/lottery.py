@@ -32,7 +32,7 @@ class LotteryError(Exception):
 
 
 @dataclass(frozen=True)
-class Request:
+class LotteryRequest:
     """One run: `tickets` panels of `seats` people (a uniform lottery over them), or one panel."""
 
     algorithm: str
@@ -45,7 +45,7 @@ class Request:
     seated: list[dict[str, str]] = field(default_factory=list)  # already selected (their homes)
 
 
-def run(request: Request) -> tuple[list[list[str]], dict[str, str]]:
+def run(request: LotteryRequest) -> tuple[list[list[str]], dict[str, str]]:
     """The panels (each a sorted list of ids) and the versions that made them."""
     env = {**os.environ, "PYTHONHASHSEED": HASHSEED}
     done = subprocess.run(
@@ -103,7 +103,7 @@ class Clock:
                 out.write(json.dumps(self.seconds) + "\n")
 
 
-def _draw(request: Request) -> list[list[str]]:
+def _draw(request: LotteryRequest) -> list[list[str]]:
     clock = Clock()
     from sortition_algorithms import CSVStringDataSource, SelectionData, Settings
     from sortition_algorithms.core import run_stratification
@@ -159,7 +159,7 @@ def _draw(request: Request) -> list[list[str]]:
 
 
 def main() -> int:
-    request = Request(**json.load(sys.stdin))
+    request = LotteryRequest(**json.load(sys.stdin))
     answer = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # HiGHS writes its log to stdout: keep stdout for the answer alone
     sys.stdout = sys.stderr

@@ -19,7 +19,7 @@ from civicloop.problems import Problem, printable
 from civicloop.text import unsafe_link
 
 if TYPE_CHECKING:
-    from civicloop.catalog import Doc
+    from civicloop.catalog import Entry
 
 # The Markdown extensions of mkdocs.yml (a test checks they are the same).
 EXTENSIONS = [
@@ -210,7 +210,7 @@ def to_html(text: str) -> str:
     return markdown.markdown(text, extensions=EXTENSIONS)
 
 
-def markup_problems(doc: Doc, links: list[str]) -> Iterator[Problem]:
+def markup_problems(doc: Entry, links: list[str]) -> Iterator[Problem]:
     """What the body would make that runs script. Only a body with '<' (HTML) or '{'
     (attributes) can make more than text, and the Markdown `links` it has are checked as links
     (not again here)."""

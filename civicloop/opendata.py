@@ -14,12 +14,12 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
 
-from civicloop.catalog import Doc, page_url
+from civicloop.catalog import Entry, page_url
 from civicloop.checks import resolve
 from civicloop.content import Member
 from civicloop.escaping import clean
 from civicloop.fields import OPTION_LENGTH, OPTIONS, QUESTION_LENGTH, at_most
-from civicloop.publication import Publication
+from civicloop.sitecontext import SiteContext
 
 VERSION = 1
 
@@ -125,16 +125,16 @@ FILES: dict[str, tuple[str, type[BaseModel]]] = {
 }
 
 
-def _translations(doc: Doc, *fields: str) -> dict[str, Translation]:
+def _translations(doc: Entry, *fields: str) -> dict[str, Translation]:
     return {
         lang: Translation(**{f: getattr(other.model, f) for f in ("title", *fields)})
         for lang, other in sorted(doc.translations.items())
     }
 
 
-def committees(publication: Publication) -> list[CommitteeRecord]:
+def committees(site: SiteContext) -> list[CommitteeRecord]:
     records = []
-    for slug, doc in sorted(publication.catalog.committees.items()):
+    for slug, doc in sorted(site.catalog.committees.items()):
         m = doc.model
         records.append(
             CommitteeRecord(
@@ -148,18 +148,18 @@ def committees(publication: Publication) -> list[CommitteeRecord]:
                 languages=m.languages,
                 timezone=m.timezone,
                 place=m.place,
-                url=publication.absolute(doc.url),
-                calendar=publication.absolute(publication.calendar_url(slug)),
-                sessions=[s.id for s in publication.catalog.sessions_of(slug)],
+                url=site.absolute(doc.url),
+                calendar=site.absolute(site.calendar_url(slug)),
+                sessions=[s.id for s in site.catalog.sessions_of(slug)],
                 translations=_translations(doc, "question"),
             )
         )
     return records
 
 
-def sessions(publication: Publication) -> list[SessionRecord]:
+def sessions(site: SiteContext) -> list[SessionRecord]:
     records = []
-    for doc in publication.catalog.sessions:
+    for doc in site.catalog.sessions:
         m = doc.model
         fields = {
             "id": doc.id,
@@ -168,7 +168,7 @@ def sessions(publication: Publication) -> list[SessionRecord]:
             "title": m.title,
             "starts": m.starts,
             "ends": m.ends,
-            "timezone": publication.catalog.committee_of(doc).timezone,
+            "timezone": site.catalog.committee_of(doc).timezone,
             "status": m.status,
             "place": m.place,
             "online": str(m.online) if m.online else None,
@@ -178,7 +178,7 @@ def sessions(publication: Publication) -> list[SessionRecord]:
                     presenter=i.presenter,
                     duration=i.duration,
                     documents=[
-                        {"title": d.title, "url": _document_url(publication, doc, d.url)}
+                        {"title": d.title, "url": _document_url(site, doc, d.url)}
                         for d in i.documents
                     ],
                 )
@@ -187,8 +187,8 @@ def sessions(publication: Publication) -> list[SessionRecord]:
             "replay": str(m.replay) if m.replay else None,
             "outcomes": m.outcomes,
             "polls": [p.id for p in m.polls],
-            "url": publication.absolute(doc.url),
-            "calendar": publication.absolute(publication.session_calendar_url(doc)),
+            "url": site.absolute(doc.url),
+            "calendar": site.absolute(site.session_calendar_url(doc)),
             "translations": _translations(doc),
         }
         record = SessionRecord.model_construct(**fields, hash="")
@@ -199,8 +199,8 @@ def sessions(publication: Publication) -> list[SessionRecord]:
     return records
 
 
-def _results(publication: Publication, poll_id: str) -> PollResults | None:
-    doc = publication.catalog.results_of(poll_id)
+def _results(site: SiteContext, poll_id: str) -> PollResults | None:
+    doc = site.catalog.results_of(poll_id)
     if doc is None:
         return None
     m = doc.model
@@ -209,11 +209,11 @@ def _results(publication: Publication, poll_id: str) -> PollResults | None:
         suppressed=m.suppressed,
         options=[OptionResult(**o.model_dump()) for o in m.options],
         closed=m.closed,
-        url=publication.absolute(doc.url),
+        url=site.absolute(doc.url),
     )
 
 
-def polls(publication: Publication) -> list[PollRecord]:
+def polls(site: SiteContext) -> list[PollRecord]:
     return [
         PollRecord(
             id=p.id,
@@ -225,32 +225,32 @@ def polls(publication: Publication) -> list[PollRecord]:
             opens=p.opens,
             closes=p.closes,
             comments=p.comments,
-            url=publication.absolute(doc.url),
-            results=_results(publication, p.id),
+            url=site.absolute(doc.url),
+            results=_results(site, p.id),
         )
-        for doc in publication.catalog.sessions
+        for doc in site.catalog.sessions
         for p in doc.model.polls
     ]
 
 
-def _document_url(publication: Publication, doc: Doc, url: str) -> str:
+def _document_url(site: SiteContext, doc: Entry, url: str) -> str:
     """Documents may be site-relative Markdown links; readers of the data need absolute URLs."""
     if "://" in url:
         return url
     target = resolve(doc.path, url) or url
-    return publication.absolute(page_url(target) if target.endswith(".md") else target)
+    return site.absolute(page_url(target) if target.endswith(".md") else target)
 
 
-def data_files(publication: Publication) -> dict[str, bytes]:
+def data_files(site: SiteContext) -> dict[str, bytes]:
     """Every file of `data/v1/`, by name: the data and, under `schema/`, its JSON Schemas."""
     builders = {"committees.json": committees, "sessions.json": sessions, "polls.json": polls}
     files = {}
     for name, (key, model) in FILES.items():
-        records = [r.model_dump(mode="json") for r in builders[name](publication)]
+        records = [r.model_dump(mode="json") for r in builders[name](site)]
         files[name] = _dump({"version": VERSION, key: records})
         schema = model.model_json_schema()
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-        schema["$id"] = publication.absolute(f"data/v1/schema/{name}")
+        schema["$id"] = site.absolute(f"data/v1/schema/{name}")
         files[f"schema/{name}"] = _dump(schema)
     return files
 

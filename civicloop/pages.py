@@ -6,7 +6,6 @@ checking see generated text exactly as they see what editors wrote.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 from functools import cache
@@ -16,7 +15,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime, format_time
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from civicloop.catalog import Doc
+from civicloop.catalog import Entry
 from civicloop.draw_record import record
 from civicloop.escaping import (
     Markdown,
@@ -27,7 +26,7 @@ from civicloop.escaping import (
     markdown_text,
 )
 from civicloop.labels import translator
-from civicloop.publication import Publication
+from civicloop.sitecontext import SiteContext
 
 
 def _inert(value: object) -> str:
@@ -49,15 +48,15 @@ def _environment() -> Environment:
     )
 
 
-def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
+def render(site: SiteContext, doc: Entry, lang: str, body: str) -> str:
     """The page's Markdown in `lang`: generated text around the editor's `body`."""
     template = doc.kind if doc.kind != "listing" else f"listing-{doc.model.list}"
     t = translator(lang)
-    catalog = publication.catalog
+    catalog = site.catalog
     in_committee = doc.kind in ("session", "results") and doc.committee in catalog.committees
     tz = ZoneInfo(catalog.committee_of(doc).timezone) if in_committee else None
 
-    def local(other: Doc):
+    def local(other: Entry):
         return other.localized(lang)
 
     def moment(value: datetime, date_only: bool = False) -> str:
@@ -67,7 +66,7 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
         text = format_datetime(value, pattern, tzinfo=zone, locale=lang)
         return text if date_only else f"{text} {value.astimezone(zone).tzname()}"
 
-    def when(session: Doc, short: bool = False) -> str:
+    def when(session: Entry, short: bool = False) -> str:
         zone = ZoneInfo(catalog.committee_of(session).timezone)
         starts, ends = session.model.starts, session.model.ends
         day = "d MMM y, HH:mm" if short else "EEEE d MMMM y, HH:mm"
@@ -81,11 +80,11 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
     def video(url: object) -> Markdown:
         return video_facade(str(url), t)
 
-    upcoming: list[Doc] = []
-    past: list[Doc] = []
+    upcoming: list[Entry] = []
+    past: list[Entry] = []
     if doc.kind in ("committee", "listing"):  # the pages that list sessions
         committee = doc.slug if doc.kind == "committee" else None
-        upcoming = publication.upcoming(committee)
+        upcoming = site.upcoming(committee)
         sessions = catalog.sessions_of(doc.slug) if committee else catalog.sessions
         coming = set(map(id, upcoming))
         past = [s for s in reversed(sessions) if id(s) not in coming]
@@ -112,7 +111,7 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
         "related": [catalog.by_slug("case-study")[s] for s in getattr(doc.model, "related", [])],
     }
     if doc.kind == "committee":
-        context["calendar"] = publication.calendar_url(doc.slug)
+        context["calendar"] = site.calendar_url(doc.slug)
         context["draw"] = catalog.docs.get(f"committees/{doc.slug}/draw.md")
     if doc.kind == "results":
         committee, _, stem = doc.model.session.partition("/")
@@ -122,37 +121,10 @@ def render(publication: Publication, doc: Doc, lang: str, body: str) -> str:
         context["record"] = Markdown(record(catalog.root / doc.path, doc.model, lang))
     if doc.kind == "session":
         context["committee"] = catalog.committees[doc.committee].localized(lang)
-        context["calendar"] = publication.session_calendar_url(doc)
-        context["committee_calendar"] = publication.calendar_url(doc.committee)
+        context["calendar"] = site.session_calendar_url(doc)
+        context["committee_calendar"] = site.calendar_url(doc.committee)
     text = _environment().get_template(f"{template}.md").render(context)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
-
-
-def front_matter(doc: Doc, own: Doc) -> str:
-    """The only front matter MkDocs and Material need of a generated page (`own` is the file's
-    document: a translation's, or `doc` itself): `type` tells the theme it is generated. MkDocs
-    would otherwise parse all of it again in each language. JSON values are valid YAML.
-
-    The title is HTML, as MkDocs makes it from a page's first heading: Material prints it as it
-    is in the page's `<title>`, heading, navigation, search index and tag listings."""
-    meta = {"type": doc.kind, "title": page_title(own.model.title)}
-    meta["tags"] = getattr(own.model, "tags", [])
-    lines = "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in meta.items() if v)
-    return f"---\n{lines}---\n"
-
-
-def render_ahead(publication: Publication, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:
-    """Every generated page in each of `languages`, by the file it is built from (a
-    translation's, or the original's): made by a second process while MkDocs builds the site in
-    the first language."""
-    docs = [doc for doc in publication.catalog.docs.values() if doc.kind is not None]
-    pages: dict[str, dict[str, str]] = {}
-    for lang in languages:
-        pages[lang] = {}
-        for doc in docs:
-            own = doc.translations.get(lang, doc)
-            pages[lang][own.path] = render(publication, doc, lang, own.body)
-    return pages
 
 
 def link(source: str, target: str) -> str:

@@ -21,14 +21,6 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-class ContentError(Exception):
-    """Raised by the site build when content has problems; the message lists them all."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(map(str, problems)))
-
-
 def shown_path(rel: str) -> str:
     """A path as one printable line: bytes that are not UTF-8 and control characters escaped."""
     return printable(os.fsencode(rel).decode("utf-8", "backslashreplace"))

@@ -15,7 +15,7 @@ import yaml
 
 from civicloop import __version__
 from civicloop.escaping import html_text, markdown_text
-from civicloop.publish import DIGEST_FIELD, Change, digest
+from civicloop.publisher.base import DIGEST_FIELD, Change, digest
 from civicloop.tally import Tally, tally
 
 MIN_GROUP = 5
@@ -40,7 +40,7 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class Results:
+class PollOutcome:
     poll: PollInfo
     tally: Tally
     groups: dict[str, Tally] = field(default_factory=dict)
@@ -61,13 +61,13 @@ class Results:
         )
 
 
-def results_of(poll: PollInfo, answers: list[Answer]) -> Results:
+def results_of(poll: PollInfo, answers: list[Answer]) -> PollOutcome:
     groups: dict[str, list[list[int]]] = {}
     for answer in answers:
         if answer.options:
             groups.setdefault(answer.group, []).append(answer.options)
     comments = sorted({a.comment.strip() for a in answers if a.comment and a.comment.strip()})
-    return Results(
+    return PollOutcome(
         poll=poll,
         tally=tally(poll.options, [a.options for a in answers]),
         groups={name: tally(poll.options, chosen) for name, chosen in sorted(groups.items())},
@@ -79,7 +79,7 @@ def results_path(poll: PollInfo) -> str:
     return f"content/committees/{poll.committee}/results/{poll.id}.md"
 
 
-def change_for(results: Results, opened: datetime | None, closed: datetime) -> Change:
+def change_for(results: PollOutcome, opened: datetime | None, closed: datetime) -> Change:
     """The reviewable change that brings these results into the content."""
     poll = results.poll
     if results.suppressed:
@@ -108,7 +108,7 @@ def change_for(results: Results, opened: datetime | None, closed: datetime) -> C
     )
 
 
-def render(results: Results, opened: datetime | None, closed: datetime) -> str:
+def render(results: PollOutcome, opened: datetime | None, closed: datetime) -> str:
     poll = results.poll
     options = [
         {
@@ -152,10 +152,10 @@ def render(results: Results, opened: datetime | None, closed: datetime) -> str:
     return f"---\n{head}---\n\n{body(results)}"
 
 
-def answers_digest(results: Results) -> str:
+def answers_digest(results: PollOutcome) -> str:
     """What the results were made from, as far as the file shows it (withheld figures stay out,
     comments are only counted), so that it reveals nothing the file does not: equal digests, same
-    results (see civicloop.publish)."""
+    results (see civicloop.publisher.base)."""
     counts, groups = None, None
     if not results.suppressed:
         counts = [o.count for o in results.tally.options]
@@ -164,7 +164,7 @@ def answers_digest(results: Results) -> str:
     return digest([results.tally.respondents, counts, groups, len(results.comments)])
 
 
-def body(results: Results) -> str:
+def body(results: PollOutcome) -> str:
     parts = []
     if results.suppressed:
         parts.append(
@@ -198,7 +198,7 @@ def body(results: Results) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def breakdown(results: Results) -> str:
+def breakdown(results: PollOutcome) -> str:
     names = list(results.groups)
     head = " | ".join(f"{n} ({results.groups[n].respondents})" for n in names)
     rows = "\n".join(

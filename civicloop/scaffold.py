@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from civicloop.content import MODELS
+from civicloop.languages import DEFAULT
 
 TODO = "To be announced"
 
@@ -52,7 +53,7 @@ def committee(content: Path, slug: str, title: str, kind: str, timezone: str) ->
             {"role": "citizen", "selection": "drawn-by-lot", "count": 10},
             {"role": "politician", "selection": "elected", "count": 5},
         ],
-        "languages": ["en"],
+        "languages": [DEFAULT],
         "timezone": timezone,
     }
     body = "Why this committee exists and how citizens can take part.\n"

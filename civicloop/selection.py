@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 
 from civicloop.draw import Draw, digest, files, pool_problems
-from civicloop.lottery import Request, run
+from civicloop.lottery import LotteryRequest, run
 from civicloop.pool import Pool, published_counts
 
 FORMAT = 1
@@ -33,7 +33,7 @@ class DrawError(ValueError):
 
 
 @dataclass(frozen=True)
-class Published:
+class PublishedDraw:
     """The draw's public files, as read for a step or a check."""
 
     draw: Draw
@@ -73,8 +73,8 @@ def _seed(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big") % (2**31 - 1) + 1
 
 
-def _request(draw: Draw, pool: Pool, seed: int) -> Request:
-    return Request(
+def _request(draw: Draw, pool: Pool, seed: int) -> LotteryRequest:
+    return LotteryRequest(
         algorithm=draw.algorithm,
         seats=draw.seats,
         quotas=draw.quotas(),
@@ -100,7 +100,7 @@ def probabilities(panels: list[dict], tickets: int) -> dict[str, float]:
     return {member: round(n / tickets, 6) for member, n in sorted(held.items())}
 
 
-def commit(published: Published, pool: Pool, seed: int | None = None) -> dict:
+def commit(published: PublishedDraw, pool: Pool, seed: int | None = None) -> dict:
     """Step one: check the quotas against the pool, compute the lottery, write the commitment."""
     draw = published.draw
     if published.result_path.exists():
@@ -179,7 +179,7 @@ def substitutes(draw: Draw, pool: Pool, members: list[str], canonical_value: str
     if not draw.substitutes:
         return []
     seated = set(members)
-    request = Request(
+    request = LotteryRequest(
         algorithm=draw.algorithm,
         seats=draw.substitutes,
         quotas=draw.quotas(draw.substitutes),
@@ -192,7 +192,7 @@ def substitutes(draw: Draw, pool: Pool, members: list[str], canonical_value: str
     return rank(canonical_value, drawn[0])
 
 
-def pick(published: Published, pool: Pool, random_value: str, when: date) -> dict:
+def pick(published: PublishedDraw, pool: Pool, random_value: str, when: date) -> dict:
     """Step two: the panel on the ticket the random value gives, then the substitutes."""
     commitment = published.commitment()
     if published.result_path.exists():
@@ -232,7 +232,7 @@ def seated(result: dict) -> list[str]:
     return now
 
 
-def replace(published: Published, pool: Pool, member: str, when: date) -> dict:
+def replace(published: PublishedDraw, pool: Pool, member: str, when: date) -> dict:
     """The first substitute, in rank, with the leaving member's categories on every criterion;
     else the one that keeps all quotas and shares most criteria with them (rank breaks ties)."""
     result = published.result()
@@ -276,7 +276,7 @@ def choose(draw: Draw, pool: Pool, result: dict, member: str) -> dict:
     return {"member": member, "substitute": best, "shared": shared(best)}
 
 
-def _check_commitment(published: Published, commitment: dict) -> None:
+def _check_commitment(published: PublishedDraw, commitment: dict) -> None:
     draw = published.draw
     path = published.commitment_path
     if commitment.get("format") != FORMAT:
@@ -328,7 +328,7 @@ def _check_counts(where: Path, label: str, counts: dict, quotas: dict, total: in
                 )
 
 
-def verify(published: Published, pool: Pool | None = None) -> list[str]:
+def verify(published: PublishedDraw, pool: Pool | None = None) -> list[str]:
     """Every check that the published files allow (and the pool, if given); what was checked."""
     draw = published.draw
     commitment = published.commitment()

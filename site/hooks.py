@@ -21,9 +21,10 @@ from mkdocs.structure.pages import Page
 from civicloop import LANGUAGES
 from civicloop.artefacts import artefact_paths, write_artefacts
 from civicloop.background import run
-from civicloop.catalog import TRANSLATION, Doc
-from civicloop.pages import front_matter, page_title, render, render_ahead
-from civicloop.publication import Publication
+from civicloop.catalog import TRANSLATION, Entry
+from civicloop.generate import front_matter, render_ahead
+from civicloop.pages import page_title, render
+from civicloop.sitecontext import SiteContext
 
 
 class Job:
@@ -62,7 +63,7 @@ class Job:
         self.receiver.close()
 
 
-_publication: Publication | None = None
+_site: SiteContext | None = None
 _jobs: dict[str, Job] = {}  # "artefacts", "languages": this build's second processes
 
 
@@ -70,23 +71,23 @@ def _translating(config: MkDocsConfig) -> bool:
     """Whether this is mkdocs-static-i18n's rebuild of the site in another language: the
     content, and all that is made from it, are the same as in the first build."""
     language = getattr(config.plugins.get("i18n"), "current_language", None)
-    return language not in (None, LANGUAGES[0]) and _publication is not None
+    return language not in (None, LANGUAGES[0]) and _site is not None
 
 
 def on_config(config: MkDocsConfig) -> None:
     """Load and validate all content once per build; any problem stops the build, listed.
     The pages in the other languages are made ahead, by a second process."""
-    global _publication
+    global _site
     if _translating(config):
         return
     on_shutdown()  # `mkdocs serve` builds again and again in one process
-    publication = Publication.open(Path(config.docs_dir), config.site_url or "/")
-    if publication.catalog.problems:
-        lines = "\n".join(f"content/{p}" for p in publication.catalog.problems)
+    site = SiteContext.open(Path(config.docs_dir), config.site_url or "/")
+    if site.catalog.problems:
+        lines = "\n".join(f"content/{p}" for p in site.catalog.problems)
         raise Abort(f"civicloop: the content has problems:\n{lines}")
-    _publication = publication
+    _site = site
     _jobs["languages"] = Job(
-        "making the pages in other languages", render_ahead, publication, LANGUAGES[1:]
+        "making the pages in other languages", render_ahead, site, LANGUAGES[1:]
     )
 
 
@@ -108,18 +109,18 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     """Calendars, feed and open data are written straight into the site folder, which has just
     been emptied, by a second process; MkDocs knows them (links to them are checked) and leaves
     them where they are."""
-    assert _publication is not None
-    site = Path(config.site_dir)
+    assert _site is not None
+    site_dir = Path(config.site_dir)
     if "artefacts" not in _jobs:  # once per build, not again for each language
         _jobs["artefacts"] = Job(
             "making the calendars, feed and open data",
             write_artefacts,
-            _publication,
+            _site,
             config.site_name,
-            site,
+            site_dir,
         )
-    for path in artefact_paths(_publication):
-        files.append(File.generated(config, path, abs_src_path=str(site / path)))
+    for path in artefact_paths(_site):
+        files.append(File.generated(config, path, abs_src_path=str(site_dir / path)))
     return files
 
 
@@ -129,14 +130,14 @@ def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
     return env
 
 
-def _documents(page: Page) -> tuple[Doc, Doc] | None:
+def _documents(page: Page) -> tuple[Entry, Entry] | None:
     """The document this page shows and the one its file holds (a translation's, or the same),
     or None for a page civicloop does not make."""
-    assert _publication is not None
+    assert _site is not None
     src = PurePosixPath(page.file.src_uri)
     match = TRANSLATION.match(src.name)
     original = src.with_name(match["stem"] + ".md") if match else src
-    shown = _publication.catalog.docs.get(str(original))
+    shown = _site.catalog.docs.get(str(original))
     if shown is None or shown.kind is None:
         return None
     own = shown.translations.get(match["lang"]) if match else shown
@@ -165,4 +166,4 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     lang = config.theme["language"]
     if lang != LANGUAGES[0]:
         return _jobs["languages"].result()[lang][own.path]
-    return render(_publication, shown, lang, own.body)
+    return render(_site, shown, lang, own.body)

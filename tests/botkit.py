@@ -21,7 +21,7 @@ from bot.app import run
 from bot.localapi import ControlClient, SyncControl, ThreadedLocalBotApi
 from bot.settings import Settings
 from civicloop.opendata import data_files
-from civicloop.publication import Publication
+from civicloop.sitecontext import SiteContext
 
 COMMITTEE_ID = "test"
 SESSION_ID = "test/01-first"
@@ -82,10 +82,10 @@ def publish_data(
         "committees/test/sessions/01-first.md",
         session_text(now, starts_in, poll_closes_in, place),
     )
-    publication = Publication.open(content, "http://127.0.0.1:8000/")
-    assert not publication.catalog.problems, publication.catalog.problems
+    site = SiteContext.open(content, "http://127.0.0.1:8000/")
+    assert not site.catalog.problems, site.catalog.problems
     out = root / "data"
-    for name, data in data_files(publication).items():
+    for name, data in data_files(site).items():
         write_bytes(out / name, data)
     return out
 

@@ -1,4 +1,4 @@
-"""A loopback fake of the part of GitHub's REST API that `civicloop.github` uses, for tests.
+"""A loopback fake of the part of GitHub's REST API that `civicloop.publisher.github` uses.
 
 It serves, for one repository, the operations `repos/get`, `git/get-ref`, `git/create-ref`,
 `repos/get-content`, `repos/create-or-update-file-contents`, `pulls/list`, `pulls/create`,

@@ -19,8 +19,11 @@ from telegram.error import NetworkError, TimedOut
 
 from bot.localapi import LocalBotApi, RateLimits
 from bot.outbox import message
+from bot.outbox_key import OutboxKey, Purpose
 from bot.sitedata import short
 from bot.transport import may_have_arrived, request
+
+BROADCASTS = OutboxKey.like(Purpose.BROADCAST)
 
 TOKEN = "123456:TEST-delivery"
 NO_POLLS = {"poll_closes_in": timedelta(seconds=-30)}  # closed already: only what the test sends
@@ -146,9 +149,15 @@ async def test_a_broadcast_is_never_sent_twice_unless_an_editor_asks(make_harnes
     kit.ctl.inject_fault(kind, method="sendMessage", chat_id=1, seconds=7)
     await kit.press(900, preview, "bc-send", containing="Queued for 2")
 
-    done = "SELECT key, state FROM outbox WHERE key LIKE 'bc:%' AND state IN ('sent', 'uncertain')"
+    done = (
+        f"SELECT key, state FROM outbox WHERE key LIKE '{BROADCASTS}' "
+        "AND state IN ('sent', 'uncertain')"
+    )
     rows = await kit.until(lambda: len(kit.rows(done)) == 2 and kit.rows(done), timeout=40)
-    assert {r["key"].rsplit(":", 1)[1]: r["state"] for r in rows} == {"1": state, "3": "sent"}
+    assert {str(OutboxKey.parse(r["key"]).user): r["state"] for r in rows} == {
+        "1": state,
+        "3": "sent",
+    }
     assert kit.ctl.stats()["faults_fired"] == 1
     assert (len(news(kit, 1)), len(news(kit, 3))) == (copies, 1)
 
@@ -182,11 +191,16 @@ async def test_a_broadcast_keeps_every_sliding_window(make_harness):
             for n in range(2):  # two each: the per-chat window matters too
                 db.execute(
                     "INSERT INTO outbox (key, chat_id, payload, not_before, created_at, priority)"
-                    " VALUES (?, ?, ?, '', '', 2)",
-                    (f"bc:x:{chat}:{n}", chat, json.dumps(message(f"news {n}"))),
+                    " VALUES (?, ?, ?, '', '', ?)",
+                    (
+                        str(key := OutboxKey.broadcast(f"x{n}", chat)),
+                        chat,
+                        json.dumps(message(f"news {n}")),
+                        key.priority,
+                    ),
                 )
     kit.ctl.send_command(1, "help")  # wakes the sender
-    sent = "SELECT count(*) FROM outbox WHERE key LIKE 'bc:%' AND state = 'sent'"
+    sent = f"SELECT count(*) FROM outbox WHERE key LIKE '{BROADCASTS}' AND state = 'sent'"
     await kit.until(lambda: kit.rows(sent)[0][0] == 180, timeout=60)
     stats = kit.ctl.stats()
     assert stats["responses_429"] == 0

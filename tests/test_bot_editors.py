@@ -6,7 +6,10 @@ import pytest
 from botkit import buttons
 from test_bot_citizens import subscribe
 
+from bot.outbox_key import OutboxKey, Purpose
 from bot.sitedata import short
+
+BROADCASTS = OutboxKey.like(Purpose.BROADCAST)
 
 
 async def test_broadcast_previews_then_sends_once(harness):
@@ -33,7 +36,7 @@ async def test_broadcast_previews_then_sends_once(harness):
     again = kit.ctl.press_button(900, preview["message_id"], data="bc-send")  # a second press
     answer = await kit.until(lambda: kit.ctl.callback_answer(again["callback_query"]["id"]))
     assert answer["text"] == "Nothing was sent."
-    assert len(kit.rows("SELECT * FROM outbox WHERE key LIKE 'bc:%'")) == 2
+    assert len(kit.rows(f"SELECT * FROM outbox WHERE key LIKE '{BROADCASTS}'")) == 2
     for user in (1, 2):
         sent = [m for m in kit.messages(user) if "moves to" in m.get("text", "")]
         assert len(sent) == 1
@@ -99,7 +102,7 @@ async def test_a_longer_broadcast_is_refused_with_its_length(harness, text, leng
     kit.ctl.send_message(900, "Short now")  # the draft is still open for the shorter text
     preview = await kit.reply_to(900, before, containing="Short now")
     assert buttons(preview) == ["bc-send", "bc-cancel"]
-    assert not kit.rows("SELECT 1 FROM outbox WHERE key LIKE 'bc:%'")
+    assert not kit.rows(f"SELECT 1 FROM outbox WHERE key LIKE '{BROADCASTS}'")
     assert not [m for m in kit.messages(900) if m.get("text") == text]
 
 
@@ -113,7 +116,7 @@ async def test_cancel_sends_nothing(harness):
     preview = await kit.reply_to(900, before, containing="Never mind")
     await kit.press_answered(900, preview, "bc-cancel", "Nothing was sent.")
     await kit.rows_become([], "SELECT 1 FROM drafts")
-    assert kit.rows("SELECT * FROM outbox WHERE key LIKE 'bc:%'") == []
+    assert kit.rows(f"SELECT * FROM outbox WHERE key LIKE '{BROADCASTS}'") == []
 
 
 async def test_citizens_are_refused_politely(harness):

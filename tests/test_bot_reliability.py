@@ -12,9 +12,12 @@ from botkit import SESSION_ID, publish_data
 from test_bot_citizens import subscribe
 
 from bot.logs import Redact
-from bot.publishing import backoff
+from bot.outbox_key import OutboxKey, Purpose
+from bot.results_job import backoff
 from bot.store import Store
-from civicloop.gitrepo import GitPublisher
+from civicloop.publisher.gitrepo import GitPublisher
+
+BROADCASTS = OutboxKey.like(Purpose.BROADCAST)
 
 
 def texts(kit, user: int, needle: str) -> list[dict]:
@@ -45,9 +48,9 @@ async def test_cancellation_is_announced(make_harness, tmp_path):
     content = tmp_path / "content/committees/test/sessions/01-first.md"
     content.write_text(content.read_text().replace("status: scheduled", "status: cancelled"))
     from civicloop.opendata import data_files
-    from civicloop.publication import Publication
+    from civicloop.sitecontext import SiteContext
 
-    for name, data in data_files(Publication.open(tmp_path / "content", "http://x/")).items():
+    for name, data in data_files(SiteContext.open(tmp_path / "content", "http://x/")).items():
         (tmp_path / "data" / name).write_bytes(data)
     message = (await kit.until(lambda: texts(kit, 1, "Session cancelled")))[0]
     assert "First session" in message["text"]
@@ -244,12 +247,19 @@ async def test_replies_overtake_a_broadcast(harness):
         for n in range(200):
             db.execute(
                 "INSERT INTO outbox (key, chat_id, payload, not_before, created_at, priority) "
-                "VALUES (?, ?, ?, '', '', 2)",
-                (f"bc:x:{n}", 10_000 + n, json.dumps(message("news"))),
+                "VALUES (?, ?, ?, '', '', ?)",
+                (
+                    str(key := OutboxKey.broadcast("x", 10_000 + n)),
+                    10_000 + n,
+                    json.dumps(message("news")),
+                    key.priority,
+                ),
             )
     await kit.command(1, "help", "/committees")
     assert (
-        kit.rows("SELECT count(*) FROM outbox WHERE key LIKE 'bc:%' AND state = 'pending'")[0][0]
+        kit.rows(
+            f"SELECT count(*) FROM outbox WHERE key LIKE '{BROADCASTS}' AND state = 'pending'"
+        )[0][0]
         > 100
     )
 

@@ -24,8 +24,11 @@ from conftest import free_port
 from bot.inbox import Inbox
 from bot.localapi import ControlClient
 from bot.outbox import Outbox
+from bot.outbox_key import OutboxKey, Purpose
 from bot.sitedata import short
 from bot.store import Store
+
+BROADCASTS = OutboxKey.like(Purpose.BROADCAST)
 
 
 def idle_loop(name: str, store: Store) -> tuple[asyncio.Event, object]:
@@ -122,7 +125,9 @@ def broadcasting(ctl: ControlClient, url: str, tmp_path: Path, **_: object):
 
     def nothing_lost_nor_doubled() -> None:
         got = received(ctl)
-        state = dict(rows(tmp_path, "SELECT chat_id, state FROM outbox WHERE key LIKE 'bc:%'"))
+        state = dict(
+            rows(tmp_path, f"SELECT chat_id, state FROM outbox WHERE key LIKE '{BROADCASTS}'")
+        )
         assert sorted(state) == list(FOLLOWERS)  # every follower's message is still queued
         assert {chat for chat, s in state.items() if s == "sent"} == set(got)
         assert set(state.values()) == {"sent", "pending"}  # stopped in the middle, none cut

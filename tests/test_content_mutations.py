@@ -16,7 +16,7 @@ from civicloop.anchors import anchor_problems
 from civicloop.artefacts import artefacts
 from civicloop.catalog import load
 from civicloop.pages import render
-from civicloop.publication import Publication, current_time
+from civicloop.sitecontext import SiteContext, current_time
 
 PIECES = [
     "&a ", "*a", "!!str ", "!!binary ", "<<: ", "\x00", "\x0c", "\x85", "\ufeff", "\u2028", "[",
@@ -60,10 +60,10 @@ def test_edited_content_is_problems_or_a_site(tmp_path: Path, seed: int):
         assert (content / problem.path).exists() or "\\" in problem.path, problem
     if catalog.problems:
         return
-    publication = Publication(catalog, "http://127.0.0.1:8000/", current_time())
-    list(anchor_problems(publication))
+    site = SiteContext(catalog, "http://127.0.0.1:8000/", current_time())
+    list(anchor_problems(site))
     for doc in catalog.docs.values():
         for lang in LANGUAGES:
             if doc.kind:
-                render(publication, doc, lang, doc.translations.get(lang, doc).body)
-    artefacts(publication, "civicloop")
+                render(site, doc, lang, doc.translations.get(lang, doc).body)
+    artefacts(site, "civicloop")

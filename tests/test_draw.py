@@ -21,7 +21,7 @@ from civicloop.catalog import load
 from civicloop.cli import main
 from civicloop.draw import digest
 from civicloop.pool import ensure_private, pseudonym, read_pool
-from civicloop.selection import DrawError, Published, canonical, seated, verify
+from civicloop.selection import DrawError, PublishedDraw, canonical, seated, verify
 
 _spec = importlib.util.spec_from_file_location("synthetic_pool", ROOT / "scripts/synthetic_pool.py")
 synthetic = importlib.util.module_from_spec(_spec)
@@ -79,11 +79,11 @@ def cli(content: Path, *args: str, hashseed: str = "random") -> subprocess.Compl
     )
 
 
-def published(content: Path) -> Published:
+def published(content: Path) -> PublishedDraw:
     catalog = load(content)
     assert not catalog.problems, catalog.problems
     doc = catalog.docs["committees/test/draw.md"]
-    return Published(doc.model, "test", content / "committees/test/draw.md")
+    return PublishedDraw(doc.model, "test", content / "committees/test/draw.md")
 
 
 def pool_of(content: Path, pool: Path):

@@ -30,8 +30,8 @@ from civicloop.escaping import markdown_link, markdown_paragraphs, markdown_text
 from civicloop.feed import feed
 from civicloop.opendata import data_files
 from civicloop.pages import render
-from civicloop.publication import Publication
 from civicloop.results import Answer, PollInfo, change_for, results_of
+from civicloop.sitecontext import SiteContext
 
 WORD = "Word"
 # (what an editor or a citizen writes, what readers must see); None: exactly what was written.
@@ -420,22 +420,22 @@ NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def plain(tmp_path_factory) -> Publication:
+def plain(tmp_path_factory) -> SiteContext:
     root = tmp_path_factory.mktemp("plain") / "content"
     write_content(root, [WORD])
-    publication = Publication.open(root, "https://civic.example/", NOW)
-    assert publication.catalog.problems == []
-    return publication
+    site = SiteContext.open(root, "https://civic.example/", NOW)
+    assert site.catalog.problems == []
+    return site
 
 
-def poisoned(plain: Publication, text: str) -> Publication:
+def poisoned(plain: SiteContext, text: str) -> SiteContext:
     """The plain content with `text` in every text field, past validation (defence in depth:
     what validation lets through must still be safe)."""
-    publication = Publication.open(plain.catalog.root, plain.base_url, NOW)
-    for doc in publication.catalog.docs.values():
+    site = SiteContext.open(plain.catalog.root, plain.base_url, NOW)
+    for doc in site.catalog.docs.values():
         for each in (doc, *doc.translations.values()):
             each.model = poison(each.model, text)
-    return publication
+    return site
 
 
 def compare(hostile: str, plain: str, text: str) -> None:

@@ -14,8 +14,9 @@ import jsonschema
 import pytest
 from githubapi import FakeGitHub
 
-from civicloop.github import GitHubPublisher
-from civicloop.publish import Change, PublishError, publisher_from_env
+from civicloop.publisher.base import Change, PublishError
+from civicloop.publisher.env import publisher_from_env
+from civicloop.publisher.github import GitHubPublisher
 
 PATH = "content/committees/test/results/test-poll.md"
 CHANGE = Change(

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import icalendar
 
 from civicloop.calendar import calendars
-from civicloop.publication import Publication
+from civicloop.sitecontext import SiteContext
 
 
 def git(cwd, *args):
@@ -21,8 +21,8 @@ def git(cwd, *args):
 
 
 def event(content):
-    publication = Publication.open(content, "https://civic.example.org/", datetime.now(UTC))
-    data = calendars(publication, "Test")["calendar.ics"]
+    site = SiteContext.open(content, "https://civic.example.org/", datetime.now(UTC))
+    data = calendars(site, "Test")["calendar.ics"]
     (only,) = icalendar.Calendar.from_ical(data).walk("VEVENT")
     return only
 

@@ -17,9 +17,9 @@ import pytest
 from githubapi import FakeGitHub
 from test_results import git
 
-from civicloop.github import GitHubPublisher
-from civicloop.gitrepo import GitPublisher
-from civicloop.publish import Change, PublishError, recorded_digest
+from civicloop.publisher.base import Change, PublishError, recorded_digest
+from civicloop.publisher.github import GitHubPublisher
+from civicloop.publisher.gitrepo import GitPublisher
 from civicloop.results import Answer, PollInfo, change_for, results_of
 
 POLL = PollInfo(
@@ -354,7 +354,7 @@ def test_tags_and_remote_refs_of_the_same_name_do_not_interfere(repo: Path, name
 
 RUN = """
 import sys
-from civicloop.gitrepo import GitPublisher
+from civicloop.publisher.gitrepo import GitPublisher
 from test_publisher_safety import CHANGE
 published = GitPublisher(sys.argv[1]).publish(CHANGE)
 print("published" if published.created else "already published", published.commit)

@@ -14,8 +14,8 @@ from conftest import ROOT, SESSION, build_site, write
 
 from civicloop.catalog import load
 from civicloop.cli import main
-from civicloop.gitrepo import GitPublisher
-from civicloop.publish import Change, PublishError
+from civicloop.publisher.base import Change, PublishError
+from civicloop.publisher.gitrepo import GitPublisher
 from civicloop.results import Answer, PollInfo, change_for, render, results_of
 
 POLL = PollInfo(

@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup
 from conftest import NOW, ROOT, SESSION, build_site, free_port, project, write
 
 from civicloop.artefacts import artefact_paths, artefacts
-from civicloop.publication import Publication
+from civicloop.sitecontext import SiteContext
 
 SITE_URL = "http://127.0.0.1:8000/"
 SESSION_PAGE = "committees/sample-neighbourhood-committee/sessions/02-listening-to-families"
@@ -173,9 +173,9 @@ def test_small_site_builds_strict(content, tmp_path):
 
 
 def test_artefact_paths_are_what_the_build_makes(sample_site):
-    publication = Publication.open(ROOT / "content", SITE_URL)
-    paths = artefact_paths(publication)
-    assert sorted(paths) == sorted(artefacts(publication, "civicloop"))
+    site = SiteContext.open(ROOT / "content", SITE_URL)
+    paths = artefact_paths(site)
+    assert sorted(paths) == sorted(artefacts(site, "civicloop"))
     assert [p for p in paths if not (sample_site / p).is_file()] == []
 
 
@@ -183,7 +183,7 @@ def test_artefact_paths_are_what_the_build_makes(sample_site):
     "module, function, message",
     [
         ("civicloop.artefacts", "write_artefacts", "making the calendars, feed and open data"),
-        ("civicloop.pages", "render_ahead", "making the pages in other languages"),
+        ("civicloop.generate", "render_ahead", "making the pages in other languages"),
     ],
 )
 def test_a_failure_in_the_second_process_stops_the_build(

@@ -17,7 +17,7 @@ from .faults import Fault
 from .formatting import detect_entities
 from .limits import Limiter, RateLimits
 from .methods import command_key
-from .state import BotState, CallbackRecord, ChatRecord, PollRecord, Stats
+from .state import BotState, CallbackRecord, ChatRecord, SentPoll, Stats
 
 # Exposed over HTTP; everything else on Control stays in-process.
 HTTP_ACTIONS = (
@@ -259,7 +259,7 @@ class Control:
 
     def _find_poll(
         self, user_id: int, message_id: int | None, poll_id: str | None, chat_id: int | None
-    ) -> PollRecord:
+    ) -> SentPoll:
         if poll_id is not None:
             record = self.bot.polls.get(str(poll_id))
         else:

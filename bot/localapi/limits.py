@@ -26,7 +26,7 @@ class RateLimits:
     enabled: bool = True
 
 
-class Window:
+class LimitWindow:
     """At most ``limit`` events in any ``period`` seconds (half-open: an event leaves the window
     exactly ``period`` after it happened)."""
 
@@ -52,9 +52,9 @@ class Limiter:
     def __init__(self, limits: RateLimits, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
         self.clock = clock
-        self._global = Window(int(limits.global_per_second), 1.0)
-        self._chats: dict[int, Window] = {}
-        self._groups: dict[int, Window] = {}
+        self._global = LimitWindow(int(limits.global_per_second), 1.0)
+        self._chats: dict[int, LimitWindow] = {}
+        self._groups: dict[int, LimitWindow] = {}
 
     def acquire(self, chat_id: int, chat_type: str) -> int | None:
         """Record one message, or return the retry_after (whole seconds, >= 1) and record none."""
@@ -77,8 +77,10 @@ class Limiter:
         return None
 
 
-def _window(windows: dict[int, Window], chat_id: int, limit: int, period: float) -> Window:
+def _window(
+    windows: dict[int, LimitWindow], chat_id: int, limit: int, period: float
+) -> LimitWindow:
     window = windows.get(chat_id)
     if window is None:
-        window = windows[chat_id] = Window(int(limit), period)
+        window = windows[chat_id] = LimitWindow(int(limit), period)
     return window

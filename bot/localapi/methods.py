@@ -14,7 +14,7 @@ from typing import Any
 
 from .errors import ApiError, bad_request
 from .formatting import format_text
-from .state import BotState, ChatRecord, MessageRecord, PollRecord, conflict
+from .state import BotState, ChatRecord, MessageRecord, SentPoll, conflict
 
 MAX_TEXT = 4096
 MAX_POLL_OPTIONS = 12
@@ -418,7 +418,7 @@ async def send_poll(bot: BotState, p: dict[str, Any]) -> Any:
     if markup:
         content["reply_markup"] = markup
     message = bot.add_message(chat, bot.user, content, from_bot=True)
-    bot.polls[poll_id] = PollRecord(poll, chat.id, message["message_id"])
+    bot.polls[poll_id] = SentPoll(poll, chat.id, message["message_id"])
     return message
 
 

@@ -53,7 +53,7 @@ class ChatRecord:
 
 
 @dataclass
-class PollRecord:
+class SentPoll:
     poll: dict[str, Any]  # the Poll object
     chat_id: int
     message_id: int
@@ -130,7 +130,7 @@ class BotState:
         }
         self.users: dict[int, dict[str, Any]] = {}
         self.chats: dict[int, ChatRecord] = {}
-        self.polls: dict[str, PollRecord] = {}
+        self.polls: dict[str, SentPoll] = {}
         self.callbacks: dict[str, CallbackRecord] = {}
         self.commands: dict[tuple[Any, ...], list[dict[str, str]]] = {}
         self.queue = UpdateQueue(first_update_id)

@@ -7,8 +7,8 @@ tree, index and checked-out branch are never touched. It moves refs only by comp
 never moves a branch checked out in a worktree. Refs are always full names (`refs/heads/...`): a
 tag or a remote branch called `results/<poll-id>` is not the branch.
 
-Publishing happens once (see civicloop.publish). When it is complete (committed, and pushed if
-there is a remote), `refs/civicloop/published/<poll-id>` records the commit, so that neither
+Publishing happens once (see civicloop.publisher.base). When it is complete (committed, and pushed
+if there is a remote), `refs/civicloop/published/<poll-id>` records the commit, so that neither
 deleting the branch nor editing or deleting the merged file makes the publisher write it again.
 """
 
@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from civicloop.publish import Change, Published, PublishError, superseded
+from civicloop.publisher.base import Change, Published, PublishError, superseded
 
 AUTHOR = {
     "GIT_AUTHOR_NAME": "civicloop",

@@ -10,7 +10,7 @@ Every attempt looks at what is already there before changing anything, so that a
 failure at any point, a lost answer, a second run or a concurrent one all end with one branch
 `results/<poll>`, one pull request and no repeated commit. It only ever adds what is missing
 (branch, file, pull request, label): once the file is on the branch or merged, or the pull
-request exists, it is the editors', and is never changed again (see civicloop.publish).
+request exists, it is the editors', and is never changed again (see civicloop.publisher.base).
 Failures raise `PublishError`; the caller retries later.
 """
 
@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 import httpx
 
-from civicloop.publish import Change, Published, PublishError, superseded
+from civicloop.publisher.base import Change, Published, PublishError, superseded
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ class GitHubPublisher:
 
     def _holds(self, client: httpx.Client, repo: str, change: Change, branch: str) -> bool:
         """Whether `branch` has the poll's results file; raises if it was made from other
-        answers (see civicloop.publish.superseded)."""
+        answers (see civicloop.publisher.base.superseded)."""
         status, found = self._call(
             client,
             "GET",

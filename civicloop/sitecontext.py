@@ -7,19 +7,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from civicloop.catalog import Catalog, Doc, load
+from civicloop.catalog import Catalog, Entry, load
 from civicloop.history import Revision, revision, revisions
 
 
 @dataclass
-class Publication:
+class SiteContext:
     catalog: Catalog
     base_url: str  # absolute, ends with '/'
     now: datetime
     history: dict[str, Revision] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, content: Path, base_url: str, now: datetime | None = None) -> Publication:
+    def open(cls, content: Path, base_url: str, now: datetime | None = None) -> SiteContext:
         return cls(
             catalog=load(content),
             base_url=base_url.rstrip("/") + "/",
@@ -30,17 +30,17 @@ class Publication:
     def absolute(self, url: str) -> str:
         return self.base_url + url.lstrip("/")
 
-    def revision(self, doc: Doc) -> Revision:
+    def revision(self, doc: Entry) -> Revision:
         return revision(self.catalog.root, doc.path, self.history)
 
-    def upcoming(self, committee: str | None = None) -> list[Doc]:
+    def upcoming(self, committee: str | None = None) -> list[Entry]:
         sessions = self.catalog.sessions_of(committee) if committee else self.catalog.sessions
         return [s for s in sessions if s.model.ends >= self.now and s.model.status != "cancelled"]
 
     def calendar_url(self, committee: str | None = None) -> str:
         return f"committees/{committee}/calendar.ics" if committee else "calendar.ics"
 
-    def session_calendar_url(self, session: Doc) -> str:
+    def session_calendar_url(self, session: Entry) -> str:
         return session.url.rstrip("/") + ".ics"
 
 

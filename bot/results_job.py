@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from bot.civic import Civic
 from civicloop.answers import read_answers
-from civicloop.publish import Publisher, PublishError
+from civicloop.publisher.base import Publisher, PublishError
 from civicloop.results import PollInfo, change_for, results_of
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2**attempts, 3600))
 
 
-class ResultsPublisher:
+class ResultsJob:
     def __init__(self, civic: Civic, publisher: Publisher):
         self.civic, self.publisher = civic, publisher
 

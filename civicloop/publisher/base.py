@@ -15,11 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 
@@ -90,31 +87,3 @@ def superseded(change: Change, existing: bytes, where: str) -> PublishError | No
 
 class Publisher(Protocol):
     def publish(self, change: Change) -> Published: ...
-
-
-def publisher_from_env(env: Mapping[str, str] | None = None) -> Publisher:
-    """CIVICLOOP_PUBLISHER=git (default) or github, configured by the variables in README."""
-    env = os.environ if env is None else env
-    kind = env.get("CIVICLOOP_PUBLISHER", "git")
-    if kind == "github":
-        from civicloop.github import GitHubPublisher
-
-        missing = [k for k in ("GITHUB_TOKEN", "GITHUB_REPOSITORY") if not env.get(k)]
-        if missing:
-            raise ValueError(f"CIVICLOOP_PUBLISHER=github needs {', '.join(missing)}")
-        return GitHubPublisher(
-            token=env["GITHUB_TOKEN"],
-            repository=env["GITHUB_REPOSITORY"],
-            api_url=env.get("GITHUB_API_URL", "https://api.github.com"),
-            base=env.get("CIVICLOOP_BASE_BRANCH") or None,
-            label=env.get("CIVICLOOP_RESULTS_LABEL", "poll-results"),
-        )
-    if kind == "git":
-        from civicloop.gitrepo import GitPublisher
-
-        return GitPublisher(
-            repo=Path(env.get("CIVICLOOP_REPO", ".")),
-            base=env.get("CIVICLOOP_BASE_BRANCH") or None,
-            remote=env.get("CIVICLOOP_GIT_REMOTE") or None,
-        )
-    raise ValueError(f"CIVICLOOP_PUBLISHER is {kind!r}; use 'git' or 'github'")
