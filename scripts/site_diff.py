@@ -107,9 +107,10 @@ def json_lines(data: bytes) -> list[str]:
 
 
 def search_lines(data: bytes) -> list[str]:
-    """The search index as its config and the set of its entries, one entry per line."""
+    """The search index as its config and its entries in any order (a repeated entry counts:
+    site/i18n_search.py is there to remove them), one entry per line."""
     index = json.loads(data)
-    docs = sorted({json.dumps(d, sort_keys=True, ensure_ascii=False) for d in index.pop("docs")})
+    docs = sorted(json.dumps(d, sort_keys=True, ensure_ascii=False) for d in index.pop("docs"))
     return [json.dumps(index, sort_keys=True), *docs]
 
 

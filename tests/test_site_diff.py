@@ -70,6 +70,11 @@ DIFFERENT = {
         json.dumps(INDEX),
         json.dumps(INDEX).replace('"A"', '"a"'),
     ),
+    "a repeated search entry": (
+        "search/search_index.json",
+        json.dumps(INDEX),
+        json.dumps({**INDEX, "docs": INDEX["docs"] * 2}),
+    ),
     "binary byte": ("assets/logo.png", b"\x89PNG\x00\x01", b"\x89PNG\x00\x02"),
 }
 
