@@ -7,7 +7,8 @@ moment, so whatever differs comes from the code:
     .venv/bin/python scripts/site_diff.py origin/main [--content DIR] [--keep DIR]
 
 Differences that are intended are listed in tests/site_diff_allowed.txt (`glob  reason`); the
-exit status is 1 when any other difference is found, 0 otherwise, 2 when a build fails.
+exit status is 1 when any other difference is found, 0 otherwise, 2 when the sites could not
+be compared (an unknown ref, a failed build).
 """
 
 from __future__ import annotations
@@ -115,14 +116,14 @@ def search_lines(data: bytes) -> list[str]:
 
 
 def text_lines(data: bytes) -> list[str]:
-    """Bytes as lines (line ends kept, so CRLF against LF shows); a binary file as its size."""
+    """Bytes as lines (line ends kept, so CRLF against LF shows); a binary file in hex."""
     try:
         return [repr(line) for line in data.decode("utf-8").splitlines(keepends=True)]
     except UnicodeDecodeError:
         return [f"{len(data)} bytes", *(data[i : i + 16].hex(" ") for i in range(0, len(data), 16))]
 
 
-def normal_form(rel: str, data: bytes) -> tuple[bytes | list[str], Callable[[], list[str]]]:
+def normal_form(rel: str, data: bytes) -> tuple[object, Callable[[], list[str]]]:
     """What is compared for this file, and the lines a difference is shown with."""
     name = rel.rsplit("/", 1)[-1]
     if name.endswith(".gz"):
@@ -167,12 +168,16 @@ def compare(base: Path, new: Path, allowed: list[Allowance]) -> tuple[list[str],
         note(rel, "only in new", [])
     same = 0
     for rel in sorted(old_files & new_files):
-        (a, a_lines), (b, b_lines) = (normal_form(rel, (s / rel).read_bytes()) for s in (base, new))
-        if a == b:
-            same += 1
-            continue
-        diff = difflib.unified_diff(a_lines(), b_lines(), f"base/{rel}", f"new/{rel}", lineterm="")
-        note(rel, "differs", [f"    {line}" for line in list(diff)[:SHOWN]])
+        old, now = (base / rel).read_bytes(), (new / rel).read_bytes()
+        if old != now:  # the same bytes need no parsing
+            (a, a_lines), (b, b_lines) = normal_form(rel, old), normal_form(rel, now)
+            if a != b:
+                diff = difflib.unified_diff(
+                    a_lines(), b_lines(), f"base/{rel}", f"new/{rel}", lineterm=""
+                )
+                note(rel, "differs", [f"    {line}" for line in list(diff)[:SHOWN]])
+                continue
+        same += 1
     for allowance in allowed:
         if allowance not in used:
             report.append(f"unused allowance ({allowance.where}): {allowance.glob}")
