@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,13 +194,25 @@ def compare(base: Path, new: Path, allowed: list[Allowance]) -> tuple[list[str],
 
 def project(checkout: Path, content: Path, folder: Path) -> Path:
     """`checkout` seen through `folder`: its files, with `content` as its content/ and a build/
-    of its own, so neither the checkout nor the content is written to."""
+    of its own, so neither the checkout nor the content is written to. The entry points its
+    pyproject.toml declares (MkDocs finds plugins by them) shadow those installed in the venv."""
     folder.mkdir(parents=True)
     for entry in checkout.iterdir():
-        if entry.name not in {"content", "build", "mkdocs.yml"}:
+        if entry.name not in {"content", "build", "mkdocs.yml"} and entry.suffix != ".egg-info":
             (folder / entry.name).symlink_to(entry)
     shutil.copy(checkout / "mkdocs.yml", folder / "mkdocs.yml")
     (folder / "content").symlink_to(content.resolve())
+    meta = tomllib.loads((checkout / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    info = folder / f"{meta['name']}-{meta['version']}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {meta['name']}\n")
+    groups = meta.get("entry-points", {})
+    (info / "entry_points.txt").write_text(
+        "".join(
+            f"[{group}]\n" + "".join(f"{name} = {target}\n" for name, target in points.items())
+            for group, points in groups.items()
+        )
+    )
     return folder
 
 
