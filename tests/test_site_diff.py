@@ -181,6 +181,56 @@ def test_an_allowance_without_reason_is_refused(tmp_path: Path, line: str, capsy
     assert capsys.readouterr().err == f"{path}:2: 'fr/*' has no reason; write it after the glob\n"
 
 
+PROBE = """\
+from civicloop.site_diff_probe import MARK
+from mkdocs.plugins import BasePlugin
+
+
+class Probe(BasePlugin):
+    def on_post_page(self, output, page, config):
+        return output.replace("</head>", f'<meta name="probe" content="{MARK}"></head>', 1)
+"""
+
+
+def git(repo: Path, *args: str) -> str:
+    command = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    return subprocess.run([*command, *args], check=True, capture_output=True, text=True).stdout
+
+
+def test_the_base_is_built_by_its_own_code(tmp_path: Path) -> None:
+    """A base with a plugin this venv has not installed (its own entry point, mkdocs.yml and
+    site/ module) using a civicloop module only the base has: each of its pages shows it."""
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "clone", "-q", "--shared", str(ROOT), str(repo)], check=True)
+    (repo / "site/site_diff_probe.py").write_text(PROBE)
+    (repo / "civicloop/site_diff_probe.py").write_text('MARK = "built by the base"\n')
+    config = repo / "mkdocs.yml"
+    config.write_text(config.read_text().replace("\nplugins:\n", "\nplugins:\n  - probe\n", 1))
+    pyproject = repo / "pyproject.toml"
+    table, point = '[project.entry-points."mkdocs.plugins"]\n', 'probe = "site_diff_probe:Probe"\n'
+    text = pyproject.read_text()
+    pyproject.write_text(
+        text.replace(table, table + point) if table in text else text + table + point
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    base = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "checkout", "-q", "HEAD~1")
+    result = subprocess.run(
+        [sys.executable, str(repo / "scripts/site_diff.py"), base, "--keep", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    differing = [line for line in result.stdout.splitlines() if line.startswith("differs: ")]
+    assert "differs: index.html" in differing
+    assert all(line.endswith(".html") for line in differing)
+    assert "    -    <meta content='built by the base' name='probe'>" in result.stdout
+    page = (tmp_path / "base/fr/index.html").read_text()
+    assert '<meta name="probe" content="built by the base">' in page
+
+
 def test_the_site_is_the_same_as_the_base_refs() -> None:
     """This branch's site against the base's (CI: origin/main), on the sample content: every
     difference must be listed in tests/site_diff_allowed.txt."""
