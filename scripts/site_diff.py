@@ -243,9 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("base", help="the git ref to compare the working tree with")
     parser.add_argument("--content", type=Path, default=ROOT / "content", help="content folder")
     parser.add_argument("--keep", type=Path, help="keep both built sites in DIR/base, DIR/new")
-    parser.add_argument("--allowed", type=Path, default=ALLOWED, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    allowed = read_allowed(args.allowed)
+    allowed = read_allowed(ALLOWED)
     with tempfile.TemporaryDirectory(prefix="site-diff-") as tmp:
         work = Path(tmp)
         sites = args.keep.resolve() if args.keep else work / "sites"

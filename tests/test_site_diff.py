@@ -246,3 +246,7 @@ def test_the_site_is_the_same_as_the_base_refs() -> None:
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_allowed_list_reads() -> None:
+    assert all(a.reason for a in site_diff.read_allowed(site_diff.ALLOWED))
