@@ -131,7 +131,8 @@ def spent(clock: dict) -> str:
         if seconds < 0.05:
             continue
         solves = clock["solves"].get(phase)
-        inside = f" ({solves[0]:,} solves, {solves[1]:.1f} in HiGHS)" if solves else ""
+        plural = "s" if solves and solves[0] != 1 else ""
+        inside = f" ({solves[0]:,} solve{plural}, {solves[1]:.1f} in HiGHS)" if solves else ""
         parts.append(f"{phase} {seconds:.1f}{inside}")
     return ", ".join(parts)
 
