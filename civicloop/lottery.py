@@ -5,6 +5,11 @@ panels depend on the order frozensets iterate in, which `PYTHONHASHSEED` decides
 library's seed alone gives other panels in another process. The child reads pseudonyms and
 categories (never names or addresses) as JSON on stdin and answers JSON on stdout; the library
 (about 0.5 GB, the `draw` extra) is imported there only.
+
+There too, `_tune` mends how the library drives highspy (each MIP solved twice, the whole
+solution copied for each variable read, sums of n terms built in n**2 steps): the same panels,
+in about half the time (bench/README.md). HiGHS's own settings (`HIGHS`) do change which optimal
+panels it finds, so a commitment records them and its verification uses the ones recorded.
 """
 
 from __future__ import annotations
@@ -25,6 +30,10 @@ HASHSEED = "0"  # PYTHONHASHSEED of every draw process: recorded in the commitme
 SOLVER = "highspy"  # HiGHS: open source (MIT), no licence to hold
 PACKAGES = ("sortition-algorithms", "highspy", "cvxpy", "numpy", "scipy")
 HOUSEHOLD = "household"  # the column, in the child, of the keyed hash of a person's address
+# HiGHS settings of new draws, "name=value,...". Measured on the library's MIPs of 3,000 volunteers
+# (solved at the root in a few simplex iterations): presolve and the feasibility-jump heuristic
+# took two thirds of each solve, and a second thread only added overhead on a busy 2-core machine.
+HIGHS = "presolve=off,mip_heuristic_run_feasibility_jump=false,threads=1"
 
 
 class LotteryError(Exception):
@@ -43,6 +52,7 @@ class LotteryRequest:
     tickets: int = 1
     households: bool = False
     seated: list[dict[str, str]] = field(default_factory=list)  # already selected (their homes)
+    highs: str = ""  # HiGHS settings, as HIGHS; "" is HiGHS's defaults (the first commitments')
 
 
 def run(request: LotteryRequest) -> tuple[list[list[str]], dict[str, str]]:
@@ -76,12 +86,25 @@ def _csv(rows: list[list[str]]) -> str:
     return out.getvalue()
 
 
+def options(text: str) -> dict[str, str | bool | int]:
+    """HIGHS's form as HiGHS's typed options: 'threads=1,presolve=off' -> {'threads': 1, ...}."""
+    found: dict[str, str | bool | int] = {}
+    for item in filter(None, text.split(",")):
+        name, _, value = item.partition("=")
+        found[name] = {"true": True, "false": False}.get(
+            value, int(value) if value.isdigit() else value
+        )
+    return found
+
+
 class Clock:
-    """CPU seconds per phase of the library (its progress reports), for `bench/draw.py`: written
-    to the file CIVICLOOP_DRAW_TIMES names, if set."""
+    """CPU seconds per phase of the library (its progress reports), and the HiGHS solves in each
+    (how many, CPU seconds inside them), for `bench/draw.py`: written to the file
+    CIVICLOOP_DRAW_TIMES names, if set."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.solves: dict[str, list[float]] = {}
         self.phase, self.started = "import", time.process_time()
 
     def start_phase(self, name: str, total: int | None = None, *, message: str | None = None):
@@ -96,15 +119,75 @@ class Clock:
         self.seconds[self.phase] = self.seconds.get(self.phase, 0.0) + now - self.started
         self.phase, self.started = "other", now
 
+    def solved(self, seconds: float) -> None:
+        count = self.solves.setdefault(self.phase, [0, 0.0])
+        count[0] += 1
+        count[1] += seconds
+
     def write(self) -> None:
         self.end_phase()
         if os.environ.get("CIVICLOOP_DRAW_TIMES"):
             with open(os.environ["CIVICLOOP_DRAW_TIMES"], "a", encoding="utf-8") as out:
-                out.write(json.dumps(self.seconds) + "\n")
+                out.write(json.dumps({"cpu": self.seconds, "solves": self.solves}) + "\n")
 
 
-def _draw(request: LotteryRequest) -> list[list[str]]:
-    clock = Clock()
+def _tune(highs: str, clock: Clock) -> None:
+    """Mend the library's HiGHS wrapper (sortition-algorithms 0.12.15, highspy 1.16), without
+    changing a result: `tests/test_draw.py` compares the panels with the library's own. Its
+    `set_objective` calls highspy's `maximize`, which solves, before `optimize` solves again;
+    `get_value` copies the whole solution for each variable; `solver_sum` is `sum()`, which
+    copies the growing expression at each term. Then HiGHS takes the settings `highs` names."""
+    import highspy
+    from sortition_algorithms.committee_generation import common, maximin, nash, solver
+
+    wrapper = solver.HighsSolver
+    start, optimize_once = wrapper.__init__, wrapper.optimize
+    settings = options(highs)
+
+    def __init__(self, *args, **kwargs) -> None:
+        start(self, *args, **kwargs)
+        self._values = None
+        for name, value in settings.items():
+            if self._h.setOptionValue(name, value) != highspy.HighsStatus.kOk:
+                raise LotteryError(f"HiGHS has no setting {name}={value}")
+
+    def set_objective(self, expr, sense) -> None:
+        self._objective_sense = sense
+        maximize = sense == solver.SolverSense.MAXIMIZE
+        self._h.setObjective(
+            expr, highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
+        )
+
+    def optimize(self) -> solver.SolverStatus:
+        self._values = None
+        started = time.process_time()
+        status = optimize_once(self)
+        clock.solved(time.process_time() - started)
+        return status
+
+    def get_value(self, var) -> float:
+        if self._values is None:
+            self._values = self._h.getSolution().col_value
+        return float(self._values[int(var)])
+
+    def solver_sum(terms):
+        """`sum(terms)` (the same expression, term by term) in linear time."""
+        terms = iter(terms)
+        total = 0
+        for term in terms:
+            total = total + term  # a new expression, never one of the terms
+            break
+        for term in terms:
+            total += term
+        return total
+
+    wrapper.__init__, wrapper.set_objective = __init__, set_objective
+    wrapper.optimize, wrapper.get_value = optimize, get_value
+    for module in (solver, common, maximin, nash):
+        module.solver_sum = solver_sum
+
+
+def _draw(request: LotteryRequest, clock: Clock) -> list[list[str]]:
     from sortition_algorithms import CSVStringDataSource, SelectionData, Settings
     from sortition_algorithms.core import run_stratification
 
@@ -165,7 +248,9 @@ def main() -> int:
     sys.stdout = sys.stderr
     with answer:
         try:
-            reply = {"panels": _draw(request), "versions": versions()}
+            clock = Clock()
+            _tune(request.highs, clock)
+            reply = {"panels": _draw(request, clock), "versions": versions()}
         except Exception as error:  # the library's errors explain quotas: keep their words
             if not isinstance(error, LotteryError) and not type(error).__module__.startswith(
                 "sortition_algorithms"

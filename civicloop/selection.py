@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 
 from civicloop.draw import Draw, digest, files, pool_problems
-from civicloop.lottery import LotteryRequest, run
+from civicloop.lottery import HIGHS, LotteryRequest, run
 from civicloop.pool import Pool, published_counts
 
 FORMAT = 1
@@ -73,7 +73,7 @@ def _seed(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big") % (2**31 - 1) + 1
 
 
-def _request(draw: Draw, pool: Pool, seed: int) -> LotteryRequest:
+def _request(draw: Draw, pool: Pool, seed: int, highs: str) -> LotteryRequest:
     return LotteryRequest(
         algorithm=draw.algorithm,
         seats=draw.seats,
@@ -82,12 +82,18 @@ def _request(draw: Draw, pool: Pool, seed: int) -> LotteryRequest:
         seed=seed,
         tickets=draw.tickets,
         households=bool(draw.pool.household),
+        highs=highs,
     )
 
 
-def lottery(draw: Draw, pool: Pool, seed: int) -> tuple[list[dict], dict[str, str]]:
+def highs(commitment: dict) -> str:
+    """The HiGHS settings a commitment was made with (none recorded: HiGHS's defaults)."""
+    return commitment["run"].get("highs_options", "")
+
+
+def lottery(draw: Draw, pool: Pool, seed: int, highs: str) -> tuple[list[dict], dict[str, str]]:
     """The distinct panels, sorted, each with its number of tickets, and the versions used."""
-    tickets, used = run(_request(draw, pool, seed))
+    tickets, used = run(_request(draw, pool, seed, highs))
     counted = Counter(tuple(panel) for panel in tickets)
     return [{"members": list(m), "tickets": n} for m, n in sorted(counted.items())], used
 
@@ -113,7 +119,7 @@ def commit(published: PublishedDraw, pool: Pool, seed: int | None = None) -> dic
     if problems:
         raise DrawError("the quotas cannot be met:\n" + "\n".join(f"- {p}" for p in problems))
     seed = _seed(f"commit/{pool.digest}") if seed is None else seed
-    panels, used = lottery(draw, pool, seed)
+    panels, used = lottery(draw, pool, seed, HIGHS)
     everyone = dict.fromkeys((p["id"] for p in pool.people), 0.0)
     commitment = {
         "format": FORMAT,
@@ -125,7 +131,7 @@ def commit(published: PublishedDraw, pool: Pool, seed: int | None = None) -> dic
             "hash": pool.digest,
             "per_category": published_counts(pool.counts(draw)),
         },
-        "run": {**used, "solver": "highspy", "seed": seed},
+        "run": {**used, "solver": "highspy", "highs_options": HIGHS, "seed": seed},
         "tickets": draw.tickets,
         "panels": panels,
         "panels_hash": digest(panels),
@@ -174,8 +180,11 @@ def rank(canonical_value: str, ids: list[str]) -> list[str]:
     return sorted(ids, key=lambda i: hashlib.sha256(f"{canonical_value}/{i}".encode()).digest())
 
 
-def substitutes(draw: Draw, pool: Pool, members: list[str], canonical_value: str) -> list[str]:
-    """A second run, among those not drawn, to the quotas scaled to the substitutes' number."""
+def substitutes(
+    draw: Draw, pool: Pool, members: list[str], canonical_value: str, highs: str
+) -> list[str]:
+    """A second run, among those not drawn, to the quotas scaled to the substitutes' number,
+    with the HiGHS settings of the commitment."""
     if not draw.substitutes:
         return []
     seated = set(members)
@@ -187,6 +196,7 @@ def substitutes(draw: Draw, pool: Pool, members: list[str], canonical_value: str
         seed=_seed(f"substitutes/{canonical_value}"),
         households=bool(draw.pool.household),
         seated=[p for p in pool.people if p["id"] in seated],
+        highs=highs,
     )
     drawn, _ = run(request)
     return rank(canonical_value, drawn[0])
@@ -203,7 +213,7 @@ def pick(published: PublishedDraw, pool: Pool, random_value: str, when: date) ->
     value = canonical(random_value)
     index = ticket(value, commitment["tickets"])
     members = panel_at(commitment["panels"], index)
-    ranked = substitutes(published.draw, pool, members, value)
+    ranked = substitutes(published.draw, pool, members, value, highs(commitment))
     result = {
         "format": FORMAT,
         "commitment_hash": hashlib.sha256(published.commitment_path.read_bytes()).hexdigest(),
@@ -342,7 +352,7 @@ def verify(published: PublishedDraw, pool: Pool | None = None) -> list[str]:
             raise DrawError("the pool's hash is not the one committed to")
         if published_counts(pool.counts(draw)) != commitment["pool"]["per_category"]:
             raise DrawError("the pool's counts per category are not the ones published")
-        panels, used = lottery(draw, pool, commitment["run"]["seed"])
+        panels, used = lottery(draw, pool, commitment["run"]["seed"], highs(commitment))
         if panels != commitment["panels"]:
             versions = {k: v for k, v in used.items() if commitment["run"].get(k) != v}
             raise DrawError(
@@ -385,7 +395,7 @@ def verify(published: PublishedDraw, pool: Pool | None = None) -> list[str]:
     if pool is not None:
         if pool.counts(draw, set(result["members"])) != result["achieved"]:
             raise DrawError(f"{where}: the members' counts are not what the pool gives")
-        if substitutes(draw, pool, result["members"], value) != ranked:
+        if substitutes(draw, pool, result["members"], value, highs(commitment)) != ranked:
             raise DrawError(f"{where}: the substitutes drawn again from the pool differ")
         done.append("the substitutes drawn again from the pool are the ones published")
     _check_replacements(where, result, draw, pool)

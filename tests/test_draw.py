@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from conftest import COMMITTEE, ROOT, write
 from civicloop.catalog import load
 from civicloop.cli import main
 from civicloop.draw import digest
+from civicloop.lottery import HIGHS, HOUSEHOLD, LotteryError, LotteryRequest, run
 from civicloop.pool import ensure_private, pseudonym, read_pool
 from civicloop.selection import DrawError, PublishedDraw, canonical, seated, verify
 
@@ -141,6 +143,7 @@ def test_members_and_substitutes_meet_the_quotas_and_one_per_household(drawn):
     assert sum(commitment["probabilities"].values()) == pytest.approx(SEATS)
     assert len(commitment["probabilities"]) == len(PEOPLE)
     assert commitment["run"]["PYTHONHASHSEED"] == "0"
+    assert commitment["run"]["highs_options"] == HIGHS
     assert commitment["run"]["sortition-algorithms"] == "0.12.15"
 
 
@@ -658,3 +661,53 @@ def test_open_data_has_the_selection_record_with_its_schema(sample_site):
     assert len(record["substitutes_waiting"]) == record["substitutes"] - 1
     sizes = {c["name"]: [k["pool"] for k in c["categories"]] for c in record["criteria"]}
     assert sizes["district"].count(None) == 2  # west and centre: fewer than 5 each
+
+
+def _request(algorithm: str, highs: str = "") -> LotteryRequest:
+    people = [
+        {"id": p["ref"], **{n: p[n] for n in list(synthetic.CRITERIA)[:CRITERIA]},
+         HOUSEHOLD: f"{p['street']}/{p['postcode']}"}
+        for p in PEOPLE
+    ]  # fmt: skip
+    quotas = synthetic.quotas(SEATS, CRITERIA)
+    return LotteryRequest(
+        algorithm, SEATS, quotas, people, seed=7, tickets=50, households=True, highs=highs
+    )
+
+
+# The library's draw, in a process of its own without `_tune`'s mending
+PLAIN = """import json, sys
+from civicloop.lottery import Clock, LotteryRequest, _draw
+print(json.dumps(_draw(LotteryRequest(**json.load(sys.stdin)), Clock())))
+"""
+
+
+@pytest.mark.parametrize("algorithm", ["maximin", "nash"])
+def test_the_mended_solver_wrapper_gives_the_library_s_own_panels(algorithm):
+    """`_tune` only removes waste: with HiGHS's own settings the panels are the library's."""
+    request = _request(algorithm)
+    mended, _ = run(request)
+    plain = subprocess.run(
+        [sys.executable, "-c", PLAIN],
+        input=json.dumps(asdict(request)),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+        check=True,
+    )
+    assert json.loads(plain.stdout.splitlines()[-1]) == mended
+    assert len({tuple(p) for p in mended}) > 1  # a lottery, not one panel 50 times
+
+
+@pytest.mark.parametrize(
+    ("highs", "expected"),
+    [
+        ("no_such_setting=1", "HiGHS has no setting no_such_setting=1"),
+        ("threads=two", "HiGHS has no setting threads=two"),
+        ("presolve=sometimes", "HiGHS has no setting presolve=sometimes"),
+        ("mip_heuristic_run_feasibility_jump=1", "no setting mip_heuristic_run_feasibility_jump=1"),
+    ],
+)
+def test_settings_highs_refuses_are_explained(highs, expected):
+    with pytest.raises(LotteryError, match=expected):
+        run(_request("maximin", highs))
