@@ -1,5 +1,5 @@
-"""A page whose body is followed by a list the build makes (home, indexes, calendar): it may
-stand anywhere, and its `list` names its template, `listing-<list>.md`."""
+"""Listing pages (home, indexes, calendar): they may stand anywhere, and `list` names the
+template, `listing-<list>.md`, that adds the build's list after the body."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from civicloop.types.base import ContentType, PageInput
 
 
 class Listing(Strict):
+    """A page whose body is followed by a list the build makes (home, indexes, calendar)."""
+
     type: Literal["listing"]
     title: Text
     list: Literal["home", "committees", "case-studies", "webinars", "calendar", "results"]
