@@ -56,7 +56,7 @@ def children_cpu() -> float:
 
 def case(size: int, algorithm: str, tickets: int) -> dict:
     """One draw, in this process; the library runs in its children."""
-    from civicloop.catalog import load
+    from civicloop.loading import load
     from civicloop.pool import read_pool
     from civicloop.selection import PublishedDraw, commit, pick
 

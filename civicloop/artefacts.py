@@ -7,10 +7,10 @@ from pathlib import Path
 
 from civicloop import draw_data
 from civicloop.calendar import calendars
-from civicloop.content import MODELS, json_schemas
 from civicloop.feed import feed
 from civicloop.opendata import FILES, data_files
 from civicloop.sitecontext import SiteContext
+from civicloop.types import TYPES, json_schemas
 
 
 def artefacts(site: SiteContext, site_name: str) -> dict[str, bytes]:
@@ -35,7 +35,7 @@ def artefact_paths(site: SiteContext) -> list[str]:
         for name in (*FILES, *draw_data.FILES)
         for prefix in ("", "schema/")
     ]
-    paths += [f"schema/content/{name}.json" for name in MODELS]
+    paths += [f"schema/content/{name}.json" for name in TYPES]
     return paths
 
 

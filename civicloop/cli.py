@@ -11,24 +11,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from civicloop import draw_command, scaffold
+from civicloop import draw_command
 from civicloop.anchors import anchor_problems
 from civicloop.answers import open_store, poll_times, read_answers
-from civicloop.catalog import load
-from civicloop.content import json_schemas
+from civicloop.loading import load
 from civicloop.publisher.base import PublishError
 from civicloop.publisher.env import publisher_from_env
 from civicloop.results import PollInfo, change_for, results_of
 from civicloop.sitecontext import SiteContext, current_time
-
-
-def _datetime(text: str) -> datetime:
-    value = datetime.fromisoformat(text)
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} needs a UTC offset, e.g. 2026-12-01T18:00+01:00"
-        )
-    return value
+from civicloop.types import TYPES, json_schemas
+from civicloop.types.base import write_skeleton
 
 
 def validate(args: argparse.Namespace) -> int:
@@ -44,27 +36,16 @@ def validate(args: argparse.Namespace) -> int:
     if problems:
         print(f"{len(problems)} problem(s) in {args.content}", file=sys.stderr)
         return 1
-    kinds = {
-        "committee": "committees",
-        "session": "sessions",
-        "case-study": "case studies",
-        "webinar": "webinars",
-    }
-    counts = ", ".join(f"{len(catalog.of(k))} {name}" for k, name in kinds.items())
+    counts = ", ".join(
+        f"{len(catalog.of(name))} {t.plural}" for name, t in TYPES.items() if t.plural
+    )
     print(f"ok: {len(catalog.docs)} pages ({counts}), no problems")
     return 0
 
 
 def new(args: argparse.Namespace) -> int:
-    content = args.content
-    if args.kind == "session":
-        path = scaffold.session(content, args.committee, args.starts, args.title)
-    elif args.kind == "committee":
-        path = scaffold.committee(content, args.slug, args.title, args.process, args.timezone)
-    elif args.kind == "case-study":
-        path = scaffold.case_study(content, args.slug, args.title, args.country, args.years)
-    else:
-        path = scaffold.webinar(content, args.slug, args.title, args.date, args.replay)
+    kind = args.type
+    path = write_skeleton(kind, *kind.skeleton.make(args.content, args))
     print(f"wrote {path}; fill it in, then run: civicloop validate")
     return 0
 
@@ -128,35 +109,12 @@ def parser() -> argparse.ArgumentParser:
     maker = commands.add_parser("new", help="write a valid skeleton of a new page")
     maker.set_defaults(run=new)
     kinds = maker.add_subparsers(dest="kind", required=True)
-    s = kinds.add_parser("session")
-    s.add_argument("--committee", required=True)
-    s.add_argument("--starts", required=True, type=_datetime, help="e.g. 2027-01-12T18:00+01:00")
-    s.add_argument("--title")
-    c = kinds.add_parser("committee")
-    c.add_argument("slug")
-    c.add_argument("--title", required=True)
-    c.add_argument(
-        "--process",
-        default="political-task-committee",
-        dest="process",
-        choices=[
-            "political-task-committee",
-            "deliberative-committee",
-            "citizens-assembly",
-            "other",
-        ],
-    )
-    c.add_argument("--timezone", default="Europe/Brussels")
-    k = kinds.add_parser("case-study")
-    k.add_argument("slug")
-    k.add_argument("--title", required=True)
-    k.add_argument("--country", required=True)
-    k.add_argument("--years", required=True, help="'2015-', '2023-2024' or '2019'")
-    w = kinds.add_parser("webinar")
-    w.add_argument("slug")
-    w.add_argument("--title", required=True)
-    w.add_argument("--date", required=True, type=_datetime)
-    w.add_argument("--replay", required=True, help="video URL")
+    for name, kind in TYPES.items():
+        if kind.skeleton:
+            each = kinds.add_parser(name)
+            each.set_defaults(type=kind)
+            for argument in kind.skeleton.arguments:
+                each.add_argument(*argument.flags, **argument.options)
 
     r = commands.add_parser("results", help="publish a poll's results from the bot's store")
     r.set_defaults(run=results)

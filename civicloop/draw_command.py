@@ -11,7 +11,7 @@ import csv
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from civicloop.catalog import load
+from civicloop.loading import load
 from civicloop.lottery import LotteryError
 from civicloop.pool import PoolError, ensure_private, load_key, new_key, read_pool
 from civicloop.selection import DrawError, PublishedDraw, commit, pick, replace, seated, verify

@@ -3,13 +3,12 @@ its draw (pseudonyms and counts only), with a schema derived from these classes.
 
 from __future__ import annotations
 
-import json
 import statistics
-from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from civicloop.draw import Draw, files
+from civicloop.draw_files import Seat, published, seats, waiting
 from civicloop.opendata import VERSION, _dump, _file
 from civicloop.sitecontext import SiteContext
 
@@ -58,13 +57,6 @@ class PickRecord(DrawDataRecord):
     ticket: int
 
 
-class Seat(DrawDataRecord):
-    id: str  # the volunteer's pseudonym
-    since: str
-    left: str | None
-    replaced_by: str | None
-
-
 class DrawRecord(DrawDataRecord):
     committee: str
     url: str
@@ -78,32 +70,6 @@ class DrawRecord(DrawDataRecord):
     pick: PickRecord | None
     members: list[Seat]
     substitutes_waiting: list[str]  # in their order
-
-
-def published(draw_file: Path) -> tuple[dict | None, dict | None]:
-    """The commitment and the result beside a draw file, each None until written."""
-    return tuple(  # type: ignore[return-value]
-        json.loads(p.read_text(encoding="utf-8")) if p.exists() else None for p in files(draw_file)
-    )
-
-
-def seats(result: dict) -> list[Seat]:
-    """Everyone who sat: members from the pick, substitutes from the day they stepped in."""
-    since = {m: result["picked"] for m in result["members"]}
-    left: dict[str, tuple[str, str]] = {}
-    for change in result["replacements"]:
-        since[change["substitute"]] = change["date"]
-        left[change["member"]] = (change["date"], change["substitute"])
-    out = []
-    for who, day in since.items():
-        gone, by = left.get(who, (None, None))
-        out.append(Seat(id=who, since=day, left=gone, replaced_by=by))
-    return out
-
-
-def waiting(result: dict) -> list[str]:
-    used = {c["substitute"] for c in result["replacements"]}
-    return [s for s in result["substitutes"] if s not in used]
 
 
 def draw_record(site: SiteContext, slug: str, draw: Draw, page: str) -> DrawRecord:

@@ -12,8 +12,8 @@ import statistics
 from pathlib import Path
 
 from civicloop.draw import Draw, files
-from civicloop.draw_data import published, seats, waiting
-from civicloop.results import markdown_text
+from civicloop.draw_files import published, seats, waiting
+from civicloop.escaping import markdown_text
 
 FRENCH = {
     "How the members were drawn": "Comment les membres ont été tirés au sort",

@@ -1,4 +1,5 @@
-"""An Atom feed (RFC 4287) of new and changed sessions, webinars and case studies.
+"""An Atom feed (RFC 4287) of new and changed pages of the types that say what their entry is
+(sessions, webinars and case studies).
 
 Its text constructs are plain text (ElementTree escapes `<` and `&`), and every value is cleaned
 of the characters XML 1.0 forbids, so that one control character cannot make the feed unreadable.
@@ -10,13 +11,14 @@ from xml.etree import ElementTree as ET
 
 from civicloop.escaping import clean
 from civicloop.sitecontext import SiteContext
+from civicloop.types import TYPES
 
 ATOM = "http://www.w3.org/2005/Atom"
-KINDS = ("session", "webinar", "case-study")
 
 
 def feed(site: SiteContext, title: str, limit: int = 50) -> bytes:
-    docs = [d for kind in KINDS for d in site.catalog.of(kind)]
+    """The newest `limit` entries of the types that have a feed entry (`ContentType.feed`)."""
+    docs = [d for t in TYPES.values() if t.feed for d in site.catalog.of(t.name)]
     docs.sort(key=lambda d: (site.revision(d).updated, d.path), reverse=True)
     docs = docs[:limit]
     ET.register_namespace("", ATOM)
@@ -33,33 +35,18 @@ def feed(site: SiteContext, title: str, limit: int = 50) -> bytes:
         revision = site.revision(doc)
         entry = ET.SubElement(root, f"{{{ATOM}}}entry")
         url = site.absolute(doc.url)
-        _text(entry, "title", _title(site, doc))
+        said = TYPES[doc.kind].feed(site, doc)
+        _text(entry, "title", said.title)
         _text(entry, "id", url)
         _text(entry, "published", revision.created.isoformat())
         _text(entry, "updated", revision.updated.isoformat())
         ET.SubElement(entry, f"{{{ATOM}}}link", href=url)
         ET.SubElement(entry, f"{{{ATOM}}}category", term=doc.kind or "page")
-        _text(entry, "summary", _summary(doc))
+        _text(entry, "summary", said.summary)
     for element in root.iter():
         element.text = clean(element.text) if element.text else element.text
         element.attrib = {name: clean(value) for name, value in element.attrib.items()}
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
-
-
-def _title(site: SiteContext, doc) -> str:
-    if doc.kind == "session":
-        return f"{site.catalog.committee_of(doc).title}: {doc.model.title}"
-    return doc.model.title
-
-
-def _summary(doc) -> str:
-    model = doc.model
-    if doc.kind == "session":
-        when = model.starts.isoformat()
-        return f"Session {model.number}, {when}, {model.status}" + (
-            f", {model.place}" if model.place else ""
-        )
-    return model.summary
 
 
 def _text(parent: ET.Element, tag: str, text: str) -> None:

@@ -14,8 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
 
-from civicloop.catalog import Entry, page_url
-from civicloop.checks import resolve
+from civicloop.catalog import Entry, page_url, resolve
 from civicloop.content import Member
 from civicloop.escaping import clean
 from civicloop.fields import OPTION_LENGTH, OPTIONS, QUESTION_LENGTH, at_most

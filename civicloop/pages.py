@@ -1,4 +1,4 @@
-"""What a page says: Markdown made from a document's front matter by one template per type.
+"""What a page says: Markdown made from a document's front matter by its type's template.
 
 MkDocs then renders that Markdown like any other, so search, the table of contents and link
 checking see generated text exactly as they see what editors wrote.
@@ -16,7 +16,6 @@ from babel.dates import format_datetime, format_time
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from civicloop.catalog import Entry
-from civicloop.draw_record import record
 from civicloop.escaping import (
     Markdown,
     checked_url,
@@ -27,6 +26,8 @@ from civicloop.escaping import (
 )
 from civicloop.labels import translator
 from civicloop.sitecontext import SiteContext
+from civicloop.types import TYPES
+from civicloop.types.base import PageInput
 
 
 def _inert(value: object) -> str:
@@ -50,10 +51,10 @@ def _environment() -> Environment:
 
 def render(site: SiteContext, doc: Entry, lang: str, body: str) -> str:
     """The page's Markdown in `lang`: generated text around the editor's `body`."""
-    template = doc.kind if doc.kind != "listing" else f"listing-{doc.model.list}"
+    kind = TYPES[doc.kind]
     t = translator(lang)
     catalog = site.catalog
-    in_committee = doc.kind in ("session", "results") and doc.committee in catalog.committees
+    in_committee = kind.in_committee and doc.committee in catalog.committees
     tz = ZoneInfo(catalog.committee_of(doc).timezone) if in_committee else None
 
     def local(other: Entry):
@@ -80,14 +81,6 @@ def render(site: SiteContext, doc: Entry, lang: str, body: str) -> str:
     def video(url: object) -> Markdown:
         return video_facade(str(url), t)
 
-    upcoming: list[Entry] = []
-    past: list[Entry] = []
-    if doc.kind in ("committee", "listing"):  # the pages that list sessions
-        committee = doc.slug if doc.kind == "committee" else None
-        upcoming = site.upcoming(committee)
-        sessions = catalog.sessions_of(doc.slug) if committee else catalog.sessions
-        coming = set(map(id, upcoming))
-        past = [s for s in reversed(sessions) if id(s) not in coming]
     context = {
         "doc": doc,
         "m": doc.localized(lang),
@@ -106,24 +99,11 @@ def render(site: SiteContext, doc: Entry, lang: str, body: str) -> str:
         "committee_doc_by_slug": lambda slug: catalog.committees[slug],
         "catalog": catalog,
         **catalog.listed,
-        "upcoming": upcoming,
-        "past": past,
-        "related": [catalog.by_slug("case-study")[s] for s in getattr(doc.model, "related", [])],
+        "upcoming": [],
+        "past": [],
+        **kind.context(PageInput(site, doc, lang)),
     }
-    if doc.kind == "committee":
-        context["calendar"] = site.calendar_url(doc.slug)
-        context["draw"] = catalog.docs.get(f"committees/{doc.slug}/draw.md")
-    if doc.kind == "results":
-        committee, _, stem = doc.model.session.partition("/")
-        context["session"] = catalog.docs.get(f"committees/{committee}/sessions/{stem}.md")
-    if doc.kind == "draw":
-        # Markdown the record made, each value in it escaped there
-        context["record"] = Markdown(record(catalog.root / doc.path, doc.model, lang))
-    if doc.kind == "session":
-        context["committee"] = catalog.committees[doc.committee].localized(lang)
-        context["calendar"] = site.session_calendar_url(doc)
-        context["committee_calendar"] = site.calendar_url(doc.committee)
-    text = _environment().get_template(f"{template}.md").render(context)
+    text = _environment().get_template(kind.template_name(doc)).render(context)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 

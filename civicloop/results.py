@@ -17,6 +17,7 @@ from civicloop import __version__
 from civicloop.escaping import html_text, markdown_text
 from civicloop.publisher.base import DIGEST_FIELD, Change, digest
 from civicloop.tally import Tally, tally
+from civicloop.types.results import TYPE as RESULTS
 
 MIN_GROUP = 5
 
@@ -76,7 +77,7 @@ def results_of(poll: PollInfo, answers: list[Answer]) -> PollOutcome:
 
 
 def results_path(poll: PollInfo) -> str:
-    return f"content/committees/{poll.committee}/results/{poll.id}.md"
+    return f"content/{RESULTS.place.path(poll.committee, poll.id)}"
 
 
 def change_for(results: PollOutcome, opened: datetime | None, closed: datetime) -> Change:

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from civicloop.catalog import Catalog, Entry, load
+from civicloop.catalog import Catalog, Entry
 from civicloop.history import Revision, revision, revisions
+from civicloop.loading import load
 
 
 @dataclass

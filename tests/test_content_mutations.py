@@ -14,7 +14,7 @@ from conftest import ROOT
 from civicloop import LANGUAGES
 from civicloop.anchors import anchor_problems
 from civicloop.artefacts import artefacts
-from civicloop.catalog import load
+from civicloop.loading import load
 from civicloop.pages import render
 from civicloop.sitecontext import SiteContext, current_time
 

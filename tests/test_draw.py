@@ -18,9 +18,9 @@ import pytest
 import yaml
 from conftest import COMMITTEE, ROOT, write
 
-from civicloop.catalog import load
 from civicloop.cli import main
 from civicloop.draw import digest
+from civicloop.loading import load
 from civicloop.lottery import HIGHS, HOUSEHOLD, LotteryError, LotteryRequest, run
 from civicloop.pool import ensure_private, pseudonym, read_pool
 from civicloop.selection import DrawError, PublishedDraw, canonical, seated, verify

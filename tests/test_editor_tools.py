@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 from conftest import ROOT
 
-from civicloop.catalog import load
 from civicloop.cli import main
+from civicloop.loading import load
 
 
 @pytest.mark.parametrize(

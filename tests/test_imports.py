@@ -10,14 +10,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).parent.parent
 PACKAGES = ("civicloop", "bot", "site")
 ADAPTERS = ("bot", "site", "scripts")  # what the core may never import
-# catalog.load runs the checks, which (with markup's, part of them) read catalog types: it goes
-# when loading moves out of catalog (issue 10, WP1)
-KNOWN_CIRCLE = frozenset({"civicloop.catalog", "civicloop.checks", "civicloop.markup"})
 
 
 def module_name(root: Path, path: Path) -> str:
@@ -102,13 +97,8 @@ def circles(edges: dict[str, set[str]]) -> list[frozenset[str]]:
     return found
 
 
-@pytest.mark.xfail(strict=True, reason="catalog <-> checks (KNOWN_CIRCLE), until WP1")
 def test_no_import_circle():
     assert circles(graph()) == []
-
-
-def test_no_import_circle_but_catalog_and_checks():
-    assert [c for c in circles(graph()) if c != KNOWN_CIRCLE] == []
 
 
 def test_the_core_imports_no_adapter():

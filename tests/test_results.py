@@ -12,8 +12,8 @@ import yaml
 from bs4 import BeautifulSoup
 from conftest import ROOT, SESSION, build_site, write
 
-from civicloop.catalog import load
 from civicloop.cli import main
+from civicloop.loading import load
 from civicloop.publisher.base import Change, PublishError
 from civicloop.publisher.gitrepo import GitPublisher
 from civicloop.results import Answer, PollInfo, change_for, render, results_of

@@ -110,6 +110,27 @@ BAD = [
         "1: a session belongs in committees/<slug>/sessions/<file>.md",
         id="type-in-wrong-place",
     ),
+    pytest.param(
+        "notes.md",
+        "---\ntype: meeting\ntitle: A meeting\n---\n",
+        "2: unknown type 'meeting'; valid types: committee, session, case-study, webinar, "
+        "results, listing, draw",
+        id="unknown-type",
+    ),
+    pytest.param(
+        "webinars/draw.md",
+        "---\ntype: draw\ntitle: A draw\n---\n",
+        "1: a draw belongs in committees/<slug>/draw.md; this file's place "
+        "(webinars/<slug>.md) is for a webinar",
+        id="type-in-another-types-place",
+    ),
+    pytest.param(
+        "committees/test/sessions/02-listed.md",
+        "---\ntype: listing\ntitle: All\nlist: home\n---\n",
+        "1: not a listing; this file's place (committees/<slug>/sessions/<file>.md) "
+        "is for a session",
+        id="placeless-type-in-a-place",
+    ),
 ]
 
 

@@ -1,0 +1,33 @@
+"""Listing pages (home, indexes, calendar): they may stand anywhere, and `list` names the
+template, `listing-<list>.md`, that adds the build's list after the body."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from civicloop.fields import Strict, Text
+from civicloop.types import session
+from civicloop.types.base import ContentType, PageInput
+
+
+class Listing(Strict):
+    """A page whose body is followed by a list the build makes (home, indexes, calendar)."""
+
+    type: Literal["listing"]
+    title: Text
+    list: Literal["home", "committees", "case-studies", "webinars", "calendar", "results"]
+
+
+def _context(page: PageInput) -> dict[str, Any]:
+    upcoming, past = session.timeline(page.site)
+    return {"upcoming": upcoming, "past": past}
+
+
+TYPE = ContentType(
+    name="listing",
+    model=Listing,
+    position=6,
+    translatable=frozenset({"title"}),
+    template=lambda e: f"listing-{e.model.list}.md",
+    context=_context,
+)

@@ -1,0 +1,246 @@
+"""A session of a committee: when and where it meets, its agenda, its polls; listed on the
+calendar and its committee's page, announced in the feed."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, HttpUrl, StrictBool, ValidationInfo, field_validator, model_validator
+
+from civicloop.catalog import Catalog, Entry
+from civicloop.fields import (
+    OPTION_LENGTH,
+    OPTIONS,
+    QUESTION_LENGTH,
+    Moment,
+    Paragraphs,
+    PositiveInt,
+    SafeLink,
+    Slug,
+    Strict,
+    Text,
+    after,
+    at_most,
+)
+from civicloop.problems import Problem
+from civicloop.types.base import (
+    TODO,
+    Argument,
+    ContentType,
+    FeedEntry,
+    PageInput,
+    Place,
+    Site,
+    Skeleton,
+    aware_datetime,
+    field_line,
+    slugify,
+)
+
+
+class AgendaDocument(Strict):
+    title: Text
+    url: SafeLink
+
+
+class AgendaItem(Strict):
+    title: Text
+    presenter: Text | None = None
+    duration: Annotated[PositiveInt, Field(le=24 * 60)] | None = Field(
+        default=None, description="minutes"
+    )
+    documents: list[AgendaDocument] = []
+
+
+class Poll(Strict):
+    id: Slug
+    question: Annotated[Text, at_most(QUESTION_LENGTH)]
+    kind: Literal["single", "multiple", "rating"]
+    options: list[Annotated[Text, at_most(OPTION_LENGTH)]] = []
+    opens: Moment
+    closes: Moment
+    comments: StrictBool = Field(
+        default=False, description="ask respondents for a free-text comment"
+    )
+
+    @field_validator("options")
+    @classmethod
+    def _options(cls, options: list[str], info: ValidationInfo) -> list[str]:
+        kind = info.data.get("kind")
+        fewest, most = OPTIONS
+        if kind == "rating":
+            if options and len(options) != 5:
+                raise ValueError("a rating poll has 5 option labels (for 1 to 5) or none")
+        elif not fewest <= len(options) <= most:
+            raise ValueError(
+                f"a {kind or 'choice'} poll needs {fewest} to {most} options "
+                f"(Telegram's limit); it has {len(options)}"
+            )
+        folded = [" ".join(o.casefold().split()) for o in options]
+        if len(set(folded)) != len(folded):
+            raise ValueError("two options say the same; each option must differ")
+        return options
+
+    _closes = field_validator("closes")(lambda cls, v, info: after(v, info, "opens"))
+
+    @property
+    def labels(self) -> list[str]:
+        return self.options or ["1", "2", "3", "4", "5"]
+
+
+class Session(Strict):
+    type: Literal["session"]
+    title: Text
+    number: PositiveInt
+    starts: Moment
+    ends: Moment
+    status: Literal["scheduled", "held", "postponed", "cancelled"]
+    place: Text | None = None
+    online: HttpUrl | None = None
+    agenda: list[AgendaItem] = []
+    replay: HttpUrl | None = None
+    outcomes: Paragraphs | None = None
+    polls: list[Poll] = []
+
+    _ends = field_validator("ends")(lambda cls, v, info: after(v, info, "starts"))
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> Session:
+        if not self.place and not self.online:
+            raise ValueError("a session needs a 'place', an 'online' link, or both")
+        return self
+
+
+def timeline(site: Site, committee: str | None = None) -> tuple[list[Entry], list[Entry]]:
+    """The sessions to come, soonest first, and the others, latest first (of one committee,
+    or of all): what the pages that list sessions show."""
+    upcoming = site.upcoming(committee)
+    catalog = site.catalog
+    sessions = catalog.sessions_of(committee) if committee else catalog.sessions
+    coming = set(map(id, upcoming))
+    return upcoming, [s for s in reversed(sessions) if id(s) not in coming]
+
+
+def _context(page: PageInput) -> dict[str, Any]:
+    site, entry = page.site, page.entry
+    return {
+        "committee": site.catalog.committees[entry.committee].localized(page.lang),
+        "calendar": site.session_calendar_url(entry),
+        "committee_calendar": site.calendar_url(entry.committee),
+    }
+
+
+def _feed(site: Site, entry: Entry) -> FeedEntry:
+    model = entry.model
+    summary = f"Session {model.number}, {model.starts.isoformat()}, {model.status}"
+    return FeedEntry(
+        f"{site.catalog.committee_of(entry).title}: {model.title}",
+        summary + (f", {model.place}" if model.place else ""),
+    )
+
+
+def _make(content: Path, args: argparse.Namespace) -> tuple[Path, dict[str, Any], str]:
+    folder = content / "committees" / args.committee
+    if not (folder / "index.md").is_file():
+        known = sorted(p.parent.name for p in (content / "committees").glob("*/index.md"))
+        raise ValueError(f"no committee '{args.committee}'; known: {', '.join(known) or 'none'}")
+    numbers = [
+        int(m[1]) for p in (folder / "sessions").glob("*.md") if (m := re.match(r"(\d+)", p.name))
+    ]
+    number = max(numbers, default=0) + 1
+    title = args.title or f"Session {number}"
+    meta = {
+        "type": "session",
+        "title": title,
+        "number": number,
+        "starts": args.starts.isoformat(),
+        "ends": (args.starts + timedelta(hours=2)).isoformat(),
+        "status": "scheduled",
+        "place": TODO,
+        "agenda": [{"title": "Welcome and introductions", "duration": 15}],
+    }
+    path = content / TYPE.place.path(args.committee, f"{number:02d}-{slugify(title)}")
+    return path, meta, "What this session is for, in a few sentences.\n"
+
+
+def _orphans(catalog: Catalog) -> Iterator[Problem]:
+    for entry in catalog.of(TYPE.name):
+        if entry.committee not in catalog.committees:
+            yield Problem(
+                entry.path,
+                1,
+                f"session of committee '{entry.committee}', but "
+                f"committees/{entry.committee}/index.md is missing or invalid",
+            )
+
+
+def _duplicate_numbers(catalog: Catalog) -> Iterator[Problem]:
+    numbers: dict[tuple[str, int], str] = {}
+    for entry in catalog.of(TYPE.name):
+        key = (entry.committee, entry.model.number)
+        if key in numbers:
+            yield Problem(
+                entry.path,
+                field_line(catalog, entry, "number"),
+                f"'number' is {entry.model.number}, already used by {numbers[key]}; "
+                "give each session of a committee its own number",
+            )
+        else:
+            numbers[key] = entry.path
+
+
+def _duplicate_polls(catalog: Catalog) -> Iterator[Problem]:
+    seen: dict[str, str] = {}
+    for entry in catalog.of(TYPE.name):
+        for poll in entry.model.polls:
+            if poll.id in seen:
+                yield Problem(
+                    entry.path,
+                    field_line(catalog, entry, f"id: {poll.id}"),
+                    f"duplicate poll id '{poll.id}' (also in {seen[poll.id]}); "
+                    "poll ids must be unique across the site",
+                )
+            else:
+                seen[poll.id] = entry.path
+
+
+def _checks(catalog: Catalog) -> Iterator[Problem]:
+    yield from _orphans(catalog)
+    yield from _duplicate_numbers(catalog)
+    yield from _duplicate_polls(catalog)
+
+
+TYPE = ContentType(
+    name="session",
+    model=Session,
+    position=2,
+    translatable=frozenset({"title", "place", "outcomes"}),
+    place=Place(
+        re.compile(r"^committees/[^/]+/sessions/[^/]+\.md$"),
+        "committees/<slug>/sessions/<file>.md",
+    ),
+    plural="sessions",
+    order=lambda e: (e.model.starts, e.path),
+    in_committee=True,
+    ident=lambda e: f"{e.committee}/{e.slug}",
+    context=_context,
+    feed=_feed,
+    skeleton=Skeleton(
+        (
+            Argument(("--committee",), {"required": True}),
+            Argument(
+                ("--starts",),
+                {"required": True, "type": aware_datetime, "help": "e.g. 2027-01-12T18:00+01:00"},
+            ),
+            Argument(("--title",)),
+        ),
+        _make,
+    ),
+    checks=_checks,
+    links=lambda e: (d.url for item in e.model.agenda for d in item.documents),
+)
