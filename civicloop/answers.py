@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -30,25 +29,12 @@ from civicloop.results import Answer, PollInfo, PollOutcome, results_of
 
 VERSION = 1
 MAX_BYTES = 64 * 2**20  # 20,000 answers take about 1 MB; a larger file is not an export of ours
-COMMENT_LENGTH = 4096  # a Telegram message at most
-SCHEMA_NAME = "poll-answers"
+JSON_NAMES = {list: "array", str: "string", int: "number", float: "number", bool: "true/false"}
+JSON_NAMES[type(None)] = "null"
 
 
 class AnswersError(ValueError):
     """An answers file this program cannot use; the message says why and how to make one."""
-
-
-def _paired(text: str) -> str:
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        raise ValueError(
-            "holds an unpaired surrogate (\\ud800-\\udfff), which is no text"
-        ) from None
-    return text
-
-
-Text = Annotated[StrictStr, AfterValidator(_paired)]
 
 
 class Ballot(BaseModel):
@@ -59,7 +45,7 @@ class Ballot(BaseModel):
     options: list[Annotated[StrictInt, Field(ge=0, lt=OPTIONS[1])]] = Field(
         min_length=1, max_length=OPTIONS[1]
     )
-    group: Annotated[Text, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")]
+    group: Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")]
 
 
 class PollAnswers(BaseModel):
@@ -71,7 +57,7 @@ class PollAnswers(BaseModel):
     opened: AwareDatetime | None = Field(description="when the bot opened the poll, if it did")
     closed: AwareDatetime | None = Field(description="when the bot closed it, if it did")
     answers: list[Ballot]
-    comments: list[Annotated[Text, Field(max_length=COMMENT_LENGTH)]] = Field(
+    comments: list[StrictStr] = Field(
         description="respondents' comments, whether they still answer or not"
     )
 
@@ -108,9 +94,16 @@ def read_poll_answers(source: Path | Literal["-"], poll_id: str) -> PollAnswers:
     if len(data) > MAX_BYTES:
         raise AnswersError(f"{where}: larger than {MAX_BYTES // 2**20} MiB, not answers; {make}")
     try:
-        document = json.loads(data.decode(), object_pairs_hook=_unique, parse_constant=_constant)
+        text = data.decode("utf-8-sig")  # a byte order mark, as some editors write, is no harm
+        document = json.loads(text, object_pairs_hook=_unique, parse_constant=_constant)
+        json.dumps(document, ensure_ascii=False).encode()  # every string UTF-8 can hold
     except UnicodeDecodeError as error:
         raise AnswersError(f"{where}: not UTF-8 text (byte {error.start}); {make}") from None
+    except UnicodeEncodeError as error:
+        raise AnswersError(
+            f"{where}: holds an unpaired surrogate ({_shown(error.object[error.start])}), "
+            f"which is no text; {make}"
+        ) from None
     except json.JSONDecodeError as error:
         raise AnswersError(f"{where}:{error.lineno}: not JSON ({error.msg}); {make}") from None
     except RecursionError:
@@ -118,18 +111,23 @@ def read_poll_answers(source: Path | Literal["-"], poll_id: str) -> PollAnswers:
     except ValueError as error:  # from the two hooks
         raise AnswersError(f"{where}: not answers ({error}); {make}") from None
     if not isinstance(document, dict):
-        raise AnswersError(f"{where}: holds a JSON {type(document).__name__}, not answers; {make}")
-    if document.get("version") != VERSION:
+        kind = JSON_NAMES.get(type(document), "value")
+        raise AnswersError(f"{where}: holds a JSON {kind}, not an object of answers; {make}")
+    if "version" not in document:
+        raise AnswersError(f"{where}: has no format version, so it is no answers file; {make}")
+    if type(document["version"]) is not int or document["version"] != VERSION:  # not true, 1.0
         raise AnswersError(
-            f"{where}: answers of format version {document.get('version')!r}, this civicloop "
-            f"reads version {VERSION}; {make} with the bot of this version"
+            f"{where}: answers in format version {_shown(repr(document['version']))}, this "
+            f"civicloop reads version {VERSION}; {make}, with the bot of this civicloop"
         )
     try:
         answers = PollAnswers.model_validate(document)
     except ValidationError as error:
         raise AnswersError(f"{where}: {_first(error)}; {make}") from None
     if answers.poll != poll_id:
-        raise AnswersError(f"{where}: holds the answers of poll {answers.poll!r}, not {poll_id!r}")
+        raise AnswersError(
+            f"{where}: holds the answers of poll {answers.poll!r}, not {poll_id!r}; {make}"
+        )
     return answers
 
 
@@ -137,7 +135,7 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     found = dict(pairs)
     if len(found) != len(pairs):
         twice = next(key for i, (key, _) in enumerate(pairs) if key in dict(pairs[:i]))
-        raise ValueError(f"the key {_shown(twice)} appears twice")
+        raise ValueError(f"the key {_shown(repr(twice))} appears twice")
     return found
 
 
@@ -157,5 +155,5 @@ def _first(error: ValidationError) -> str:
 def _shown(part: object, limit: int = 40) -> str:
     """A key or a place as the error line shows it: short, and printable whatever it holds."""
     text = part if isinstance(part, str) else str(part)
-    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
     return text.encode("ascii", "backslashreplace").decode()

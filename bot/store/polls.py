@@ -11,7 +11,10 @@ from typing import Any
 from bot.outbox_key import OutboxKey, Purpose
 from bot.store.connection import Connection, now
 from civicloop.answers import VERSION, Ballot, PollAnswers
+from civicloop.fields import OPTIONS
 from civicloop.languages import DEFAULT
+
+MOST = OPTIONS[1]  # option indexes a poll may have: 0 to MOST - 1
 
 
 class Polls(Connection):
@@ -123,7 +126,8 @@ class Polls(Connection):
     def poll_answers(self, poll_id: str) -> PollAnswers:
         """What the tally needs of a poll, and no more: each answer's options and language
         (no pseudonym, in an order of their own), the comments apart from the answers (the
-        results list them unlinked), when the poll opened and closed."""
+        results list them unlinked), when the poll opened and closed. Option indexes no poll
+        has (a forged update's) are left out, as the tally ignores them."""
         ballots = self.db.execute(
             "SELECT options, language FROM answers WHERE poll_id = ? ORDER BY options, language",
             (poll_id,),
@@ -137,7 +141,11 @@ class Polls(Connection):
             poll=poll_id,
             opened=_moment(state["opened_at"]) if state else None,
             closed=_moment(state["closed_at"]) if state else None,
-            answers=[Ballot(options=json.loads(o), group=group) for o, group in ballots],
+            answers=[
+                Ballot(options=chosen, group=group)
+                for options, group in ballots
+                if (chosen := [i for i in json.loads(options) if type(i) is int and 0 <= i < MOST])
+            ],
             comments=[text for (text,) in comments],
         )
 
