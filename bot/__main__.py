@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Settings: TELEGRAM_BOT_TOKEN and the other variables in .env.example (README).",
     )
-    commands = root.add_subparsers(dest="command", metavar="COMMAND")
+    commands = root.add_subparsers(dest="command", metavar="[COMMAND]")  # none: run the bot
     answers = commands.add_parser(
         "answers",
         help="print a poll's answers as JSON (reads only CIVICLOOP_DB)",
@@ -78,6 +79,9 @@ def print_answers(poll_id: str) -> int:
         return 2
     try:
         answers = store.poll_answers(poll_id)
+    except (sqlite3.Error, ValueError) as error:  # locked past the timeout, rows of no shape
+        print(f"civicloop bot: cannot read the answers in {path}: {error}", file=sys.stderr)
+        return 1
     finally:
         store.close()
     if answers.opened is None and not answers.answers and not answers.comments:
