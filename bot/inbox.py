@@ -93,22 +93,25 @@ class Inbox:
     async def _process_one(self, update_id: int, payload: dict[str, Any]) -> None:
         """One update's effects and its removal from the inbox commit together, or not at all.
         Whatever it holds, it costs one log line at most, and a button press is answered."""
-        with self.store.transaction() as db:
-            db.execute("SAVEPOINT handler")
-            handler_failed.set(None)
-            try:
-                update = Update.de_json(payload, self.application.bot)
-                if self._handled(update):
-                    await self.application.process_update(update)
-                else:
-                    log.info("update %d ignored: nothing handles %s", update_id, _kinds(payload))
-            except Exception as error:
-                handler_failed.set(error)
-            error = handler_failed.get()
-            if error is not None:
-                db.execute("ROLLBACK TO handler")  # a failed handler leaves nothing half-done
-                log.warning("update %d (%s) skipped: %s", update_id, _kinds(payload), _where(error))
-            db.execute("RELEASE handler")
+        with self.store.transaction():
+            with self.store.savepoint() as undo:
+                handler_failed.set(None)
+                try:
+                    update = Update.de_json(payload, self.application.bot)
+                    if self._handled(update):
+                        await self.application.process_update(update)
+                    else:
+                        log.info(
+                            "update %d ignored: nothing handles %s", update_id, _kinds(payload)
+                        )
+                except Exception as error:
+                    handler_failed.set(error)
+                error = handler_failed.get()
+                if error is not None:
+                    undo()  # a failed handler leaves nothing half-done
+                    log.warning(
+                        "update %d (%s) skipped: %s", update_id, _kinds(payload), _where(error)
+                    )
             self._answer_unanswered(update_id, payload.get("callback_query"))
             self.store.mark_processed(update_id)
 

@@ -14,9 +14,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from bot.civic import Civic
-from civicloop.answers import read_answers
 from civicloop.publisher.base import Publisher, PublishError
-from civicloop.results import PollInfo, change_for, results_of
+from civicloop.results import PollInfo, change_for
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -46,10 +45,9 @@ class ResultsJob:
         )
         async with c.lock:
             state = c.store.poll_state(poll_id)
-            answers = read_answers(c.store.db, poll_id)
-        opened = datetime.fromisoformat(state["opened_at"]) if state["opened_at"] else None
-        closed = datetime.fromisoformat(state["closed_at"])
-        change = change_for(results_of(info, answers), opened, closed)
+            answers = c.store.poll_answers(poll_id)
+        assert answers.closed is not None, "only a closed poll's results are published"
+        change = change_for(answers.outcome(info), answers.opened, answers.closed)
         try:
             published = await in_daemon_thread(self.publisher.publish, change)
         except PublishError as error:
@@ -90,14 +88,8 @@ class ResultsJob:
 
     async def retry_due(self, now: datetime) -> None:
         async with self.civic.lock:
-            due = self.civic.store.db.execute(
-                # A poll this bot never opened (it closed before the bot knew of it) has no
-                # answers of ours: its results, if any, came from elsewhere.
-                "SELECT poll_id FROM polls WHERE closed_at IS NOT NULL AND published_at IS NULL "
-                "AND opened_at IS NOT NULL AND (publish_after IS NULL OR publish_after <= ?)",
-                (now.isoformat(),),
-            ).fetchall()
-        for (poll_id,) in due:
+            due = self.civic.store.due_publications(now)
+        for poll_id in due:
             await self.publish(poll_id)
 
 

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 
 from civicloop import draw_command
 from civicloop.anchors import anchor_problems
-from civicloop.answers import open_store, poll_times, read_answers
+from civicloop.answers import AnswersError, read_poll_answers
+from civicloop.answers import schema as answers_schema
 from civicloop.loading import load
 from civicloop.publisher.base import PublishError
 from civicloop.publisher.env import publisher_from_env
-from civicloop.results import PollInfo, change_for, results_of
+from civicloop.results import PollInfo, change_for
 from civicloop.sitecontext import SiteContext, current_time
 from civicloop.types import TYPES, json_schemas
 from civicloop.types.base import write_skeleton
@@ -55,28 +53,31 @@ def schema(args: argparse.Namespace) -> int:
     schemas = json_schemas()
     for name, document in schemas.items():
         (args.out / f"{name}.json").write_text(json.dumps(document, indent=1) + "\n")
+    (args.out / "poll-answers.json").write_text(json.dumps(answers_schema(), indent=1) + "\n")
     print(f"wrote {len(schemas)} front-matter schemas to {args.out}")
     return 0
 
 
 def results(args: argparse.Namespace) -> int:
-    """Tally a poll from the bot's store and publish its results file as a reviewable change."""
+    """Tally a poll's answers (as the bot hands them) and publish its results file as a
+    reviewable change."""
     catalog = load(args.content)
-    found = [(s, p) for s in catalog.of("session") for p in s.model.polls if p.id == args.poll]
+    found = [(s, p) for s in catalog.sessions for p in s.model.polls if p.id == args.poll]
     if not found:
-        known = sorted(p.id for s in catalog.of("session") for p in s.model.polls)
+        known = sorted(p.id for s in catalog.sessions for p in s.model.polls)
         raise ValueError(f"no poll '{args.poll}' in {args.content}; known: {', '.join(known)}")
     session, poll = found[0]
     info = PollInfo(
         poll.id, session.committee, session.id, poll.question, poll.kind, poll.labels, poll.comments
     )
-    with contextlib.closing(open_store(args.db)) as db:
-        answers = read_answers(db, poll.id)
-        opened, closed = poll_times(db, poll.id)
+    try:
+        answers = read_poll_answers(args.answers, poll.id)
+    except AnswersError as error:
+        print(f"civicloop: {error}", file=sys.stderr)
+        return 1
+    # A poll the bot never opened keeps the times its session gives.
     change = change_for(
-        results_of(info, answers),
-        datetime.fromisoformat(opened) if opened else poll.opens,
-        datetime.fromisoformat(closed) if closed else poll.closes,
+        answers.outcome(info), answers.opened or poll.opens, answers.closed or poll.closes
     )
     if args.print:
         sys.stdout.write(change.content.decode())
@@ -116,11 +117,19 @@ def parser() -> argparse.ArgumentParser:
             for argument in kind.skeleton.arguments:
                 each.add_argument(*argument.flags, **argument.options)
 
-    r = commands.add_parser("results", help="publish a poll's results from the bot's store")
+    r = commands.add_parser(
+        "results",
+        help="publish a poll's results from its answers",
+        epilog="e.g. python -m bot answers POLL | civicloop results POLL --answers -",
+    )
     r.set_defaults(run=results)
     r.add_argument("poll", help="the poll id")
     r.add_argument(
-        "--db", type=Path, default=Path(os.environ.get("CIVICLOOP_DB", "var/civicloop.sqlite3"))
+        "--answers",
+        required=True,
+        type=lambda given: given if given == "-" else Path(given),
+        metavar="FILE",
+        help="the poll's answers as `python -m bot answers POLL` writes them; - for standard input",
     )
     r.add_argument("--print", action="store_true", help="print the file instead of publishing")
 

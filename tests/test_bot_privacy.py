@@ -23,7 +23,6 @@ from bot import logs
 from bot.settings import Settings
 from bot.sitedata import short
 from bot.store import Store
-from civicloop.answers import read_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = "Zyxwvutsrq"
@@ -137,8 +136,7 @@ def test_forget_erases_open_polls_and_unlinks_closed_ones(
         assert kept["voter"] not in (voter, store.voter(2)) and len(kept["voter"]) == 64
         assert (kept["update_id"], kept["answered_at"]) == (0, POLL_STATES[state]["closed_at"])
         assert kept["language"] == "fr"  # the one breakdown results offer
-    texts = [a.comment for a in read_answers(store.db, "p") if a.comment]
-    assert texts == ([comment] if comment_stays else [])
+    assert store.poll_answers("p").comments == ([comment] if comment_stays else [])
     assert store.personal_data(1) == {} and store.voter(2) in {r["voter"] for r in answers}
     store.close()
     raw = on_disk(path)

@@ -292,6 +292,27 @@ def test_older_answer_never_overrides_a_newer_one(tmp_path):
     assert store.answers("p") == [[2]]
 
 
+def test_a_savepoint_undoes_its_part_and_the_transaction_goes_on(tmp_path):
+    """What the inbox does with a failed handler: its writes go, the update's own commit stays."""
+    store = Store(tmp_path / "db.sqlite3", b"s")
+    with store.transaction():
+        store.record_answer("p", 1, [0], update_id=1)
+        with store.savepoint() as undo:
+            store.record_answer("p", 2, [1], update_id=2)
+            undo()
+            store.record_answer("p", 3, [2], update_id=3)  # after the undo: kept
+        with pytest.raises(LookupError), store.savepoint():
+            store.record_answer("p", 4, [1], update_id=4)
+            raise LookupError("a handler failed")
+        store.record_answer("p", 5, [0], update_id=5)
+    assert sorted(store.answers("p")) == [[0], [0], [2]]
+    with pytest.raises(LookupError), store.transaction():
+        with store.savepoint():
+            store.record_answer("p", 6, [1], update_id=6)
+        raise LookupError("after the part")  # the whole transaction goes, the part with it
+    assert sorted(store.answers("p")) == [[0], [0], [2]]
+
+
 def test_logs_never_show_the_token(caplog):
     token = "123456:SECRET-token"
     logger = logging.getLogger("civicloop.test")

@@ -627,9 +627,14 @@ def test_citizens_comments_reach_the_page_as_written(content, tmp_path, capsys):
                 store.record_comment(poll, user, text, update_id=user)
         for poll in ("test-poll", "plain-poll"):
             store.mark_poll(poll, opened_at=OPENED.isoformat(), closed_at=CLOSED.isoformat())
+    for poll in ("test-poll", "plain-poll"):
+        (tmp_path / f"{poll}.json").write_text(store.poll_answers(poll).model_dump_json())
     store.close()
     for poll in ("test-poll", "plain-poll"):
-        assert main(["--content", str(content), "results", poll, "--db", str(db), "--print"]) == 0
+        answers = str(tmp_path / f"{poll}.json")
+        assert (
+            main(["--content", str(content), "results", poll, "--answers", answers, "--print"]) == 0
+        )
         write(content, f"committees/test/results/{poll}.md", capsys.readouterr().out)
     result = build_site(content, tmp_path / "out")
     assert result.returncode == 0, result.stdout + result.stderr

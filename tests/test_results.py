@@ -1,11 +1,15 @@
 """Poll results: the file, suppression, citizen text kept inert all the way to the built page,
-and the git publisher on real repositories."""
+the answers from the bot's store to the CLI through both front doors (`python -m bot answers`,
+`civicloop results --answers`), and the git publisher on real repositories."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import yaml
@@ -239,35 +243,72 @@ def make_store(path, poll_id: str, chosen: list[tuple[list[int], str]]):
     store.close()
 
 
+def export(db, poll_id: str, out) -> None:
+    """The bot's front door: `python -m bot answers`, with nothing but the database's path."""
+    env = {"PATH": os.environ["PATH"], "CIVICLOOP_DB": str(db)}
+    with out.open("wb") as file:
+        subprocess.run(
+            [sys.executable, "-m", "bot", "answers", poll_id],
+            cwd=ROOT,
+            env=env,
+            stdout=file,
+            check=True,
+        )
+
+
 def test_cli_results_prints_and_publishes(content, tmp_path, repo, capsys, monkeypatch):
-    db = tmp_path / "bot.sqlite3"
+    db, exported = tmp_path / "bot.sqlite3", tmp_path / "answers.json"
     make_store(db, "test-poll", [([0], "en")] * 4 + [([1], "fr")] * 3)
-    assert (
-        main(["--content", str(content), "results", "test-poll", "--db", str(db), "--print"]) == 0
-    )
+    export(db, "test-poll", exported)
+    results = ["--content", str(content), "results", "test-poll", "--answers", str(exported)]
+    assert main([*results, "--print"]) == 0
     printed = capsys.readouterr().out
     meta = front_matter(printed)
     assert meta["respondents"] == 7 and meta["options"][0]["count"] == 4
+    assert (meta["opened"], meta["closed"]) == (OPENED.isoformat(), CLOSED.isoformat())
     assert "&lt;b&gt;bold&lt;/b&gt; idea" not in printed  # comments only for polls that ask
     monkeypatch.setenv("CIVICLOOP_REPO", str(repo))
     monkeypatch.setenv("CIVICLOOP_PUBLISHER", "git")
-    assert main(["--content", str(content), "results", "test-poll", "--db", str(db)]) == 0
+    assert main(results) == 0
     assert "on branch results/test-poll" in capsys.readouterr().out
-    assert main(["--content", str(content), "results", "test-poll", "--db", str(db)]) == 0
+    assert main(results) == 0
     assert "already published" in capsys.readouterr().out
 
 
-def test_cli_results_errors_are_clear(content, tmp_path, capsys, monkeypatch):
-    assert main(["--content", str(content), "results", "nope", "--db", str(tmp_path / "x")]) == 2
-    assert "no poll 'nope'" in capsys.readouterr().err
-    assert (
-        main(["--content", str(content), "results", "test-poll", "--db", str(tmp_path / "x")]) == 2
+def test_the_answers_go_through_a_pipe(content, tmp_path):
+    """As the README shows it: python -m bot answers P | civicloop results P --answers -"""
+    db = tmp_path / "bot.sqlite3"
+    make_store(db, "test-poll", [([0], "en")] * 5 + [([1], "fr")] * 2)
+    env = {"PATH": os.environ["PATH"], "CIVICLOOP_DB": str(db)}
+    civicloop = Path(sys.executable).with_name("civicloop")
+    piped = subprocess.run(
+        f"{sys.executable} -m bot answers test-poll | {civicloop} --content {content} "
+        "results test-poll --answers - --print",
+        shell=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
-    assert "no bot database" in capsys.readouterr().err
+    assert piped.returncode == 0, piped.stderr
+    assert front_matter(piped.stdout)["options"][1]["count"] == 2
+
+
+def test_cli_results_errors_are_clear(content, tmp_path, capsys, monkeypatch):
+    exported = tmp_path / "answers.json"
+    assert main(["--content", str(content), "results", "nope", "--answers", str(exported)]) == 2
+    assert "no poll 'nope'" in capsys.readouterr().err
+    results = ["--content", str(content), "results", "test-poll", "--answers", str(exported)]
+    assert main(results) == 1
+    assert capsys.readouterr().err == (
+        f"civicloop: no answers file at {exported}; make it with: python -m bot answers "
+        f"test-poll > {exported}\n"
+    )
     db = tmp_path / "bot.sqlite3"
     make_store(db, "test-poll", [([0], "en")] * 5)
+    export(db, "test-poll", exported)
     monkeypatch.setenv("CIVICLOOP_REPO", str(tmp_path / "not-a-repo"))
-    assert main(["--content", str(content), "results", "test-poll", "--db", str(db)]) == 1
+    assert main(results) == 1
     assert "publishing failed" in capsys.readouterr().err
 
 
