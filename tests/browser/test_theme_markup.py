@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from .sitecheck import MOBILE, PAGES, open_page
-from .validators import served
+from .sitecheck import DESKTOP, MOBILE, PAGES, axe_violations, describe, open_page
+from .validators import NOT_FOUND, TYPES, served
 
 # The site's own address, as the build wrote it into pages (mkdocs.yml's site_url).
 SITE_URL = os.environ.get("CIVICLOOP_SITE_URL") or "http://127.0.0.1:8000/"
@@ -131,3 +131,22 @@ def test_the_navigation_works_on_a_phone(phone, site_url, path):
     target = link.evaluate("a => a.href")
     link.tap()
     page.wait_for_url(target)
+
+
+# The page types the other browser tests leave out (see sitecheck.PAGES), through axe as
+# test_accessibility.py does those, in both palettes (Lighthouse sees only the light one).
+OTHER_TYPES = [p for p in [*TYPES.values(), NOT_FOUND] if p not in PAGES.values()]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", OTHER_TYPES)
+def test_axe_finds_no_wcag_a_or_aa_violation_on_the_other_page_types(
+    browser, site_url, path, scheme
+):
+    context = browser.new_context(viewport=DESKTOP, color_scheme=scheme)
+    try:
+        page = open_page(context, site_url, path, wait_until="load").page
+        violations = axe_violations(page)
+        assert not violations, f"/{path}, {scheme} palette:\n{describe(violations)}"
+    finally:
+        context.close()
