@@ -16,14 +16,19 @@ CHECKED = checked_pages()
 
 
 @pytest.fixture(scope="package")
-def validators() -> None:
-    reason = missing_tools()
-    if reason:
+def nu() -> None:
+    if reason := missing_tools(lighthouse=False):
         pytest.skip(reason)
 
 
 @pytest.fixture(scope="package")
-def nu_messages(validators, sample_site: Path):
+def validators() -> None:
+    if reason := missing_tools():
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="package")
+def nu_messages(nu, sample_site: Path):
     return nu_check(sample_site)
 
 
@@ -55,7 +60,7 @@ NU_EXPECTED = {
 }
 
 
-def test_nu_html_checker_reports_the_theme_errors_it_is_here_for(validators, tmp_path):
+def test_nu_html_checker_reports_the_theme_errors_it_is_here_for(nu, tmp_path):
     for name, body in NU_CASES.items():
         (tmp_path / name).write_text(
             f'<!doctype html><html lang="en"><title>{name}</title><form>{body}</form></html>',

@@ -64,14 +64,15 @@ def html_file(site: Path, path: str) -> Path:
     return site / path / "index.html" if path == "" or path.endswith("/") else site / path
 
 
-def missing_tools() -> str | None:
-    """Why the validators cannot run here, or None."""
-    if not VNU_JAR.is_file() or not LIGHTHOUSE_CLI.is_file():
-        return f"{NODE_MODULES} lacks vnu-jar or lighthouse: `make node_modules` installs them"
-    for tool in ("java", "node"):
+def missing_tools(lighthouse: bool = True) -> str | None:
+    """Why the Nu Html Checker (and Lighthouse) cannot run here, or None."""
+    needed = [(VNU_JAR, "java")] + [(LIGHTHOUSE_CLI, "node")] * lighthouse
+    for path, tool in needed:
+        if not path.is_file():
+            return f"{path} is missing: `make node_modules` installs it"
         if shutil.which(tool) is None:
             return f"`{tool}` is not on the PATH (Java 17 for vnu.jar, Node.js for Lighthouse)"
-    if chromium_executable() is None:
+    if lighthouse and chromium_executable() is None:
         return "Chromium not found: `make chromium` installs Debian's"
     return None
 
@@ -311,7 +312,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not (args.site / "index.html").is_file():
         sys.exit(f"{args.site}/index.html not found: run `make build` first")
-    if reason := missing_tools():
+    if reason := missing_tools(lighthouse=args.what == "figures"):
         sys.exit(reason)
     if args.what == "nu":
         messages = [m for ms in nu_check(args.site).values() for m in ms]
