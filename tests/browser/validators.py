@@ -59,11 +59,6 @@ def checked_pages() -> dict[str, str]:
     return pages
 
 
-def html_file(site: Path, path: str) -> Path:
-    """The file a site path is served from."""
-    return site / path / "index.html" if path == "" or path.endswith("/") else site / path
-
-
 def missing_tools(lighthouse: bool = True) -> str | None:
     """Why the Nu Html Checker (and Lighthouse) cannot run here, or None."""
     needed = [(VNU_JAR, "java")] + [(LIGHTHOUSE_CLI, "node")] * lighthouse
@@ -119,6 +114,7 @@ def nu_check(site: Path) -> dict[str, list[NuMessage]]:
 
 
 def served(site: Path, file: Path) -> str:
+    """The address, from the site's root, that serves `file` ("x/" for x/index.html)."""
     rel = file.relative_to(site).as_posix() if file.is_absolute() else file.as_posix()
     return rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel
 
