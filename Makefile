@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: demo test install lint validate build serve chromium screenshots weights bench clean
+.PHONY: demo test install lint validate build serve chromium screenshots weights node_modules validators bench clean
 
 $(BIN)/civicloop: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ serve: install
 demo: build
 	HOST=$(HOST) PORT=$(PORT) bash scripts/demo.sh
 
-test: install lint chromium
+test: install lint chromium node_modules
 	$(BIN)/pytest -q
 
 ## chromium: Debian's Chromium for the browser tests (tests/browser), from apt, as root or with
@@ -53,6 +53,18 @@ chromium:
 ## screenshots: each page type on a desktop and on a 360x640 phone, into build/screenshots/
 screenshots: build chromium
 	PYTHONPATH=tests $(BIN)/python -m browser.sitecheck screenshots --site build/site --out build/screenshots
+
+## node_modules: the site's external validators from package-lock.json (npm ci): the Nu Html
+## Checker (vnu-jar; it runs on Java 17, the system's: its install script, which would download
+## one, is skipped) and Lighthouse, which drives Debian's chromium and never downloads a browser
+node_modules: node_modules/.package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
+	@java -version >/dev/null 2>&1 || { echo "the Nu Html Checker needs Java 17 (Debian: openjdk-17-jre-headless)"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+
+## validators: Nu Html Checker and Lighthouse figures per page type, into bench/README.md
+validators: build chromium node_modules
+	PYTHONPATH=tests $(BIN)/python -m browser.validators figures --site build/site --out bench/README.md
 
 ## weights: bytes each page type transfers on a first load, into bench/weights.md
 weights: build chromium

@@ -1,6 +1,7 @@
 """The checks catch what they are for: a page with a picture without alt text, a third-party
 script, a box wider than a phone, a focus that never shows and a heavy picture fails each; and,
-not yet translated, it is marked as English inside the French site."""
+not yet translated, it is marked as English inside the French site; Lighthouse reports the
+missing alt text and the script that failed."""
 
 from __future__ import annotations
 
@@ -126,3 +127,17 @@ def test_an_untranslated_plain_page_is_marked_english_in_the_french_site(broken_
         assert page.evaluate(title_lang) == "en"
     finally:
         context.close()
+
+
+def test_lighthouse_reports_the_missing_alt_text_and_the_third_party_script(broken_url, chromium):
+    from .validators import lighthouse, missing_tools
+
+    if reason := missing_tools():
+        pytest.skip(reason)
+    report = lighthouse(broken_url + "broken/", chromium, runs=1)
+    assert report.scores["accessibility"] < 100
+    assert any(line.startswith("image-alt:") for line in report.failed["accessibility"])
+    # the script's host does not resolve (nothing leaves the machine): an error in the console
+    assert report.scores["best-practices"] < 100
+    assert any(line.startswith("errors-in-console:") for line in report.failed["best-practices"])
+    assert "https://cdn.example.com/x.js" in report.requests
