@@ -10,9 +10,9 @@
 
 The state is the editor's `drafts` row (`step_of`), written in the transaction that handles the
 update, so a step commits with its update or not at all, and a bot killed (even SIGKILL) after
-the preview resumes where it was. PTB's ConversationHandler keeps its state in memory and writes
-a persistence on its own schedule, outside that transaction: a handler rolled back would leave
-the conversation one step ahead.
+the preview resumes where it was. PTB's ConversationHandler was not used: it keeps its state in
+memory and writes a persistence on its own schedule, outside that transaction, so a kill loses
+the last steps and an update rolled back (a later handler failed) leaves it a step ahead.
 """
 
 from __future__ import annotations
