@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import BotCommand
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -16,8 +15,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot import citizens, editors
+from bot import broadcast, citizens, editors
 from bot.civic import Civic
+from bot.commands import COMMANDS, set_my_commands
+from bot.context import CIVIC, CONTEXT_TYPES
 from bot.inbox import Inbox, on_error
 from bot.outbox import Outbox
 from bot.results_job import ResultsJob
@@ -31,30 +32,6 @@ from civicloop.publisher.base import Publisher
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 STOP_GRACE = 3.0  # seconds the messages in flight get to finish when the bot is stopped
-DESCRIPTIONS = {
-    "start": "What this bot does, and your language",
-    "help": "What I can do",
-    "committees": "Choose the committees you follow",
-    "next": "Your next sessions",
-    "settings": "Language and reminders",
-    "mydata": "What I store about you",
-    "forget": "Erase what I store about you",
-    "stop": "Stop all messages",
-}
-COMMANDS = {
-    "start": citizens.start,
-    "help": citizens.help_command,
-    "committees": citizens.committees_command,
-    "next": citizens.next_sessions,
-    "settings": citizens.settings,
-    "mydata": citizens.my_data,
-    "forget": citizens.forget,
-    "stop": citizens.stop,
-    "broadcast": editors.broadcast,
-    "pollstatus": editors.poll_status,
-    "closepoll": editors.close_poll_menu,
-    "stats": editors.stats,
-}
 BUTTONS = {
     rf"^lang:({'|'.join(CODES)})$": citizens.choose_language,
     r"^sub:[0-9a-f]{12}$": citizens.toggle_subscription,
@@ -62,9 +39,7 @@ BUTTONS = {
     r"^rem:(on|off)$": citizens.toggle_reminders,
     r"^forget:(yes|no)$": citizens.confirm_forget,
     r"^rate:[0-9a-f]{12}:[1-5]$": citizens.rate,
-    r"^bc:[0-9a-f]{12}$": editors.pick_committee,
-    r"^bc-(send|cancel)$": editors.confirm_broadcast,
-    r"^bc-resend$": editors.resend_uncertain,
+    **broadcast.BUTTONS,
     r"^close:[0-9a-f]{12}$": editors.close_poll_now,
 }
 
@@ -77,15 +52,18 @@ def build_application(settings: Settings) -> Application:
         .base_file_url(f"{settings.api_url}/file/bot")
         .updater(None)  # updates come through our inbox, committed before they are confirmed
         .request(request(pool_size=32))  # no rate limiter here: the outbox keeps the limits
+        .context_types(CONTEXT_TYPES)  # handlers get `context.civic`
         .build()
     )
     store = Store(settings.db, settings.secret)
-    application.bot_data["civic"] = Civic(settings, store, asyncio.Lock())
+    application.bot_data[CIVIC] = Civic(settings, store, asyncio.Lock())
     application.add_handler(
-        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, editors.draft_text), group=0
+        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, broadcast.write_text), group=0
     )
-    for name, callback in COMMANDS.items():
-        application.add_handler(CommandHandler(name, callback, filters=PRIVATE), group=1)
+    for command in COMMANDS:
+        application.add_handler(
+            CommandHandler(command.name, command.handler, filters=PRIVATE), group=1
+        )
     for pattern, callback in BUTTONS.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern), group=1)
     application.add_handler(CallbackQueryHandler(citizens.stale_button), group=1)
@@ -105,7 +83,7 @@ async def run(settings: Settings, publisher: Publisher | None = None) -> None:
     Without a publisher, closed polls' results stay in the store (and `civicloop results` can
     publish them)."""
     application = build_application(settings)
-    c: Civic = application.bot_data["civic"]
+    c: Civic = application.bot_data[CIVIC]
     results = ResultsJob(c, publisher) if publisher else None
     application.bot_data["results"] = results
     inbox = Inbox(application, c.store, c.lock)
@@ -114,9 +92,7 @@ async def run(settings: Settings, publisher: Publisher | None = None) -> None:
     tasks: list[asyncio.Task] = []
     async with application:
         try:
-            await application.bot.set_my_commands(
-                [BotCommand(name, text) for name, text in DESCRIPTIONS.items()]
-            )
+            await set_my_commands(application.bot)
             if not await refresh(c):
                 log.warning("starting without site data; will retry every %.0f s", settings.refresh)
             await tick(c, results)

@@ -10,38 +10,34 @@ import json
 from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
 
 from bot import messages as say
-from bot.civic import Civic, civic
+from bot.civic import Civic
+from bot.context import CivicContext
 from bot.i18n import DEFAULT, LANGUAGES, language_of, t
 from bot.messages import N_
 from bot.sitedata import short
 
 
-def _user(update: Update, civic: Civic):
+def citizen(update: Update, c: Civic):
+    """The citizen who sent `update`, registered if new (in their Telegram language)."""
     user = update.effective_user
     chat = update.effective_chat
-    return civic.store.ensure_user(user.id, chat.id, language_of(user.language_code))
+    return c.store.ensure_user(user.id, chat.id, language_of(user.language_code))
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    c = civic(context)
-    lang = _user(update, c)["language"]
+async def start(update: Update, context: CivicContext) -> None:
+    c = context.civic
+    lang = citizen(update, c)["language"]
     buttons = [
         InlineKeyboardButton(name, callback_data=f"lang:{code}") for code, name in LANGUAGES.items()
     ]
     c.reply(update, say.welcome(lang), InlineKeyboardMarkup([buttons]))
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    c = civic(context)
-    c.reply(update, say.help_text(_user(update, c)["language"]))
-
-
-async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    c = civic(context)
-    user = _user(update, c)
+async def choose_language(update: Update, context: CivicContext) -> None:
+    c = context.civic
+    user = citizen(update, c)
     lang = update.callback_query.data.split(":", 1)[1]
     c.store.set_language(user["user_id"], lang)
     c.ack(update, t(lang, "Language: English"))
@@ -67,14 +63,14 @@ def _committee_keyboard(update: Update, c: Civic, lang: str) -> InlineKeyboardMa
     return InlineKeyboardMarkup(rows)
 
 
-async def committees_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    c = civic(context)
-    committees(update, c, _user(update, c)["language"])
+async def committees_command(update: Update, context: CivicContext) -> None:
+    c = context.civic
+    committees(update, c, citizen(update, c)["language"])
 
 
-async def toggle_subscription(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    c = civic(context)
-    lang = _user(update, c)["language"]
+async def toggle_subscription(update: Update, context: CivicContext) -> None:
+    c = context.civic
+    lang = citizen(update, c)["language"]
     slug = c.data.find(update.callback_query.data.split(":", 1)[1])
     if slug not in c.data.committees:
         c.ack(update, t(lang, "This button is no longer valid."))
@@ -87,9 +83,9 @@ async def toggle_subscription(update: Update, context: ContextTypes.DEFAULT_TYPE
     c.edit_markup(update, _committee_keyboard(update, c, lang))
 
 
-async def next_sessions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    c = civic(context)
-    lang = _user(update, c)["language"]
+async def next_sessions(update: Update, context: CivicContext) -> None:
+    c = context.civic
+    lang = citizen(update, c)["language"]
     mine = set(c.store.subscriptions(update.effective_user.id))
     now = datetime.now(UTC)
     upcoming = sorted(
@@ -110,9 +106,9 @@ async def next_sessions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     c.reply(update, text, InlineKeyboardMarkup(rows))
 
 
-async def agenda(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    c = civic(context)
-    lang = _user(update, c)["language"]
+async def agenda(update: Update, context: CivicContext) -> None:
+    c = context.civic
+    lang = citizen(update, c)["language"]
     session_id = c.data.find(update.callback_query.data.split(":", 1)[1])
     if session_id not in c.data.sessions:
         c.ack(update, t(lang, "This button is no longer valid."))
@@ -121,9 +117,9 @@ async def agenda(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     c.reply(update, say.agenda(c.data, c.data.sessions[session_id], lang))
 
 
-async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    c = civic(context)
-    user = _user(update, c)
+async def settings(update: Update, context: CivicContext) -> None:
+    c = context.civic
+    user = citizen(update, c)
     lang = user["language"]
     reminders = "rem:off" if user["reminders"] else "rem:on"
     label = N_("Turn reminders off") if user["reminders"] else N_("Turn reminders on")
@@ -137,9 +133,9 @@ async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     c.reply(update, say.settings_text(user, lang), InlineKeyboardMarkup(rows))
 
 
-async def toggle_reminders(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    c = civic(context)
-    user = _user(update, c)
+async def toggle_reminders(update: Update, context: CivicContext) -> None:
+    c = context.civic
+    user = citizen(update, c)
     on = update.callback_query.data == "rem:on"
     c.store.set_reminders(user["user_id"], on)
     text = N_("Reminders are on.") if on else N_("Reminders are off.")
@@ -147,9 +143,9 @@ async def toggle_reminders(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     c.reply(update, t(user["language"], text))
 
 
-async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    c = civic(context)
-    lang = _user(update, c)["language"]
+async def my_data(update: Update, context: CivicContext) -> None:
+    c = context.civic
+    lang = citizen(update, c)["language"]
     data = c.store.personal_data(update.effective_user.id)
     text = json.dumps(data, ensure_ascii=False, indent=1)
     heading = t(lang, "Everything stored about you:")
@@ -157,9 +153,9 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     c.reply(update, f"{heading}\n<pre>{say.escape(text)}</pre>\n\n{kept}")
 
 
-async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    c = civic(context)
-    lang = _user(update, c)["language"]
+async def forget(update: Update, context: CivicContext) -> None:
+    c = context.civic
+    lang = citizen(update, c)["language"]
     keyboard = InlineKeyboardMarkup(
         [
             [
@@ -171,8 +167,8 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     c.reply(update, f"{t(lang, say.FORGET_QUESTION)}\n\n{t(lang, say.KEPT_AFTER_FORGET)}", keyboard)
 
 
-async def confirm_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    c = civic(context)
+async def confirm_forget(update: Update, context: CivicContext) -> None:
+    c = context.civic
     user = c.store.user(update.effective_user.id)
     lang = user["language"] if user else language_of(update.effective_user.language_code)
     if update.callback_query.data != "forget:yes":
@@ -183,22 +179,22 @@ async def confirm_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     c.reply(update, t(lang, "Everything about you is erased. Send /start to begin again."))
 
 
-async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    c = civic(context)
-    lang = _user(update, c)["language"]
+async def stop(update: Update, context: CivicContext) -> None:
+    c = context.civic
+    lang = citizen(update, c)["language"]
     c.store.unsubscribe_all(update.effective_user.id)
     c.reply(update, t(lang, "You follow no committee any more. /forget erases your data too."))
 
 
-async def chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def chat_member(update: Update, context: CivicContext) -> None:
     """A citizen who blocks the bot is unsubscribed at once."""
     member = update.my_chat_member
     if member.new_chat_member and member.new_chat_member.status in ("kicked", "left"):
-        civic(context).store.unsubscribe_all(member.from_user.id)
+        context.civic.store.unsubscribe_all(member.from_user.id)
 
 
-async def poll_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    c = civic(context)
+async def poll_answer(update: Update, context: CivicContext) -> None:
+    c = context.civic
     answer = update.poll_answer
     if answer.user is None:
         return  # an anonymous vote: never ours
@@ -215,10 +211,10 @@ async def poll_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     )
 
 
-async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def rate(update: Update, context: CivicContext) -> None:
     """A 1–5 rating, given with the inline keyboard sent for `rating` polls."""
-    c = civic(context)
-    lang = _user(update, c)["language"]
+    c = context.civic
+    lang = citizen(update, c)["language"]
     _, key, value = update.callback_query.data.split(":")
     poll_id = c.data.find(key)
     if poll_id is None or not c.poll_is_open(poll_id) or not value.isdigit():
@@ -239,9 +235,9 @@ async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    c = civic(context)
-    lang = _user(update, c)["language"]
+async def text_message(update: Update, context: CivicContext) -> None:
+    c = context.civic
+    lang = citizen(update, c)["language"]
     replied = update.message.reply_to_message
     poll_id = (
         c.store.poll_of_message(update.effective_chat.id, replied.message_id) if replied else None
@@ -257,8 +253,8 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     c.reply(update, t(lang, "Thank you. Editors read your comment before it is published."))
 
 
-async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stale_button(update: Update, context: CivicContext) -> None:
     """Callback data the bot did not issue (or no longer knows): answered, never acted on."""
-    c = civic(context)
+    c = context.civic
     user = c.store.user(update.effective_user.id) if update.effective_user else None
     c.ack(update, t(user["language"] if user else DEFAULT, "This button is no longer valid."))

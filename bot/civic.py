@@ -1,4 +1,4 @@
-"""The bot's shared state, handed to every handler and job through `application.bot_data`."""
+"""The bot's shared state: handlers read it as `context.civic` (bot/context.py), jobs get it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
 
 from bot.outbox import message
 from bot.outbox_key import OutboxKey
@@ -77,7 +76,3 @@ class Civic:
         return (
             update.effective_user is not None and update.effective_user.id in self.settings.admins
         )
-
-
-def civic(context: ContextTypes.DEFAULT_TYPE) -> Civic:
-    return context.application.bot_data["civic"]

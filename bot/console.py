@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.commands import CITIZENS, EDITORS
 from bot.localapi import ControlClient, ControlError
 
 try:  # line editing and history at the prompt, where the platform has it
@@ -37,14 +38,20 @@ except ImportError:  # pragma: no cover - Windows
 
 DEFAULT_API = "http://127.0.0.1:8081"
 PROMPT = "you> "
-HELP = """\
-  hello there      send a text message to the bot
-  /start           send a command (/help, /committees, /next, /settings, ...)
-  3                press button 3 of the latest message with buttons
-  3@12             press button 3 of message #12
-  vote 1 2         answer the latest poll with options 1 and 2 (vote alone retracts)
-  block, unblock   block the bot, or unblock it, as a Telegram user can
-  help, quit       this help; leave (Ctrl-D works too)"""
+HELP = "\n".join(
+    [
+        "  hello there      send a text message to the bot",
+        "  /start           send a command, one of:",
+        *(f"    /{c.name:<13} {c.help}" for c in CITIZENS),
+        "                   and for editors (a --user in CIVICLOOP_ADMINS):",
+        *(f"    /{c.name:<13} {c.help}" for c in EDITORS),
+        "  3                press button 3 of the latest message with buttons",
+        "  3@12             press button 3 of message #12",
+        "  vote 1 2         answer the latest poll with options 1 and 2 (vote alone retracts)",
+        "  block, unblock   block the bot, or unblock it, as a Telegram user can",
+        "  help, quit       this help; leave (Ctrl-D works too)",
+    ]
+)
 
 # The tags Telegram's HTML parse mode accepts; anything else in a text is the citizen's content.
 _TAGS = re.compile(

@@ -69,15 +69,6 @@ def welcome(lang: str) -> str:
     )
 
 
-def help_text(lang: str) -> str:
-    return t(
-        lang,
-        "/committees choose the committees you follow\n/next your next sessions\n"
-        "/settings language and reminders\n/mydata what I store about you\n"
-        "/forget erase it\n/stop stop all messages",
-    )
-
-
 def local_title(committee: CommitteeRecord, lang: str) -> str:
     translation = committee.translations.get(lang)
     return translation.title if translation else committee.title

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from botkit import SESSION_ID, buttons
 
+from bot.commands import COMMANDS
+from bot.i18n import DEFAULT, t
 from bot.sitedata import short
 
 
@@ -145,3 +148,22 @@ async def test_buttons_it_did_not_issue_are_refused_politely(harness):
     assert "no longer valid" in answer["text"]
     await kit.handled({"update_id": update_id})
     assert kit.rows("SELECT * FROM subscriptions") == []
+
+
+CITIZENS_COMMANDS = ["start", "help", "committees", "next", "settings", "mydata", "forget", "stop"]
+
+
+@pytest.mark.parametrize(("user", "lang"), [(1, "en"), (2, "fr")])
+async def test_menu_and_help_list_the_citizens_commands(harness, user, lang):
+    """The menu Telegram shows (setMyCommands, as the server recorded it for the language) and
+    /help say the same: one line per citizens' command of `COMMANDS`, in the user's language."""
+    citizens = [c for c in COMMANDS if c.help and not c.editors]
+    table = [(c.name, t(lang, c.help)) for c in citizens]
+    assert [name for name, _ in table] == CITIZENS_COMMANDS  # no editors' command among them
+    if lang != DEFAULT:  # every line translated
+        assert all(text != c.help for (_, text), c in zip(table, citizens, strict=True))
+    language_code = "" if lang == DEFAULT else lang
+    menu = await harness.until(lambda: harness.ctl.commands(language_code=language_code))
+    assert [(c["command"], c["description"]) for c in menu] == table
+    reply = await harness.command(user, "help", "/committees")
+    assert reply["text"].splitlines() == [f"/{name} {text}" for name, text in table]

@@ -235,7 +235,7 @@ async def test_send_faults_are_retried_and_delivered_once(harness, fault, extra)
     kit.ctl.send_command(1, "help")
     await kit.until(lambda: texts(kit, 1, "/committees"), timeout=40)
     await kit.command(1, "next", "You follow no committee yet")
-    assert len(texts(kit, 1, "/committees choose")) == 1
+    assert len(texts(kit, 1, "/committees Choose")) == 1
     assert kit.ctl.stats()["faults_fired"] == 2
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.console import Action, Console, parse_input, render_message
+from bot.commands import COMMANDS
+from bot.console import HELP, Action, Console, parse_input, render_message
 from bot.localapi import ControlClient, ControlError
 
 
@@ -199,3 +200,9 @@ async def test_console_talks_with_the_real_bot(harness) -> None:
     await do("block")
     with pytest.raises(ControlError, match="blocked"):
         await do("/help")
+
+
+def test_usage_lists_every_command_of_the_table():
+    listed = [line.split()[0] for line in HELP.splitlines() if line.startswith("    /")]
+    assert sorted(listed) == sorted(f"/{c.name}" for c in COMMANDS if c.help)
+    assert "/cancel" in listed  # an editors' command, under their heading

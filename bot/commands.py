@@ -1,0 +1,71 @@
+"""The bot's commands, in one table: what each one runs, what it says it does, who may use it.
+
+Everything that lists commands derives from `COMMANDS`: their registration (`app`), the menu
+Telegram shows (`set_my_commands`, citizens' commands in each language), /help's text and the
+terminal console's usage line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Bot, BotCommand, Update
+
+from bot import broadcast, citizens, editors
+from bot.context import CivicContext, Handler
+from bot.i18n import DEFAULT, LANGUAGES, t
+from bot.messages import N_
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    handler: Handler
+    help: str | None  # its line in /help and the menu (a msgid); None: listed nowhere
+    editors: bool = False  # for CIVICLOOP_ADMINS only: never in the citizens' menu or help
+
+
+async def help_command(update: Update, context: CivicContext) -> None:
+    c = context.civic
+    lang = citizens.citizen(update, c)["language"]
+    c.reply(update, help_text(lang, editor=c.is_admin(update)))
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", citizens.start, N_("What this bot does, and your language")),
+    Command("help", help_command, N_("What I can do")),
+    Command("committees", citizens.committees_command, N_("Choose the committees you follow")),
+    Command("next", citizens.next_sessions, N_("Your next sessions")),
+    Command("settings", citizens.settings, N_("Language and reminders")),
+    Command("mydata", citizens.my_data, N_("What I store about you")),
+    Command("forget", citizens.forget, N_("Erase what I store about you")),
+    Command("stop", citizens.stop, N_("Stop all messages")),
+    Command(
+        "broadcast",
+        broadcast.begin,
+        N_("Send a message to a committee's subscribers"),
+        editors=True,
+    ),
+    Command("cancel", broadcast.cancel, N_("Drop the broadcast being written"), editors=True),
+    Command("pollstatus", editors.poll_status, N_("Each poll's state and answers"), editors=True),
+    Command("closepoll", editors.close_poll_menu, N_("Close a poll now"), editors=True),
+    Command("stats", editors.stats, N_("The bot's figures"), editors=True),
+)
+CITIZENS = tuple(c for c in COMMANDS if c.help and not c.editors)
+EDITORS = tuple(c for c in COMMANDS if c.help and c.editors)
+
+
+def help_text(lang: str, editor: bool = False) -> str:
+    """One line per command, `/name what it does`; editors get theirs below a heading."""
+    lines = [f"/{c.name} {t(lang, c.help)}" for c in CITIZENS]
+    if editor:
+        lines += ["", t(lang, "For editors:")] + [f"/{c.name} {t(lang, c.help)}" for c in EDITORS]
+    return "\n".join(lines)
+
+
+async def set_my_commands(bot: Bot) -> None:
+    """The citizens' menu in each language: the default one in `DEFAULT`, and one per
+    `language_code` for the others (Telegram picks it from the user's app language)."""
+    for code in LANGUAGES:
+        menu = [BotCommand(c.name, t(code, c.help)) for c in CITIZENS]
+        await bot.set_my_commands(menu, language_code=None if code == DEFAULT else code)
