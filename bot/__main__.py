@@ -3,6 +3,7 @@ SIGINT (Ctrl-C); it then stops within seconds and exits 0."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import os
@@ -39,7 +40,16 @@ async def until_signalled(settings: Settings, publisher: Publisher) -> None:
     log.info("civicloop bot stopped")
 
 
-def main() -> int:
+def parser() -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(
+        prog="python -m bot",
+        description=__doc__,
+        epilog="Settings: TELEGRAM_BOT_TOKEN and the other variables in .env.example (README).",
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser().parse_args(argv)
     try:
         settings = Settings.from_env()
         publisher = publisher_from_env()
