@@ -32,6 +32,9 @@ install: $(BIN)/civicloop
 ## a change of pins in pyproject.toml; pins still allowed stay (UPGRADE=1 takes the newest).
 ## PyPI alone: this machine's pip configuration (local wheels, other indexes) is left out.
 lock: install
+	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { echo "make lock" \
+	  "resolves on Python 3.11, the oldest supported, so that the lock installs on all:" \
+	  "rm -rf .venv; make lock PYTHON=python3.11" >&2; exit 1; }
 	PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS= $(BIN)/pip-compile --quiet --generate-hashes \
 	  --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
 	  $(if $(UPGRADE),--upgrade) $(addprefix --extra=,$(EXTRAS)) --output-file=$(LOCK) pyproject.toml

@@ -23,7 +23,14 @@ if [[ ! $version =~ ^3\.[0-9]+\.[0-9]+$ ]]; then
 fi
 minor=${version%.*}
 prefix=${2:-$HOME/.local/opt/python-$version}
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# the Debian mirror apt uses here, unless DEBIAN_MIRROR names one
+mirror=${DEBIAN_MIRROR:-$(grep -shoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list.d/*.sources \
+  /etc/apt/sources.list | head -1 | tr -d ' ')}
+if [ -z "$mirror" ]; then
+  echo "build_python.sh: no Debian mirror in apt's sources: set DEBIAN_MIRROR" >&2
+  exit 2
+fi
+mirror=${mirror%/}
 tarball=python${minor}_${version}.orig.tar.xz
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
