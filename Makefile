@@ -1,21 +1,49 @@
 # civicloop: `make demo` to see it, `make test` to check it. Everything a target needs, it installs.
 SHELL := /bin/bash
-PYTHON ?= python3.11
+# The newest supported Python that runs: python3.13, python3.12, then python3.11 on PATH (each is
+# started, since a pyenv shim of a version not selected is on PATH but fails); or PYTHON=...
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for v in 3.13 3.12 3.11; do python$$v -c '' 2>/dev/null && { echo python$$v; break; }; done)
+endif
+# what `make install` installs besides the project, as pinned with their hashes in $(LOCK)
+EXTRAS := dev draw
+LOCK := requirements/lock.txt
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: demo test install lint validate build serve chromium screenshots weights node_modules validators bench clean
+.PHONY: demo test install lock python lint validate build serve chromium screenshots weights node_modules validators bench clean
 
-$(BIN)/civicloop: pyproject.toml
+## install: .venv with exactly the packages and files $(LOCK) names (their hashes are checked),
+## then the project itself, built with the locked setuptools
+$(BIN)/civicloop: pyproject.toml $(LOCK)
+	@[ -n "$(PYTHON)" ] || { echo "no python3.13, python3.12 or python3.11 runs here:" \
+	  "install one (README, Install) or name it: make install PYTHON=/path/to/python3.X" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,draw]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 install: $(BIN)/civicloop
+
+## lock: pin every package the project and its extras need, with its hashes, into $(LOCK), after
+## a change of pins in pyproject.toml; pins still allowed stay (UPGRADE=1 takes the newest).
+## PyPI alone: this machine's pip configuration (local wheels, other indexes) is left out.
+lock: install
+	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { echo "make lock" \
+	  "resolves on Python 3.11, the oldest supported, so that the lock installs on all:" \
+	  "rm -rf .venv; make lock PYTHON=python3.11" >&2; exit 1; }
+	PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS= $(BIN)/pip-compile --quiet --generate-hashes \
+	  --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+	  $(if $(UPGRADE),--upgrade) $(addprefix --extra=,$(EXTRAS)) --output-file=$(LOCK) pyproject.toml
+
+## python: build a CPython release the machine lacks (PY=3.13.5), into ~/.local/opt/python-$(PY)
+## (scripts/build_python.sh); then `make install PYTHON=~/.local/opt/python-$(PY)/bin/python3.13`
+PY ?= 3.13.5
+python:
+	bash scripts/build_python.sh $(PY)
 
 lint: install
 	$(BIN)/ruff check .

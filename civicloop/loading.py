@@ -4,6 +4,7 @@ then the checks across files."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -78,7 +79,8 @@ def _entry_problem(path: Path, rel: str, real_root: Path) -> str | None:
         try:
             real = path.resolve(strict=True)
         except (OSError, RuntimeError) as error:
-            loop = isinstance(error, RuntimeError) or "loop" in str(error).lower()
+            # Python 3.11 and 3.12 raise RuntimeError for a loop, 3.13 OSError(ELOOP)
+            loop = isinstance(error, RuntimeError) or error.errno == errno.ELOOP
             what = "loops back on itself" if loop else "points to nothing"
             return f"is a symbolic link that {what} ({target}); put the file itself here"
         if not real.is_relative_to(real_root):

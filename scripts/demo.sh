@@ -2,6 +2,11 @@
 # `make demo`: the sample site on :8000, a local Telegram Bot API server on :8081, and the bot
 # reading the site's open data over HTTP. No Telegram account or token needed. Ctrl-C stops all.
 set -euo pipefail
+if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
+  echo "usage: make demo [HOST=127.0.0.1] [PORT=8000] [API_PORT=8081]"
+  sed -n '2,3p' "$0" | cut -c3-
+  exit 0
+fi
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 HOST=${HOST:-127.0.0.1}

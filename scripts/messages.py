@@ -6,6 +6,7 @@ empty entries in bot/locales/<lang>/LC_MESSAGES/bot.po (tests fail while one is 
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
@@ -55,4 +56,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__).parse_args()  # --help, before any file changes
     main()

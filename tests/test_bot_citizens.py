@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -91,7 +92,8 @@ async def test_mydata_then_forget_leaves_no_row_about_the_user(harness):
     await kit.rows_become([], "SELECT key FROM outbox WHERE chat_id = 3")
     from bot.store import Store
 
-    pseudonym = Store(":memory:", kit.settings.secret).voter(3)
+    with contextlib.closing(Store(":memory:", kit.settings.secret)) as store:
+        pseudonym = store.voter(3)
     with kit.db() as db:
         tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         for table in tables:

@@ -76,7 +76,8 @@ async def test_forget_leaves_no_trace_in_the_files_or_the_logs(make_harness, cap
     await kit.reply_to(CITIZEN, before, containing="/help")
     mine = await kit.command(CITIZEN, "mydata", containing="stored about you")
     assert str(CITIZEN) in mine["text"] and "polls that have closed" in mine["text"]
-    pseudonym = Store(":memory:", kit.settings.secret).voter(CITIZEN)
+    with closing(Store(":memory:", kit.settings.secret)) as store:
+        pseudonym = store.voter(CITIZEN)
     written = on_disk(kit.settings.db)
     assert MARKER.lower().encode() in written.lower()  # the files read below are where it was
     assert BINARY_ID in written  # an INTEGER column's bytes (users.chat_id)

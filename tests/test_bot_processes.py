@@ -3,6 +3,7 @@ in webhook mode it accepts only Telegram's secret."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import signal
@@ -56,7 +57,7 @@ def test_sigkill_loses_no_answer_and_counts_none_twice(local_api, tmp_path):
         assert kills == 5
 
         wait(lambda: handled(tmp_path / "bot.sqlite3", last["update_id"]), 60)
-        with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+        with contextlib.closing(sqlite3.connect(tmp_path / "bot.sqlite3")) as db:
             answers = db.execute("SELECT voter, options FROM answers").fetchall()
         assert len(answers) == len(expected)  # none lost, none double
         counted = sorted(json.loads(o) for _, o in answers)
@@ -99,7 +100,7 @@ def test_webhook_accepts_only_telegrams_secret(local_api, tmp_path):
         assert httpx.post(hook, json=forged, headers=headers).status_code == 403
         headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
         assert httpx.post(hook, content=b"{not json", headers=headers).status_code == 400
-        with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+        with contextlib.closing(sqlite3.connect(tmp_path / "bot.sqlite3")) as db:
             assert (
                 db.execute("SELECT count(*) FROM inbox WHERE update_id = 999999").fetchone()[0] == 0
             )

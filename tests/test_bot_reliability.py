@@ -281,6 +281,7 @@ def test_redelivered_update_changes_nothing(tmp_path):
     assert store.receive([update]) == 0  # and again after
     assert store.pending_updates() == []
     assert store.last_update_id() == 7
+    store.close()
 
 
 def test_older_answer_never_overrides_a_newer_one(tmp_path):
@@ -290,6 +291,7 @@ def test_older_answer_never_overrides_a_newer_one(tmp_path):
         store.record_answer("p", 1, [0], update_id=9)  # re-delivered late
         store.record_answer("p", 1, [], update_id=8)  # an old retraction
     assert store.answers("p") == [[2]]
+    store.close()
 
 
 def test_a_savepoint_undoes_its_part_and_the_transaction_goes_on(tmp_path):

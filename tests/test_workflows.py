@@ -279,14 +279,27 @@ def site_url_problems(workflow: Workflow) -> list[str]:
     return problems
 
 
+def supported_pythons() -> list[str]:
+    project = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    return re.findall(r'"Programming Language :: Python :: (3\.\d+)"', project)
+
+
 def setup_problems(workflow: Workflow) -> list[str]:
-    """Python 3.11 (a string: YAML reads 3.10 as 3.1), bash, no MkDocs 2 notice."""
+    """A supported Python, given or from the job's matrix (strings: YAML reads 3.10 as 3.1), bash,
+    no MkDocs 2 notice."""
     problems = []
-    for job_id, step in all_steps(workflow):
-        if action_name(str(step.get("uses", ""))) == "actions/setup-python":
-            version = (step.get("with") or {}).get("python-version")
-            if version != "3.11":
-                problems.append(f"{job_id}: python-version is {version!r}, not '3.11'")
+    supported = supported_pythons()
+    for job_id, job in jobs(workflow).items():
+        matrix = (job.get("strategy") or {}).get("matrix") or {}
+        for step in steps(job):
+            if action_name(str(step.get("uses", ""))) == "actions/setup-python":
+                version = (step.get("with") or {}).get("python-version")
+                versions = matrix.get("python") if version == "${{ matrix.python }}" else [version]
+                for version in versions or [None]:
+                    if version not in supported:
+                        problems.append(
+                            f"{job_id}: python-version is {version!r}, not one of {supported}"
+                        )
     if ((workflow.get("defaults") or {}).get("run") or {}).get("shell") != "bash":
         problems.append("defaults.run.shell is not bash")
     if str((workflow.get("env") or {}).get("NO_MKDOCS_2_WARNING")) != "1":
@@ -526,7 +539,7 @@ def test_broad_permissions_and_a_float_python_version_are_flagged(tmp_path):
 
     assert permission_problems(broken_copy("ci.yml", tmp_path, write_all)) != []
     assert setup_problems(broken_copy("ci.yml", tmp_path, float_python)) == [
-        "check: python-version is 3.1, not '3.11'"
+        "check: python-version is 3.1, not one of ['3.11', '3.12', '3.13']"
     ]
 
 
