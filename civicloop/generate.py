@@ -113,28 +113,33 @@ def artefact_files(site: SiteContext, site_name: str) -> Iterator[tuple[str, byt
 
 def write_tree(folder: Path, files: Iterable[tuple[str, bytes]]) -> Written:
     """Write each file under `folder` unless it holds these bytes already (it then keeps its
-    mtime). A file replaced is swapped in whole (a reader never sees half of it)."""
+    mtime). A file replaced is swapped in whole (a reader never sees half of it). Each folder
+    is listed once, so that a new tree costs one open per file, not a failed read first."""
     written = Written()
-    folders: set[Path] = set()
+    listed: dict[str, set[str]] = {}
+    root = os.fspath(folder)
     for path, data in files:
-        target = folder / path
         written.made.append(path)
-        try:
+        parent, _, name = f"{root}/{path}".rpartition("/")
+        names = listed.get(parent)
+        if names is None:
+            try:
+                names = listed[parent] = set(os.listdir(parent))
+            except FileNotFoundError:
+                os.makedirs(parent, exist_ok=True)
+                names = listed[parent] = set()
+        target = f"{parent}/{name}"
+        if name in names:
             with open(target, "rb") as old:
                 if old.read(len(data) + 1) == data:
                     continue
-            exists = True
-        except FileNotFoundError:
-            exists = False
-        if target.parent not in folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(target.parent)
-        if exists:
-            temporary = target.with_name(f".{target.name}.new")
-            temporary.write_bytes(data)
+            temporary = f"{parent}/.{name}.new"
+            with open(temporary, "wb") as new:
+                new.write(data)
             os.replace(temporary, target)
         else:
-            target.write_bytes(data)
+            with open(target, "wb") as new:
+                new.write(data)
         written.changed.append(path)
     return written
 
