@@ -15,7 +15,7 @@ from mkdocs.exceptions import Abort
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
 
-from civicloop.generate import prune, write_artefacts, write_languages
+from civicloop.generate import NotATree, claim, prune, write_artefacts, write_languages
 from civicloop.languages import ALL, CODES, DEFAULT
 from civicloop.sitecontext import SiteContext
 from civicloop_mkdocs.config import CivicloopConfig
@@ -55,6 +55,10 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
             lines = "\n".join(f"{self.config.content}/{p}" for p in site.catalog.problems)
             raise Abort(f"civicloop: the content has problems:\n{lines}")
         tree = self.tree
+        try:
+            claim(tree, self.content)
+        except NotATree as error:
+            raise Abort(f"civicloop: the plugin's 'source' setting: {error}") from None
         with (
             Job(f"making the pages in {OTHERS}", write_languages, site, tree, CODES[1:]) as pages,
             Job(
