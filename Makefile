@@ -14,7 +14,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: demo test install lock python lint validate build serve chromium screenshots weights node_modules validators bench clean
+.PHONY: demo test install lock python lint validate generate build serve chromium screenshots weights node_modules validators bench clean
 
 ## install: .venv with exactly the packages and files $(LOCK) names (their hashes are checked),
 ## then the project itself, built with the locked setuptools
@@ -51,6 +51,11 @@ lint: install
 
 validate: install
 	$(BIN)/civicloop validate
+
+## generate: the site's whole source (pages, calendars, feed, data) into build/source/, one
+## folder per language, for any generator that reads Markdown (`build` makes it too)
+generate: validate
+	$(BIN)/civicloop generate --out build/source
 
 build: validate
 	$(BIN)/mkdocs build --strict

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,6 +13,7 @@ from civicloop import draw_command
 from civicloop.anchors import anchor_problems
 from civicloop.answers import AnswersError, read_poll_answers
 from civicloop.answers import schema as answers_schema
+from civicloop.generate import generate as write_site
 from civicloop.loading import load
 from civicloop.publisher.base import PublishError
 from civicloop.publisher.env import publisher_from_env
@@ -99,6 +101,25 @@ def results(args: argparse.Namespace) -> int:
     return 0
 
 
+def generate(args: argparse.Namespace) -> int:
+    """Write the site's source tree (civicloop/generate.py); exit 1 on a content problem."""
+    if not args.content.is_dir():
+        print(f"civicloop: no content folder at {args.content}; give one with --content")
+        return 1
+    site = SiteContext.open(args.content, args.site_url)
+    for problem in site.catalog.problems:
+        print(f"{args.content.as_posix().rstrip('/')}/{problem}")
+    if site.catalog.problems:
+        print(f"{len(site.catalog.problems)} problem(s) in {args.content}", file=sys.stderr)
+        return 1
+    written, removed = write_site(site, args.site_name, args.out)
+    print(
+        f"{args.out}: {len(written.changed)} files written, "
+        f"{len(written.made) - len(written.changed)} unchanged, {len(removed)} removed"
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="civicloop", description=__doc__)
     root.add_argument("--content", type=Path, default=Path("content"), help="content folder")
@@ -137,6 +158,14 @@ def parser() -> argparse.ArgumentParser:
     out.set_defaults(run=schema)
     out.add_argument("--out", type=Path, default=Path("build/schema"))
     draw_command.add_parser(commands)
+
+    g = commands.add_parser("generate", help="write the whole site source, for any generator")
+    g.set_defaults(run=generate)
+    g.add_argument("--out", type=Path, default=Path("build/source"), help="the tree to write")
+    g.add_argument(
+        "--site-url", default=os.environ.get("CIVICLOOP_SITE_URL", "http://127.0.0.1:8000/")
+    )
+    g.add_argument("--site-name", default="civicloop")
     return root
 
 

@@ -11,8 +11,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
-PACKAGES = ("civicloop", "bot", "site")
-ADAPTERS = ("bot", "site", "scripts")  # what the core may never import
+PACKAGES = ("civicloop", "bot", "site/civicloop_mkdocs")  # site/ holds the plugin's package
+ADAPTERS = ("bot", "site", "civicloop_mkdocs", "scripts")  # what the core may never import
 
 
 def module_name(root: Path, path: Path) -> str:
@@ -24,7 +24,7 @@ def modules(root: Path, packages: tuple[str, ...] = PACKAGES) -> dict[str, Path]
     found = {}
     for package in packages:
         for path in sorted((root / package).rglob("*.py")):
-            found[module_name(root, path)] = path
+            found[module_name((root / package).parent, path)] = path
     return found
 
 
