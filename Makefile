@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: demo test install lint validate build serve chromium screenshots weights bench clean
+.PHONY: demo test install lint validate generate build serve chromium screenshots weights bench clean
 
 $(BIN)/civicloop: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ lint: install
 
 validate: install
 	$(BIN)/civicloop validate
+
+## generate: the site's whole source (pages, calendars, feed, data) into build/source/, one
+## folder per language, for any generator that reads Markdown (`build` makes it too)
+generate: validate
+	$(BIN)/civicloop generate --out build/source
 
 build: validate
 	$(BIN)/mkdocs build --strict

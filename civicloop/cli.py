@@ -16,6 +16,7 @@ from civicloop.anchors import anchor_problems
 from civicloop.answers import open_store, poll_times, read_answers
 from civicloop.catalog import load
 from civicloop.content import json_schemas
+from civicloop.generate import generate as write_site
 from civicloop.publisher.base import PublishError
 from civicloop.publisher.env import publisher_from_env
 from civicloop.results import PollInfo, change_for, results_of
@@ -117,6 +118,25 @@ def results(args: argparse.Namespace) -> int:
     return 0
 
 
+def generate(args: argparse.Namespace) -> int:
+    """Write the site's source tree (civicloop/generate.py); exit 1 on a content problem."""
+    if not args.content.is_dir():
+        print(f"civicloop: no content folder at {args.content}; give one with --content")
+        return 1
+    site = SiteContext.open(args.content, args.site_url)
+    for problem in site.catalog.problems:
+        print(f"{args.content.as_posix().rstrip('/')}/{problem}")
+    if site.catalog.problems:
+        print(f"{len(site.catalog.problems)} problem(s) in {args.content}", file=sys.stderr)
+        return 1
+    written, removed = write_site(site, args.site_name, args.out)
+    print(
+        f"{args.out}: {len(written.changed)} files written, "
+        f"{len(written.made) - len(written.changed)} unchanged, {len(removed)} removed"
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="civicloop", description=__doc__)
     root.add_argument("--content", type=Path, default=Path("content"), help="content folder")
@@ -170,6 +190,14 @@ def parser() -> argparse.ArgumentParser:
     out.set_defaults(run=schema)
     out.add_argument("--out", type=Path, default=Path("build/schema"))
     draw_command.add_parser(commands)
+
+    g = commands.add_parser("generate", help="write the whole site source, for any generator")
+    g.set_defaults(run=generate)
+    g.add_argument("--out", type=Path, default=Path("build/source"), help="the tree to write")
+    g.add_argument(
+        "--site-url", default=os.environ.get("CIVICLOOP_SITE_URL", "http://127.0.0.1:8000/")
+    )
+    g.add_argument("--site-name", default="civicloop")
     return root
 
 

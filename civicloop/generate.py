@@ -1,37 +1,178 @@
-"""The build's plumbing around the pages: what MkDocs is told of a generated page, and the pages
-made ahead, in other languages, by a second process while MkDocs builds the first."""
+"""Generation as a step of its own: the whole site source written into a tree, one folder per
+language, that any generator reading Markdown can build (Material, through the civicloop plugin
+or on its own, and Zensical).
+
+    <out>/en/…   every page of the site in the default language, the editors' other files
+                 (images), and the calendars, feed, open data and schemas
+    <out>/fr/…   every page of the site in French: the translation, or the original shown with
+                 French labels (marked `content_lang: en`)
+
+Only files whose bytes changed are written, so an unchanged file keeps its mtime and a preview
+watching the tree sees only real edits; files no longer made are removed by `prune`, once every
+writer of the tree has finished (two processes write it during a build).
+"""
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from civicloop.catalog import Entry
+import frontmatter
+
+from civicloop.artefacts import artefacts
+from civicloop.catalog import IGNORED, Entry, read_text
+from civicloop.languages import CODES, DEFAULT
 from civicloop.pages import page_title, render
 from civicloop.sitecontext import SiteContext
+from civicloop.yamlsubset import parse
 
 
-def front_matter(doc: Entry, own: Entry) -> str:
+@dataclass
+class Written:
+    """What a writer of the tree made (every path, relative to the tree) and which of those it
+    had to write (the others had the same bytes already)."""
+
+    made: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+    def __add__(self, other: Written) -> Written:
+        return Written(self.made + other.made, self.changed + other.changed)
+
+
+def front_matter(doc: Entry, own: Entry, content_lang: str | None = None) -> str:
     """The only front matter MkDocs and Material need of a generated page (`own` is the file's
-    document: a translation's, or `doc` itself): `type` tells the theme it is generated. MkDocs
-    would otherwise parse all of it again in each language. JSON values are valid YAML.
+    document: a translation's, or `doc` itself): `type` tells the theme it is generated;
+    `content_lang`, the language its text is written in when that is not the page's (an
+    untranslated page in another language's site). JSON values are valid YAML.
 
     The title is HTML, as MkDocs makes it from a page's first heading: Material prints it as it
     is in the page's `<title>`, heading, navigation, search index and tag listings."""
     meta = {"type": doc.kind, "title": page_title(own.model.title)}
     meta["tags"] = getattr(own.model, "tags", [])
+    meta["content_lang"] = content_lang
+    return _front_matter(meta)
+
+
+def _front_matter(meta: dict[str, object]) -> str:
     lines = "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in meta.items() if v)
     return f"---\n{lines}---\n"
 
 
-def render_ahead(site: SiteContext, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:
-    """Every generated page in each of `languages`, by the file it is built from (a
-    translation's, or the original's): made by a second process while MkDocs builds the site in
-    the first language."""
-    docs = [doc for doc in site.catalog.docs.values() if doc.kind is not None]
-    pages: dict[str, dict[str, str]] = {}
+def plain_page(root: Path, own: Entry, content_lang: str | None) -> str:
+    """An editor's page without a type, as written, its title made HTML like a generated
+    page's (MkDocs would take it for HTML as it is) and its language marked where needed."""
+    text = read_text(root / own.path)
+    handler = frontmatter.YAMLHandler()
+    meta: dict[str, object] = {}
+    if handler.detect(text):
+        head, _ = handler.split(text)
+        meta = parse(head)[1] or {}  # read before, by the catalog: valid
+    if isinstance(meta.get("title"), str):
+        meta["title"] = page_title(meta["title"])
+    meta["content_lang"] = content_lang
+    return _front_matter(meta) + own.body
+
+
+def page_files(site: SiteContext, lang: str) -> Iterator[tuple[str, bytes]]:
+    """Every page of `lang`'s site, by its path in the tree: generated pages (front matter and
+    rendered Markdown) and the editors' plain pages, the original where there is no
+    translation."""
+    root = site.catalog.root
+    for doc in site.catalog.docs.values():
+        own = doc.translations.get(lang, doc) if lang != DEFAULT else doc
+        content_lang = DEFAULT if lang != DEFAULT and own is doc else None
+        if doc.kind is None:
+            text = plain_page(root, own, content_lang)
+        else:
+            text = front_matter(doc, own, content_lang) + render(site, doc, lang, own.body)
+        yield f"{lang}/{doc.path}", text.encode()
+
+
+def other_files(site: SiteContext) -> Iterator[tuple[str, bytes]]:
+    """The content's files that are not pages (images, a draw's records), in the default
+    language's folder: MkDocs serves them at the same address in every language."""
+    root = site.catalog.root
+    for folder, dirs, names in os.walk(root):
+        rel_folder = Path(folder).relative_to(root).as_posix()
+        prefix = "" if rel_folder == "." else f"{rel_folder}/"
+        dirs[:] = sorted(d for d in dirs if not IGNORED.search(prefix + d))
+        for name in sorted(names):
+            rel = prefix + name
+            if not name.endswith(".md") and not IGNORED.search(rel):
+                yield f"{DEFAULT}/{rel}", Path(folder, name).read_bytes()
+
+
+def artefact_files(site: SiteContext, site_name: str) -> Iterator[tuple[str, bytes]]:
+    """Calendars, feed, open data and schemas, in the default language's folder."""
+    for path, data in artefacts(site, site_name).items():
+        yield f"{DEFAULT}/{path}", data
+
+
+def write_tree(folder: Path, files: Iterable[tuple[str, bytes]]) -> Written:
+    """Write each file under `folder` unless it holds these bytes already (it then keeps its
+    mtime). A file replaced is swapped in whole (a reader never sees half of it)."""
+    written = Written()
+    folders: set[Path] = set()
+    for path, data in files:
+        target = folder / path
+        written.made.append(path)
+        try:
+            with open(target, "rb") as old:
+                if old.read(len(data) + 1) == data:
+                    continue
+            exists = True
+        except FileNotFoundError:
+            exists = False
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
+        if exists:
+            temporary = target.with_name(f".{target.name}.new")
+            temporary.write_bytes(data)
+            os.replace(temporary, target)
+        else:
+            target.write_bytes(data)
+        written.changed.append(path)
+    return written
+
+
+def prune(folder: Path, made: Iterable[str]) -> list[str]:
+    """Delete the files under `folder` that are not in `made`, and the folders left empty:
+    content removed or renamed leaves nothing behind. Returns the paths removed."""
+    keep = set(made)
+    removed = []
+    for parent, _, names in os.walk(folder, topdown=False):
+        here = Path(parent)
+        rel = here.relative_to(folder).as_posix()
+        prefix = "" if rel == "." else f"{rel}/"
+        for name in names:
+            if prefix + name not in keep:
+                (here / name).unlink()
+                removed.append(prefix + name)
+        if here != folder and not any(here.iterdir()):
+            here.rmdir()
+    return sorted(removed)
+
+
+def write_languages(site: SiteContext, folder: Path, languages: Iterable[str]) -> Written:
+    """The pages of each of `languages` (the default language's with the editors' other
+    files)."""
+    written = Written()
     for lang in languages:
-        pages[lang] = {}
-        for doc in docs:
-            own = doc.translations.get(lang, doc)
-            pages[lang][own.path] = render(site, doc, lang, own.body)
-    return pages
+        written += write_tree(folder, page_files(site, lang))
+        if lang == DEFAULT:
+            written += write_tree(folder, other_files(site))
+    return written
+
+
+def write_artefacts(site: SiteContext, site_name: str, folder: Path) -> Written:
+    return write_tree(folder, artefact_files(site, site_name))
+
+
+def generate(site: SiteContext, site_name: str, folder: Path) -> tuple[Written, list[str]]:
+    """The whole tree in one process: what was written, and the paths removed."""
+    written = write_languages(site, folder, CODES) + write_artefacts(site, site_name, folder)
+    return written, prune(folder, written.made)

@@ -1,0 +1,83 @@
+"""The MkDocs plugin: civicloop's site source generated into a tree at the start of a build,
+which MkDocs (and mkdocs-static-i18n, in folder mode) then builds like any Markdown.
+
+What each page, calendar, feed and data file says is decided in `civicloop/`; the plugin only
+runs the step, with a second process for the other languages and the artefacts, and points
+MkDocs at the tree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, event_priority
+
+from civicloop.generate import Written, prune, write_artefacts, write_languages
+from civicloop.languages import ALL, CODES, DEFAULT
+from civicloop.sitecontext import SiteContext
+from civicloop_mkdocs.config import CivicloopConfig
+from civicloop_mkdocs.jobs import Job
+
+OTHERS = ", ".join(language.english for language in ALL[1:])
+
+
+def second_share(site: SiteContext, site_name: str, tree: Path) -> Written:
+    """The second process's share of the tree: the other languages' pages, then the
+    calendars, feed and open data."""
+    return write_languages(site, tree, CODES[1:]) + write_artefacts(site, site_name, tree)
+
+
+class CivicloopPlugin(BasePlugin[CivicloopConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.content: Path | None = None  # the editors' folder
+        self.tree: Path | None = None  # what MkDocs builds: civicloop/generate.py's tree
+        self.site: SiteContext | None = None  # the content read by this build
+
+    @event_priority(100)  # before mkdocs-static-i18n (-100), which reads docs_dir
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        """Read and validate all content, then write the tree: any problem stops the build,
+        listed. mkdocs-static-i18n builds each other language again with this config: the tree
+        is made once, for all of them."""
+        if not self.config.enabled:
+            return None
+        i18n = config.plugins.get("i18n")
+        if self.site is None or not getattr(i18n, "building", False):
+            root = Path(config.config_file_path or ".").parent
+            self.content = (root / self.config.content).resolve()
+            self.tree = (root / self.config.source).resolve()
+            self.site = self.generate(config.site_url or "/", config.site_name)
+        config.docs_dir = str(self.tree)
+        return config
+
+    def generate(self, site_url: str, site_name: str) -> SiteContext:
+        assert self.content is not None and self.tree is not None
+        site = SiteContext.open(self.content, site_url)
+        if site.catalog.problems:
+            lines = "\n".join(f"{self.config.content}/{p}" for p in site.catalog.problems)
+            raise Abort(f"civicloop: the content has problems:\n{lines}")
+        what = f"making the pages in {OTHERS}, the calendars, feed and open data"
+        with Job(what, second_share, site, site_name, self.tree) as job:
+            written = write_languages(site, self.tree, (DEFAULT,))
+            written += job.result()
+        prune(self.tree, written.made)
+        return site
+
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        """The site has one 404 page, at its root: the default language's, with its `lang`."""
+        if config.theme["language"] != DEFAULT:
+            config.theme.static_templates.discard("404.html")
+        else:
+            config.theme.static_templates.add("404.html")
+
+    def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder) -> LiveReloadServer:
+        """`mkdocs serve` watches docs_dir, the tree each build rewrites: it watches the editors'
+        folder instead (an edit there makes one rebuild, and only changed files are rewritten)."""
+        assert self.content is not None
+        server.unwatch(config.docs_dir)
+        server.watch(str(self.content))
+        return server

@@ -1,0 +1,177 @@
+"""`civicloop generate`: the site source as a tree, written only where bytes changed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import NOW, SESSION, build_site, write
+
+from civicloop.cli import main
+
+TITLE = "Second look at the budget"  # a session title found nowhere else
+SECOND = SESSION.replace("test-poll", "p2").replace("number: 1", "number: 2")
+
+
+@pytest.fixture(autouse=True)
+def _pinned(monkeypatch):
+    monkeypatch.setenv("CIVICLOOP_NOW", NOW)
+
+
+def generate(content: Path, out: Path, capsys) -> str:
+    assert main(["--content", str(content), "generate", "--out", str(out)]) == 0
+    return capsys.readouterr().out
+
+
+def tree(out: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file of the tree: its bytes and its mtime (in nanoseconds)."""
+    return {
+        p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_the_tree_has_every_page_in_each_language_and_the_artefacts(content, tmp_path, capsys):
+    out = tmp_path / "source"
+    generate(content, out, capsys)
+    files = tree(out)
+    pages = sorted(p.relative_to(content).as_posix() for p in content.rglob("*.md"))
+    for lang in ("en", "fr"):
+        assert sorted(p[3:] for p in files if p.startswith(f"{lang}/") and p.endswith(".md")) == (
+            pages
+        )
+    for artefact in ("calendar.ics", "feed.xml", "data/v1/sessions.json", "schema/content"):
+        assert any(p.startswith(f"en/{artefact}") for p in files), artefact
+    assert not any(p.startswith("fr/") and not p.endswith(".md") for p in files)
+    session = files["fr/committees/test/sessions/01-first.md"][0].decode()
+    assert session.startswith('---\ntype: "session"\ntitle: "First session"\n')
+    assert 'content_lang: "en"\n' in session  # shown in French, written in English
+    assert "Ordre du jour" in session
+    assert "content_lang" not in files["en/committees/test/sessions/01-first.md"][0].decode()
+
+
+def test_a_second_run_on_the_same_content_writes_nothing(content, tmp_path, capsys):
+    out = tmp_path / "source"
+    first = generate(content, out, capsys)
+    before = tree(out)
+    assert f"{len(before)} files written, 0 unchanged, 0 removed" in first
+    again = generate(content, out, capsys)
+    assert f"0 files written, {len(before)} unchanged, 0 removed" in again
+    assert tree(out) == before  # bytes and mtimes
+
+
+def test_an_edit_rewrites_exactly_the_files_that_show_it(content, tmp_path, capsys):
+    """A session's new title: its pages in both languages, the pages and files listing it
+    (its committee, the home page, calendars, feed, data) change, and nothing else."""
+    out = tmp_path / "source"
+    generate(content, out, capsys)
+    before = tree(out)
+    session = content / "committees/test/sessions/01-first.md"
+    session.write_text(session.read_text().replace("title: First session", f"title: {TITLE}"))
+    generate(content, out, capsys)
+    after = tree(out)
+    assert sorted(after) == sorted(before)
+    changed = {p for p in after if after[p] != before[p]}
+    showing = {p for p, (data, _) in after.items() if TITLE.encode() in data}
+    assert changed == showing
+    for page in (
+        "en/committees/test/sessions/01-first.md",
+        "fr/committees/test/sessions/01-first.md",
+        "en/committees/test/index.md",
+        "fr/committees/test/index.md",
+        "en/committees/test/sessions/01-first.ics",
+        "en/calendar.ics",
+        "en/data/v1/sessions.json",
+    ):
+        assert page in changed, page
+    assert all(after[p][1] == before[p][1] for p in after if p not in changed)
+
+
+def test_a_deleted_file_leaves_nothing_behind(content, tmp_path, capsys):
+    out = tmp_path / "source"
+    write(content, "committees/test/sessions/02-second.md", SECOND)
+    generate(content, out, capsys)
+    assert (out / "fr/committees/test/sessions/02-second.md").is_file()
+    assert (out / "en/committees/test/sessions/02-second.ics").is_file()
+    (content / "committees/test/sessions/02-second.md").unlink()
+    (content / "webinars/a-webinar.md").unlink()
+    printed = generate(content, out, capsys)
+    files = tree(out)
+    for lang in ("en", "fr"):
+        assert f"{lang}/committees/test/sessions/02-second.md" not in files
+        assert not (out / lang / "webinars").exists()  # and its folder, left empty
+    assert "en/committees/test/sessions/02-second.ics" not in files
+    assert "en/committees/test/sessions/01-first.ics" in files
+    assert ", 5 removed" in printed  # two pages each, and the calendar
+
+
+def test_the_editors_other_files_are_copied_as_they_are(content, tmp_path, capsys):
+    (content / "committees/test/photo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff")
+    (content / "_drafts").mkdir()
+    (content / "_drafts/idea.png").write_bytes(b"draft")
+    out = tmp_path / "source"
+    generate(content, out, capsys)
+    assert (out / "en/committees/test/photo.png").read_bytes() == b"\x89PNG\r\n\x1a\n\x00\xff"
+    assert not (out / "fr/committees/test/photo.png").exists()  # served from one place
+    assert not any("_drafts" in p for p in tree(out))
+
+
+@pytest.mark.parametrize(
+    "title, line",
+    [
+        ("Budget: <b>who</b> pays & why", 'title: "Budget: &lt;b&gt;who&lt;/b&gt; pays &amp; why"'),
+        ('Quotes "stay" as they are', 'title: "Quotes \\"stay\\" as they are"'),
+        ("café 🚲 #1", 'title: "café 🚲 #1"'),
+    ],
+)
+def test_a_plain_pages_title_is_written_as_html(content, tmp_path, capsys, title, line):
+    """MkDocs takes a page's title for HTML: an editor's plain page gets it escaped, as a
+    generated page does, and keeps its other settings."""
+    write(content, "about.md", f"---\ntitle: '{title}'\nhide: [toc]\n---\nAbout us.\n")
+    out = tmp_path / "source"
+    generate(content, out, capsys)
+    english = (out / "en/about.md").read_text()
+    assert english == f'---\n{line}\nhide: ["toc"]\n---\n\nAbout us.\n'
+    french = (out / "fr/about.md").read_text()
+    assert french == f'---\n{line}\nhide: ["toc"]\ncontent_lang: "en"\n---\n\nAbout us.\n'
+
+
+def test_problems_stop_generation_with_their_place(content, tmp_path, capsys):
+    write(
+        content, "committees/test/sessions/01-first.md", SESSION.replace("number: 1", "number: x")
+    )
+    code = main(["--content", str(content), "generate", "--out", str(tmp_path / "source")])
+    assert code == 1
+    printed = capsys.readouterr().out
+    assert f"{content.as_posix()}/committees/test/sessions/01-first.md:4: 'number' is 'x'" in (
+        printed
+    )
+    assert not (tmp_path / "source").exists()
+
+
+SPAWNING = (
+    "import threading, multiprocessing, civicloop_mkdocs.jobs as jobs\n"
+    "threading.Thread(target=threading.Event().wait, daemon=True).start()  # as under serve\n"
+    "context = multiprocessing.get_context\n"
+    "def spy(method):\n"
+    "    print('second process:', method, flush=True)\n"
+    "    return context(method)\n"
+    "jobs.multiprocessing.get_context = spy\n"
+    "from mkdocs.__main__ import cli\n"
+    "cli()\n"
+)
+
+
+def test_a_spawned_second_process_writes_the_same_tree_as_a_forked_one(content, tmp_path):
+    forked = build_site(content, tmp_path / "forked")
+    assert forked.returncode == 0, forked.stderr
+    spawned = build_site(content, tmp_path / "spawned", runner=("-c", SPAWNING))
+    assert spawned.returncode == 0, spawned.stderr
+    assert "second process: spawn" in spawned.stdout
+    one = tree(tmp_path / "forked-project/build/source")
+    other = tree(tmp_path / "spawned-project/build/source")
+    assert len(one) > 20
+    assert {p: data for p, (data, _) in one.items()} == {p: d for p, (d, _) in other.items()}
+    assert os.listdir(tmp_path / "forked") == os.listdir(tmp_path / "spawned")
