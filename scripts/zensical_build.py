@@ -6,7 +6,7 @@ Material"). What it can build is the tree `civicloop generate` writes, one folde
 This script:
 
 1. runs `civicloop generate` into `<build>/source` (`en/…`, `fr/…`);
-2. writes one Zensical project per language (`<build>/zensical/mkdocs.<lang>.yml`): Zensical
+2. writes one Zensical project per language (`<build>/zensical.<lang>.yml`): Zensical
    builds one language per project, and `extra.alternate` links the languages, as Material
    documents for sites built once per language; the project's hooks and plugins other than
    search and tags are left out (Zensical would ignore them without a word);
@@ -121,11 +121,15 @@ def material_config(project: dict[str, Any], tree: Path, site: Path) -> dict[str
 
 def zensical_config(project: dict[str, Any], lang: str, tree: Path, site: Path) -> dict[str, Any]:
     """One language's Zensical project: its folder of the tree, its overrides from the i18n
-    entry (copyright, description, palette), and links to the other languages' sites."""
+    entry (copyright, description, palette), and links to the other languages' sites.
+
+    `tree` and `site` are relative to the configuration's folder, which must hold them: Zensical
+    0.0.73 refuses a site_dir outside it and panics on absolute paths."""
     config = copy.deepcopy(project)
     prefix = "" if lang == DEFAULT else f"{lang}/"
     base = urlsplit(config.get("site_url") or "/").path.rstrip("/") + "/"
-    config.update(docs_dir=str(tree / lang), site_dir=str(site / prefix), strict=False)
+    docs, out = (tree / lang).as_posix(), (site / prefix).as_posix()
+    config.update(docs_dir=docs, site_dir=out, strict=False)
     if config.get("site_url"):
         config["site_url"] = config["site_url"].rstrip("/") + "/" + prefix
     config.pop("hooks", None)
@@ -284,9 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     logs = {}
     for language in ALL:  # the default language first: its site folder holds the others'
         lang = language.code
-        config = write_yaml(
-            work / f"mkdocs.{lang}.yml", zensical_config(project, lang, tree, zsite)
-        )
+        # Zensical wants docs_dir and site_dir inside the folder of its configuration
+        config = zensical_config(project, lang, tree.relative_to(build), zsite.relative_to(build))
+        config = write_yaml(build / f"zensical.{lang}.yml", config)
         logs[lang] = run(
             f"zensical build ({language.english})",
             [zensical_bin, "build", "-f", str(config)],
