@@ -545,6 +545,7 @@ def measure(
     base: Scale | None,
     timeout: float | None,
     root: Path = ROOT,
+    no_warm: bool = False,
 ) -> dict[str, Variant]:
     """Alternate rendered, ours (cold) and ours warm builds `repeat` times, so drifts in
     machine load hit all three.
@@ -558,6 +559,8 @@ def measure(
     rendered = project(workdir, content, "rendered", root, tree)
     ours = project(workdir, content, "ours", root)
     configs = {"rendered": rendered, "ours": ours, "ours warm": ours}
+    if no_warm:
+        del configs["ours warm"]
     results = {name: Variant() for name in VARIANTS}
     for n in range(repeat):
         for name, config in configs.items():
@@ -645,7 +648,7 @@ def report(scales: list[Scale], repeat: int) -> bool:
                 f"{s.generate_seconds:.1f}",
                 rendered.text(),
                 ours.text(),
-                warm.text(),
+                warm.text() if warm.runs else "-",
                 f"{sign}{ours.best / rendered.best - 1:+.0%}",
                 f"{warm.best / rendered.best - 1:+.0%}" if warm.runs else "-",
             )
@@ -774,6 +777,9 @@ def main(argv: list[str] | None = None) -> int:
         help="never stop the larger 'ours' build early (it may take hours if a step is quadratic)",
     )
     parser.add_argument(
+        "--no-warm", action="store_true", help="leave out 'ours warm' (information only)"
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         metavar="FILE",
@@ -828,7 +834,9 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             base = scales[0] if n > 0 and not args.no_early_stop else None
-            s.results = measure(s, workdir, content, tree, args.repeat, base, args.timeout, root)
+            s.results = measure(
+                s, workdir, content, tree, args.repeat, base, args.timeout, root, args.no_warm
+            )
     report(scales, args.repeat)
     return 0
 
