@@ -231,8 +231,9 @@ def wait_for(predicate, what: str, seconds: float = 90):
 
 
 def test_preview_builds_again_after_an_edit(content, tmp_path):
-    """`make serve`: the server's rebuilds run beside its threads, where the calendars are
-    written by a spawned process rather than a forked one; an edit shows in them."""
+    """`make serve`: the server's rebuilds run beside its threads, where the second process is
+    spawned rather than forked; each edit of the content makes one rebuild, in which it shows
+    (in both languages), and the tree the plugin writes is not watched (no rebuild loop)."""
     config = project(content, tmp_path / "project")
     port = free_port()
     env = {**os.environ, "CIVICLOOP_NOW": NOW, "NO_MKDOCS_2_WARNING": "1"}
@@ -246,17 +247,24 @@ def test_preview_builds_again_after_an_edit(content, tmp_path):
             stderr=subprocess.STDOUT,
         )
     calendar = f"http://127.0.0.1:{port}/calendar.ics"
+    french = f"http://127.0.0.1:{port}/fr/committees/test/sessions/01-first/"
     try:
         first = wait_for(lambda: fetch(calendar), "the first build")
         assert "LOCATION:Town hall" in first
         session = content / "committees/test/sessions/01-first.md"
-        session.write_text(session.read_text().replace("Town hall", "Library"))
-        wait_for(lambda: "LOCATION:Library" in (fetch(calendar) or ""), "the rebuild")
+        for old, new in (("Town hall", "Library"), ("Library", "Museum")):
+            session.write_text(session.read_text().replace(old, new))
+            wait_for(lambda new=new: f"LOCATION:{new}" in (fetch(calendar) or ""), "the rebuild")
+            wait_for(lambda new=new: new in (fetch(french) or ""), "the French page")
     finally:
         server.terminate()
         server.wait(timeout=30)
     log = (tmp_path / "serve.log").read_text()
     assert "Traceback" not in log, log
+    watching = next(line for line in log.splitlines() if "Watching paths for changes" in line)
+    assert str(content.resolve()) in watching or "content" in watching, watching
+    assert "build/source" not in watching, watching
+    assert log.count("Building documentation...") == 3, log
 
 
 def test_titles_reach_the_page_exactly_as_written(content, tmp_path):
