@@ -29,6 +29,28 @@ from civicloop.pages import page_title, render
 from civicloop.sitecontext import SiteContext
 from civicloop.yamlsubset import parse
 
+MARKER = ".civicloop-tree"  # in a tree's root: the folder is ours to rewrite and prune
+
+
+class NotATree(ValueError):
+    """A folder that generation would overwrite and prune, and that is not a tree of ours."""
+
+
+def claim(folder: Path, content: Path) -> None:
+    """Make sure `folder` may be (re)written: a new or empty folder, or a tree generated before,
+    and apart from the content (files not made are deleted there)."""
+    out, source = folder.resolve(), content.resolve()
+    if out.is_relative_to(source) or source.is_relative_to(out):
+        raise NotATree(f"{folder} and the content folder {content} must not hold each other")
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / MARKER).is_file():
+        raise NotATree(
+            f"{folder} holds files and was not written by civicloop generate: their files would"
+            " be deleted; give an empty or new folder"
+        )
+    if not (folder / MARKER).is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / MARKER).write_text("Written by civicloop generate: edit content/ instead.\n")
+
 
 @dataclass
 class Written:
@@ -113,28 +135,33 @@ def artefact_files(site: SiteContext, site_name: str) -> Iterator[tuple[str, byt
 
 def write_tree(folder: Path, files: Iterable[tuple[str, bytes]]) -> Written:
     """Write each file under `folder` unless it holds these bytes already (it then keeps its
-    mtime). A file replaced is swapped in whole (a reader never sees half of it)."""
+    mtime). A file replaced is swapped in whole (a reader never sees half of it). Each folder
+    is listed once, so that a new tree costs one open per file, not a failed read first."""
     written = Written()
-    folders: set[Path] = set()
+    listed: dict[str, set[str]] = {}
+    root = os.fspath(folder)
     for path, data in files:
-        target = folder / path
         written.made.append(path)
-        try:
+        parent, _, name = f"{root}/{path}".rpartition("/")
+        names = listed.get(parent)
+        if names is None:
+            try:
+                names = listed[parent] = set(os.listdir(parent))
+            except FileNotFoundError:
+                os.makedirs(parent, exist_ok=True)
+                names = listed[parent] = set()
+        target = f"{parent}/{name}"
+        if name in names:
             with open(target, "rb") as old:
                 if old.read(len(data) + 1) == data:
                     continue
-            exists = True
-        except FileNotFoundError:
-            exists = False
-        if target.parent not in folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(target.parent)
-        if exists:
-            temporary = target.with_name(f".{target.name}.new")
-            temporary.write_bytes(data)
+            temporary = f"{parent}/.{name}.new"
+            with open(temporary, "wb") as new:
+                new.write(data)
             os.replace(temporary, target)
         else:
-            target.write_bytes(data)
+            with open(target, "wb") as new:
+                new.write(data)
         written.changed.append(path)
     return written
 
@@ -142,7 +169,7 @@ def write_tree(folder: Path, files: Iterable[tuple[str, bytes]]) -> Written:
 def prune(folder: Path, made: Iterable[str]) -> list[str]:
     """Delete the files under `folder` that are not in `made`, and the folders left empty:
     content removed or renamed leaves nothing behind. Returns the paths removed."""
-    keep = set(made)
+    keep = {*made, MARKER}
     removed = []
     for parent, _, names in os.walk(folder, topdown=False):
         here = Path(parent)
@@ -174,5 +201,6 @@ def write_artefacts(site: SiteContext, site_name: str, folder: Path) -> Written:
 
 def generate(site: SiteContext, site_name: str, folder: Path) -> tuple[Written, list[str]]:
     """The whole tree in one process: what was written, and the paths removed."""
+    claim(folder, site.catalog.root)
     written = write_languages(site, folder, CODES) + write_artefacts(site, site_name, folder)
     return written, prune(folder, written.made)

@@ -9,6 +9,7 @@ import pytest
 from conftest import NOW, SESSION, build_site, write
 
 from civicloop.cli import main
+from civicloop.generate import MARKER
 
 TITLE = "Second look at the budget"  # a session title found nowhere else
 SECOND = SESSION.replace("test-poll", "p2").replace("number: 1", "number: 2")
@@ -25,17 +26,18 @@ def generate(content: Path, out: Path, capsys) -> str:
 
 
 def tree(out: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file of the tree: its bytes and its mtime (in nanoseconds)."""
+    """Every file of the tree but its marker: its bytes and its mtime (in nanoseconds)."""
     return {
         p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
         for p in sorted(out.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.name != MARKER
     }
 
 
 def test_the_tree_has_every_page_in_each_language_and_the_artefacts(content, tmp_path, capsys):
     out = tmp_path / "source"
     generate(content, out, capsys)
+    assert (out / MARKER).is_file()
     files = tree(out)
     pages = sorted(p.relative_to(content).as_posix() for p in content.rglob("*.md"))
     for lang in ("en", "fr"):
@@ -149,6 +151,24 @@ def test_problems_stop_generation_with_their_place(content, tmp_path, capsys):
         printed
     )
     assert not (tmp_path / "source").exists()
+
+
+@pytest.mark.parametrize(
+    "out, message",
+    [
+        ("elsewhere", "holds files and was not written by civicloop generate"),
+        (".", "must not hold each other"),  # the folder holding content/
+        ("content/committees", "must not hold each other"),
+    ],
+)
+def test_generation_never_deletes_files_it_did_not_write(content, tmp_path, capsys, out, message):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere/notes.txt").write_text("mine")
+    before = tree(tmp_path)
+    code = main(["--content", str(content), "generate", "--out", str(tmp_path / out)])
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert tree(tmp_path) == before
 
 
 SPAWNING = (

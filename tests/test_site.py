@@ -194,21 +194,22 @@ cli()
 
 
 @pytest.mark.parametrize(
-    "module, function, when",
+    "module, function, when, message",
     [
-        ("civicloop.artefacts", "artefacts", "True"),
-        ("civicloop.pages", "render", "args[2] == 'fr'"),  # a page in French
+        ("civicloop.artefacts", "artefacts", "True", "making the calendars, feed and open data"),
+        ("civicloop.pages", "render", "args[2] == 'fr'", "making the pages in French"),
     ],
 )
-def test_a_failure_in_the_second_process_stops_the_build(content, tmp_path, module, function, when):
-    """The pages in French, the calendars, feed and data are made by a second process: if it
-    fails, so does the build, rather than publish a site without them."""
+def test_a_failure_in_the_second_process_stops_the_build(
+    content, tmp_path, module, function, when, message
+):
+    """The pages in French, and the calendars, feed and data, are made by other processes: if
+    one fails, so does the build, rather than publish a site without them."""
     failing = FAILING.format(module=module, function=function, when=when)
     result = build_site(content, tmp_path / "out", runner=("-c", failing))
     assert result.returncode == 1
     output = result.stdout + result.stderr
     assert "No space left on device" in output
-    message = "making the pages in French, the calendars, feed and open data"
     assert f"civicloop: {message} failed (see above)" in output
     assert not (tmp_path / "out/fr/index.html").exists()
 

@@ -2,8 +2,8 @@
 which MkDocs (and mkdocs-static-i18n, in folder mode) then builds like any Markdown.
 
 What each page, calendar, feed and data file says is decided in `civicloop/`; the plugin only
-runs the step, with a second process for the other languages and the artefacts, and points
-MkDocs at the tree.
+runs the step, with two more processes (the pages in other languages; calendars, feed and data)
+beside the one writing the default language's pages, and points MkDocs at the tree.
 """
 
 from __future__ import annotations
@@ -15,19 +15,13 @@ from mkdocs.exceptions import Abort
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
 
-from civicloop.generate import Written, prune, write_artefacts, write_languages
+from civicloop.generate import NotATree, claim, prune, write_artefacts, write_languages
 from civicloop.languages import ALL, CODES, DEFAULT
 from civicloop.sitecontext import SiteContext
 from civicloop_mkdocs.config import CivicloopConfig
 from civicloop_mkdocs.jobs import Job
 
 OTHERS = ", ".join(language.english for language in ALL[1:])
-
-
-def second_share(site: SiteContext, site_name: str, tree: Path) -> Written:
-    """The second process's share of the tree: the other languages' pages, then the
-    calendars, feed and open data."""
-    return write_languages(site, tree, CODES[1:]) + write_artefacts(site, site_name, tree)
 
 
 class CivicloopPlugin(BasePlugin[CivicloopConfig]):
@@ -60,10 +54,18 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
         if site.catalog.problems:
             lines = "\n".join(f"{self.config.content}/{p}" for p in site.catalog.problems)
             raise Abort(f"civicloop: the content has problems:\n{lines}")
-        what = f"making the pages in {OTHERS}, the calendars, feed and open data"
-        with Job(what, second_share, site, site_name, self.tree) as job:
-            written = write_languages(site, self.tree, (DEFAULT,))
-            written += job.result()
+        tree = self.tree
+        try:
+            claim(tree, self.content)
+        except NotATree as error:
+            raise Abort(f"civicloop: the plugin's 'source' setting: {error}") from None
+        with (
+            Job(f"making the pages in {OTHERS}", write_languages, site, tree, CODES[1:]) as pages,
+            Job(
+                "making the calendars, feed and open data", write_artefacts, site, site_name, tree
+            ) as files,
+        ):
+            written = write_languages(site, tree, (DEFAULT,)) + pages.result() + files.result()
         prune(self.tree, written.made)
         return site
 
