@@ -225,15 +225,18 @@ def difference(a: str, b: str) -> str:
 
 
 def tree_files(tree: Path) -> dict[str, str]:
-    """Each file of the tree that is not a page, by its address in the built site."""
+    """Each file of the tree that is not a page, by its address in the built site (hidden
+    files, such as the tree's mark, are excluded by mkdocs.yml and published by neither)."""
     out = {}
     for lang in (language.code for language in ALL):
         prefix = "" if lang == DEFAULT else f"{lang}/"
         if (tree / lang).is_dir():
-            out.update(
-                {prefix + p: f"{lang}/{p}" for p in files(tree / lang) if not p.endswith(".md")}
-            )
+            out.update({prefix + p: f"{lang}/{p}" for p in files(tree / lang) if published(p)})
     return out
+
+
+def published(path: str) -> bool:
+    return not path.endswith(".md") and not any(part.startswith(".") for part in path.split("/"))
 
 
 def compare(material: Path, zensical: Path, tree: Path, logs: dict[str, str]) -> Report:
