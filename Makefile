@@ -106,5 +106,12 @@ weights: build chromium
 bench: install
 	$(BIN)/python bench/site_build.py
 
+## zensical: the generated site built with Zensical (one project per language) beside Material,
+## and a report of what differs (build/zensical/report.txt); see the README, "A path off Material"
+.PHONY: zensical
+zensical: install
+	$(BIN)/pip install --quiet -e '.[zensical]'
+	$(BIN)/python scripts/zensical_build.py
+
 clean:
 	rm -rf build .pytest_cache
