@@ -116,6 +116,20 @@ FRENCH = {
     "Left": "Parti le",
     "Replaced by": "Remplacé par",
     "Substitutes, in their order": "Suppléants, dans leur ordre",
+    # a draw's algorithm, explained
+    "maximin": (
+        "Algorithme : maximin (Flanigan et al., 2021), qui rend les volontaires les moins "
+        "susceptibles d'être tirés aussi susceptibles que possible de l'être, tandis que chaque "
+        "panel possible respecte les quotas."
+    ),
+    "nash": (
+        "Algorithme : bien-être de Nash maximal (Flanigan et al., 2021), qui équilibre les "
+        "chances de tous les volontaires, tandis que chaque panel possible respecte les quotas."
+    ),
+    "legacy": (
+        "Algorithme : l'ancien algorithme glouton, qui tire une personne à la fois dans les "
+        "limites des quotas."
+    ),
     # a committee's members
     "Members drawn by lot": "Membres tirés au sort",
     "Members drawn by lot are published by pseudonym only.": (
@@ -175,8 +189,6 @@ ENGLISH = {
     ),
     "legacy": "Algorithm: the older greedy one, drawing one person at a time within the quotas.",
 }
-# The algorithms are explained in English on the French pages too, until translated.
-FRENCH.update({name: ENGLISH[name] for name in ("maximin", "nash", "legacy")})
 LABELS: dict[str, dict[str, str]] = {"en": ENGLISH, "fr": FRENCH}
 
 

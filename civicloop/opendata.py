@@ -41,8 +41,8 @@ class CommitteeRecord(Record):
     sample: bool
     members: list[Member]
     # how the appointed members were chosen (None: no member is appointed; a field None: the
-    # sources do not say)
-    appointment: Appointment | None
+    # sources do not say); a default, so that data published before it still reads
+    appointment: Appointment | None = None
     languages: list[str]
     timezone: str
     place: str | None

@@ -228,6 +228,8 @@ def test_the_sample_committee_lists_its_drawn_seats_from_the_draw(sample_site: P
     assert "How the appointed members were chosen" in english
     assert "How many applied: 4" in english and "20 August 2026" in english
     assert "Comment les membres nommés ont été choisis" in french
+    draw = (sample_site / "fr" / SAMPLE / "draw/index.html").read_text()
+    assert "Algorithme : maximin (Flanigan et al., 2021), qui rend" in draw
 
 
 def test_an_appointment_the_sources_do_not_date_says_not_published(sample_site: Path):
