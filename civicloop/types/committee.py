@@ -110,14 +110,17 @@ def _context(page: PageInput) -> dict[str, Any]:
         "seats": rows,
         # Markdown the record made, each value in it escaped there
         "drawn": Markdown(drawn_seats(t, result, lambda d: _day(d, lang, t))) if result else "",
-        "appointment": appointment
-        and {
-            "applied": t("not published")
-            if appointment.applied is None
-            else str(appointment.applied),
-            "decided_by": appointment.decided_by or t("not published"),
-            "decided": _day(appointment.decided, lang, t),
-        },
+        "appointment": appointment and _appointment(appointment, lang, t),
+    }
+
+
+def _appointment(known: Appointment, lang: str, t: Callable[..., str]) -> dict[str, str]:
+    """The appointment in words: "not published" for what the sources do not say."""
+    unsaid = t("not published")
+    return {
+        "applied": unsaid if known.applied is None else str(known.applied),
+        "decided_by": known.decided_by or unsaid,
+        "decided": _day(known.decided, lang, t),
     }
 
 
