@@ -2,85 +2,24 @@
 panel achieved, the pool per category (small groups hidden), the spread of the chances of
 selection, how to check the draw, and who sits now. Made from the published files only.
 
-Its words are here with their French, beside the draw they describe, in `t` form.
+Its words, with their French, are in `civicloop.labels` with the site's other words.
 """
 
 from __future__ import annotations
 
 import html
+import re
 import statistics
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from civicloop.draw import Draw, files
 from civicloop.draw_files import published, seats, waiting
 from civicloop.escaping import markdown_text
+from civicloop.labels import translator
 
-FRENCH = {
-    "How the members were drawn": "Comment les membres ont été tirés au sort",
-    "Not drawn yet: the commitment is published before the public random value exists.": (
-        "Pas encore tiré : l'engagement est publié avant que la valeur aléatoire publique existe."
-    ),
-    "{seats} members and {spare} substitutes drawn by lot among {pool} volunteers.": (
-        "{seats} membres et {spare} suppléants tirés au sort parmi {pool} volontaires."
-    ),
-    "maximin": (
-        "Algorithm: maximin (Flanigan et al., 2021), which makes the least likely volunteers as "
-        "likely as possible to be drawn, while every possible panel meets the quotas."
-    ),
-    "nash": (
-        "Algorithm: maximum Nash welfare (Flanigan et al., 2021), which balances all volunteers' "
-        "chances, while every possible panel meets the quotas."
-    ),
-    "legacy": "Algorithm: the older greedy one, drawing one person at a time within the quotas.",
-    "Quotas and what the panel achieved": "Quotas et composition obtenue",
-    "Criterion": "Critère",
-    "Category": "Catégorie",
-    "Volunteers": "Volontaires",
-    "Quota": "Quota",
-    "Members": "Membres",
-    "Substitutes": "Suppléants",
-    "fewer than 5": "moins de 5",
-    "Chances of selection": "Chances d'être tiré au sort",
-    "Lowest {low}, median {median}, highest {high}.": (
-        "La plus basse {low}, la médiane {median}, la plus haute {high}."
-    ),
-    "Chance": "Chance",
-    "Bar chart of the volunteers by chance of selection; the table gives the same figures": (
-        "Histogramme des volontaires par chance d'être tirés ; le tableau donne les mêmes chiffres"
-    ),
-    "Check the draw": "Vérifier le tirage",
-    "Commitment": "Engagement",
-    "{panels} possible panels on {tickets} tickets; panels' hash {hash}; pool's hash {pool}.": (
-        "{panels} panels possibles sur {tickets} tickets ; empreinte des panels {hash} ; "
-        "empreinte du vivier {pool}."
-    ),
-    "Public random value": "Valeur aléatoire publique",
-    "{value} (canonical form {canonical}), drawn on {date}: ticket {ticket}.": (
-        "{value} (forme canonique {canonical}), tirée le {date} : ticket {ticket}."
-    ),
-    "Announced source": "Source annoncée",
-    "Anyone can check the draw from these files:": (
-        "Chacun peut vérifier le tirage à partir de ces fichiers :"
-    ),
-    "Who sits": "Qui siège",
-    "Pseudonym": "Pseudonyme",
-    "Since": "Depuis",
-    "Left": "Parti le",
-    "Replaced by": "Remplacé par",
-    "Substitutes, in their order": "Suppléants, dans leur ordre",
-}
 BANDS = 10  # bars of the chart
-
-
-def translator(lang: str):
-    table = FRENCH if lang == "fr" else {}
-
-    def t(text: str, **values: object) -> str:
-        if text in ("maximin", "nash", "legacy") and lang != "fr":
-            text = FRENCH[text]  # the English explanation is keyed by the algorithm
-        return table.get(text, text).format(**values) if values else table.get(text, text)
-
-    return t
 
 
 def _percent(value: float) -> str:
@@ -220,11 +159,43 @@ def _check(t, draw: Draw, commitment: dict, result: dict | None, draw_file: Path
     return lines
 
 
-def _members(t, result: dict) -> list[str]:
+def _pseudonym(value: str | None) -> str:
+    """A published pseudonym as code; anything else a file may hold, as escaped text."""
+    if not value:
+        return ""
+    return f"`{value}`" if re.fullmatch(r"[0-9a-f]{1,64}", value) else markdown_text(value)
+
+
+def _members(t, result: dict, day: Callable[[str], str] = str) -> list[str]:
     rows = [f"| {t('Pseudonym')} | {t('Since')} | {t('Left')} | {t('Replaced by')} |"]
     rows.append("|---|---|---|---|")
     for seat in seats(result):
-        by = f"`{seat.replaced_by}`" if seat.replaced_by else ""
-        rows.append(f"| `{seat.id}` | {seat.since} | {seat.left or ''} | {by} |")
-    queue = ", ".join(f"`{s}`" for s in waiting(result))
+        left = day(seat.left) if seat.left else ""
+        rows.append(
+            f"| {_pseudonym(seat.id)} | {day(seat.since)} | {left} | "
+            f"{_pseudonym(seat.replaced_by)} |"
+        )
+    queue = ", ".join(_pseudonym(s) for s in waiting(result))
     return ["\n".join(rows), f"**{t('Substitutes, in their order')}**: {queue}"]
+
+
+def drawn_seats(t, result: dict, day: Callable[[date], str]) -> str:
+    """The seats a draw filled, by pseudonym only, with who stepped in for whom and when: the
+    committee page's list of its drawn members, kept from the draw's published result."""
+
+    def when(text: str) -> str:
+        return markdown_text(day(date.fromisoformat(text)))
+
+    table, queue = _members(t, result, when)
+    changes = [
+        t(
+            "On {date}, {substitute} stepped in for {member}.",
+            date=when(change["date"]),
+            substitute=_pseudonym(change["substitute"]),
+            member=_pseudonym(change["member"]),
+        )
+        for change in result["replacements"]
+    ]
+    return "\n\n".join(
+        [t("Members drawn by lot are published by pseudonym only."), table, *changes, queue]
+    )

@@ -73,6 +73,77 @@ FRENCH = {
     "No poll has closed yet.": "Aucun sondage n'est encore clos.",
     "Poll results": "Résultats des sondages",
     "Answer in the civicloop bot on Telegram.": "Répondez dans le bot civicloop sur Telegram.",
+    # the selection record of a draw
+    "How the members were drawn": "Comment les membres ont été tirés au sort",
+    "Not drawn yet: the commitment is published before the public random value exists.": (
+        "Pas encore tiré : l'engagement est publié avant que la valeur aléatoire publique existe."
+    ),
+    "{seats} members and {spare} substitutes drawn by lot among {pool} volunteers.": (
+        "{seats} membres et {spare} suppléants tirés au sort parmi {pool} volontaires."
+    ),
+    "Quotas and what the panel achieved": "Quotas et composition obtenue",
+    "Criterion": "Critère",
+    "Category": "Catégorie",
+    "Volunteers": "Volontaires",
+    "Quota": "Quota",
+    "Substitutes": "Suppléants",
+    "fewer than 5": "moins de 5",
+    "Chances of selection": "Chances d'être tiré au sort",
+    "Lowest {low}, median {median}, highest {high}.": (
+        "La plus basse {low}, la médiane {median}, la plus haute {high}."
+    ),
+    "Chance": "Chance",
+    "Bar chart of the volunteers by chance of selection; the table gives the same figures": (
+        "Histogramme des volontaires par chance d'être tirés ; le tableau donne les mêmes chiffres"
+    ),
+    "Check the draw": "Vérifier le tirage",
+    "Commitment": "Engagement",
+    "{panels} possible panels on {tickets} tickets; panels' hash {hash}; pool's hash {pool}.": (
+        "{panels} panels possibles sur {tickets} tickets ; empreinte des panels {hash} ; "
+        "empreinte du vivier {pool}."
+    ),
+    "Public random value": "Valeur aléatoire publique",
+    "{value} (canonical form {canonical}), drawn on {date}: ticket {ticket}.": (
+        "{value} (forme canonique {canonical}), tirée le {date} : ticket {ticket}."
+    ),
+    "Announced source": "Source annoncée",
+    "Anyone can check the draw from these files:": (
+        "Chacun peut vérifier le tirage à partir de ces fichiers :"
+    ),
+    "Who sits": "Qui siège",
+    "Pseudonym": "Pseudonyme",
+    "Since": "Depuis",
+    "Left": "Parti le",
+    "Replaced by": "Remplacé par",
+    "Substitutes, in their order": "Suppléants, dans leur ordre",
+    # a draw's algorithm, explained
+    "maximin": (
+        "Algorithme : maximin (Flanigan et al., 2021), qui rend les volontaires les moins "
+        "susceptibles d'être tirés aussi susceptibles que possible de l'être, tandis que chaque "
+        "panel possible respecte les quotas."
+    ),
+    "nash": (
+        "Algorithme : bien-être de Nash maximal (Flanigan et al., 2021), qui équilibre les "
+        "chances de tous les volontaires, tandis que chaque panel possible respecte les quotas."
+    ),
+    "legacy": (
+        "Algorithme : l'ancien algorithme glouton, qui tire une personne à la fois dans les "
+        "limites des quotas."
+    ),
+    # a committee's members
+    "Members drawn by lot": "Membres tirés au sort",
+    "Members drawn by lot are published by pseudonym only.": (
+        "Les membres tirés au sort ne sont publiés que sous un pseudonyme."
+    ),
+    "On {date}, {substitute} stepped in for {member}.": (
+        "Le {date}, {substitute} a remplacé {member}."
+    ),
+    "How the appointed members were chosen": "Comment les membres nommés ont été choisis",
+    "How many applied: {value}": "Nombre de candidatures : {value}",
+    "Who decided: {value}": "Qui a décidé : {value}",
+    "When it was decided: {value}": "Date de la décision : {value}",
+    "not published": "non publié",
+    "not known": "non connu",
     # values of front-matter fields
     "political-task-committee": "comité politique thématique",
     "deliberative-committee": "commission délibérative",
@@ -107,6 +178,16 @@ ENGLISH = {
     "rating": "rating from 1 to 5",
     "single": "single choice",
     "multiple": "multiple choice",
+    # a draw's algorithm, explained
+    "maximin": (
+        "Algorithm: maximin (Flanigan et al., 2021), which makes the least likely volunteers as "
+        "likely as possible to be drawn, while every possible panel meets the quotas."
+    ),
+    "nash": (
+        "Algorithm: maximum Nash welfare (Flanigan et al., 2021), which balances all volunteers' "
+        "chances, while every possible panel meets the quotas."
+    ),
+    "legacy": "Algorithm: the older greedy one, drawing one person at a time within the quotas.",
 }
 LABELS: dict[str, dict[str, str]] = {"en": ENGLISH, "fr": FRENCH}
 
@@ -115,7 +196,7 @@ def translator(lang: str) -> Callable[..., str]:
     """`t("Agenda")` in `lang`; English text is the key, so a missing label still reads."""
     table = LABELS.get(lang, {})
 
-    def t(text: str, **values: str) -> str:
+    def t(text: str, **values: object) -> str:
         return table.get(text, text).format(**values) if values else table.get(text, text)
 
     return t

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
 
 from civicloop.catalog import Entry, page_url, resolve
-from civicloop.content import Member
+from civicloop.content import Appointment, Member
 from civicloop.escaping import clean
 from civicloop.fields import OPTION_LENGTH, OPTIONS, QUESTION_LENGTH, at_most
 from civicloop.sitecontext import SiteContext
@@ -40,6 +40,9 @@ class CommitteeRecord(Record):
     status: str
     sample: bool
     members: list[Member]
+    # how the appointed members were chosen (None: no member is appointed; a field None: the
+    # sources do not say); a default, so that data published before it still reads
+    appointment: Appointment | None = None
     languages: list[str]
     timezone: str
     place: str | None
@@ -144,6 +147,7 @@ def committees(site: SiteContext) -> list[CommitteeRecord]:
                 status=m.status,
                 sample=m.sample,
                 members=m.members,
+                appointment=m.appointment_record(),
                 languages=m.languages,
                 timezone=m.timezone,
                 place=m.place,

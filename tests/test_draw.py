@@ -58,11 +58,25 @@ def draw_text(quotas: dict, seats: int = SEATS, spare: int = SPARE, **extra) -> 
     return "---\n" + yaml.safe_dump(meta, sort_keys=False) + "---\nHow we draw.\n"
 
 
+def committee_for(draw: str) -> str:
+    """The test committee, with as many seats drawn by lot as the draw fills."""
+    meta = yaml.safe_load(draw.split("---")[1])
+    seats = [("citizen", meta["seats"]), ("substitute", meta.get("substitutes", 0))]
+    members = "".join(
+        f"  - role: {role}\n    selection: drawn-by-lot\n    count: {count}\n"
+        for role, count in seats
+        if count
+    )
+    drawn = "  - role: citizen\n    selection: drawn-by-lot\n    count: 30\n"
+    return COMMITTEE.replace(drawn, members)
+
+
 def project(folder: Path, people: list[dict], text: str | None = None) -> tuple[Path, Path]:
     """A content tree with a committee and its draw file, and a private pool beside it."""
     content = folder / "content"
-    write(content, "committees/test/index.md", COMMITTEE)
-    write(content, "committees/test/draw.md", text or draw_text(synthetic.quotas(SEATS, CRITERIA)))
+    text = text or draw_text(synthetic.quotas(SEATS, CRITERIA))
+    write(content, "committees/test/index.md", committee_for(text))
+    write(content, "committees/test/draw.md", text)
     pool = folder / "private" / "pool.csv"
     pool.parent.mkdir(parents=True)
     synthetic.write(pool, people)
