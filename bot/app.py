@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 STOP_GRACE = 3.0  # seconds the messages in flight get to finish when the bot is stopped
 BUTTONS = {
-    rf"^lang:({'|'.join(CODES)})$": citizens.choose_language,
+    rf"^lang:({'|'.join(CODES)})(:[cs]:[0-9a-f]{{12}})?$": citizens.choose_language,
     r"^sub:[0-9a-f]{12}$": citizens.toggle_subscription,
     r"^agenda:[0-9a-f]{12}$": citizens.agenda,
     r"^rem:(on|off)$": citizens.toggle_reminders,

@@ -73,6 +73,11 @@ FRENCH = {
     "No poll has closed yet.": "Aucun sondage n'est encore clos.",
     "Poll results": "Résultats des sondages",
     "Answer in the civicloop bot on Telegram.": "Répondez dans le bot civicloop sur Telegram.",
+    "Follow on Telegram": "Suivre sur Telegram",
+    "QR code of {url}": "Code QR de {url}",
+    "Scan it to open the bot on Telegram: {url}": (
+        "Scannez-le pour ouvrir le bot sur Telegram : {url}"
+    ),
     # values of front-matter fields
     "political-task-committee": "comité politique thématique",
     "deliberative-committee": "commission délibérative",

@@ -81,7 +81,10 @@ def on_config(config: MkDocsConfig) -> None:
     if _translating(config):
         return
     on_shutdown()  # `mkdocs serve` builds again and again in one process
-    site = SiteContext.open(Path(config.docs_dir), config.site_url or "/")
+    try:
+        site = SiteContext.open(Path(config.docs_dir), config.site_url or "/")
+    except ValueError as error:  # a setting that is not valid: its message says which
+        raise Abort(f"civicloop: {error}") from None
     if site.catalog.problems:
         lines = "\n".join(f"content/{p}" for p in site.catalog.problems)
         raise Abort(f"civicloop: the content has problems:\n{lines}")

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, StrictBool
 
+from civicloop import follow
 from civicloop.content import Link, Member, ProcessKind
 from civicloop.fields import Paragraphs, Strict, Text, TimeZone
 from civicloop.languages import DEFAULT
@@ -39,6 +40,7 @@ def _context(page: PageInput) -> dict[str, Any]:
         "past": past,
         "calendar": page.site.calendar_url(slug),
         "draw": page.site.catalog.docs.get(draw.TYPE.place.path(slug)),
+        "follow": follow.offer(page.site.bot, follow.committee(slug), page.lang),
     }
 
 
@@ -70,6 +72,9 @@ TYPE = ContentType(
     listed_as="committees",
     order=lambda e: e.model.title,
     context=_context,
+    checks=lambda catalog: follow.too_long(
+        catalog.of("committee"), lambda e: follow.committee(e.slug), "committee"
+    ),
     skeleton=Skeleton(
         (
             Argument(("slug",)),
