@@ -128,7 +128,10 @@ def offer(bot: str | None, payload: str, lang: str) -> Offer | None:
     t = translator(lang)
     url = f"https://t.me/{bot}?start={payload}"
     svg = segno.make(url, error="m", micro=False).svg_inline(
-        scale=4, title=t("QR code of {url}", url=url), svgclass="civicloop-follow__qr"
+        scale=4,
+        light="#fff",  # dark on white in the dark colour scheme too, or readers cannot scan it
+        title=t("QR code of {url}", url=url),
+        svgclass="civicloop-follow__qr",
     )
     caption = html_text(t("Scan it to open the bot on Telegram: {url}", url=url))
     svg = svg.replace("<svg ", '<svg role="img" ', 1)
