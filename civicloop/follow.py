@@ -54,12 +54,11 @@ def _b64(text: str) -> str:
 
 
 def _unb64(data: str) -> str | None:
-    """The text `data` encodes, or None unless `data` is that text's one canonical form."""
+    """The text `data` encodes (`parse` then checks that `data` is its one form), or None."""
     try:
-        text = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)).decode()
+        return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)).decode() or None
     except (binascii.Error, ValueError):
         return None
-    return text if text and _b64(text) == data else None
 
 
 def committee(slug: str) -> str:

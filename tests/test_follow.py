@@ -184,7 +184,7 @@ def _page(site: Path, page: str) -> BeautifulSoup:
 
 def _modules(svg: ET.Element) -> set[tuple[int, int]]:
     """The dark modules a segno SVG path draws (`M x y.5` then `h n` and `m dx dy` steps)."""
-    path = svg.find("path[@class='qrline']").get("d")
+    path = svg.find(".//path[@class='qrline']").get("d")
     dark, x, y = set(), 0, 0
     for op, a, b in re.findall(r"([Mmh])(-?\d+)(?:[ ,](-?[\d.]+))?", path):
         if op == "M":
