@@ -3,16 +3,18 @@ and without a configured bot, and the bot's handling of each payload through the
 
 from __future__ import annotations
 
+import logging
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 import segno
-from botkit import COMMITTEE_ID, SESSION_ID, buttons
+from botkit import COMMITTEE_ID, SECRET, SESSION_ID, TOKEN, buttons
 from bs4 import BeautifulSoup
 from conftest import ROOT, SESSION, build_site, write
 
+from bot.settings import Settings
 from bot.sitedata import short
 from civicloop import follow
 from civicloop.loading import load
@@ -333,3 +335,32 @@ async def test_unknown_or_malformed_payloads_get_the_welcome_and_one_sentence(ha
 async def test_a_plain_start_says_nothing_of_links(harness):
     welcome = await harness.command(1, "start", "What I store")
     assert "I do not know" not in welcome["text"]
+
+
+LOCAL_BOT = "local123456_bot"  # the local Bot API server's bot (getMe)
+
+
+async def test_the_bot_warns_when_the_sites_links_open_another_bot(make_harness, caplog):
+    caplog.set_level(logging.WARNING)
+    await make_harness(username="someone_else_bot")
+    warned = [r.getMessage() for r in caplog.records if "CIVICLOOP_BOT_USERNAME" in r.getMessage()]
+    assert warned == [
+        f"CIVICLOOP_BOT_USERNAME is someone_else_bot, but this bot is @{LOCAL_BOT}: the site's "
+        "follow links open another bot"
+    ]
+
+
+async def test_the_bot_says_nothing_when_the_links_open_it(make_harness, caplog):
+    caplog.set_level(logging.WARNING)
+    await make_harness(username=LOCAL_BOT.upper())  # usernames ignore case
+    assert not [r for r in caplog.records if "CIVICLOOP_BOT_USERNAME" in r.getMessage()]
+
+
+def test_the_bots_settings_refuse_a_bad_username():
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "CIVICLOOP_SECRET": SECRET}
+    assert Settings.from_env(env).username is None
+    assert (
+        Settings.from_env({**env, "CIVICLOOP_BOT_USERNAME": "@civic_bot"}).username == "civic_bot"
+    )
+    with pytest.raises(ValueError, match="CIVICLOOP_BOT_USERNAME is 'civic-bot'"):
+        Settings.from_env({**env, "CIVICLOOP_BOT_USERNAME": "civic-bot"})
