@@ -12,6 +12,7 @@ import pytest
 from conftest import ROOT, build_site
 
 from .conftest import serve
+from .sitecheck import DESKTOP, axe_violations, describe
 
 BOT = "civicloop_test_bot"
 PAGES = {  # page -> the payload its link carries
@@ -54,3 +55,16 @@ def test_follow_link_and_qr_code_are_shown(context, followed_url, page, media):
     assert qr.is_visible()
     assert tab.get_by_role("img", name=f"start={PAGES[page]}", exact=False).count() == 1
     assert hosts == {urlsplit(followed_url).netloc}  # nothing from Telegram
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("page", PAGES)
+def test_axe_finds_no_violation_with_the_follow_link(browser, followed_url, page, scheme):
+    context = browser.new_context(viewport=DESKTOP, color_scheme=scheme)
+    try:
+        tab = context.new_page()
+        tab.goto(followed_url + page, wait_until="load")
+        violations = axe_violations(tab)
+        assert not violations, f"{page}, {scheme}:\n{describe(violations)}"
+    finally:
+        context.close()
