@@ -58,9 +58,8 @@ async def start(update: Update, context: CivicContext) -> None:
     ]
     text = say.welcome(lang)
     if payload and target is None:
-        text = t(lang, "I do not know the page this link comes from; here is how I work.") + (
-            "\n\n" + text
-        )
+        unknown = t(lang, "I do not know the page this link comes from; here is how I work.")
+        text = f"{unknown}\n\n{text}"
     c.reply(update, text, InlineKeyboardMarkup([buttons]))
 
 
