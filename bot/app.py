@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 STOP_GRACE = 3.0  # seconds the messages in flight get to finish when the bot is stopped
 BUTTONS = {
-    rf"^lang:({'|'.join(CODES)})$": citizens.choose_language,
+    rf"^lang:({'|'.join(CODES)})(:[cs]:[0-9a-f]{{12}})?$": citizens.choose_language,
     r"^sub:[0-9a-f]{12}$": citizens.toggle_subscription,
     r"^agenda:[0-9a-f]{12}$": citizens.agenda,
     r"^rem:(on|off)$": citizens.toggle_reminders,
@@ -93,6 +93,7 @@ async def run(settings: Settings, publisher: Publisher | None = None) -> None:
     async with application:
         try:
             await set_my_commands(application.bot)
+            _check_username(settings, application.bot.username)
             if not await refresh(c):
                 log.warning("starting without site data; will retry every %.0f s", settings.refresh)
             await tick(c, results)
@@ -119,6 +120,17 @@ async def run(settings: Settings, publisher: Publisher | None = None) -> None:
                 await _stop(tasks, outbox)
             finally:
                 c.store.close()
+
+
+def _check_username(settings: Settings, actual: str) -> None:
+    """The site's follow links name CIVICLOOP_BOT_USERNAME: say so if that is another bot."""
+    if settings.username and settings.username.casefold() != actual.casefold():
+        log.warning(
+            "CIVICLOOP_BOT_USERNAME is %s, but this bot is @%s: the site's follow links open "
+            "another bot",
+            settings.username,
+            actual,
+        )
 
 
 async def _stop(tasks: list[asyncio.Task], outbox: Outbox) -> None:

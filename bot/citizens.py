@@ -17,6 +17,7 @@ from bot.context import CivicContext
 from bot.i18n import DEFAULT, LANGUAGES, language_of, t
 from bot.messages import N_
 from bot.sitedata import short
+from civicloop import follow
 
 
 def citizen(update: Update, c: Civic):
@@ -26,22 +27,70 @@ def citizen(update: Update, c: Civic):
     return c.store.ensure_user(user.id, chat.id, language_of(user.language_code))
 
 
+def _target(c: Civic, payload: str) -> follow.Target | None:
+    """What a `/start` payload (a site's link, `civicloop.follow`) asks for, if the open data
+    has it."""
+    target = follow.parse(payload)
+    if target is None or target.kind == "committees":
+        return target
+    known = c.data.committees if target.kind == "committee" else c.data.sessions
+    return target if target.ident in known else None
+
+
 async def start(update: Update, context: CivicContext) -> None:
+    """The welcome and the language choice; with a link's payload, what it asks for: at once
+    for someone the bot knows, after the language choice (carried by its buttons, which
+    outlive a restart) for someone new."""
     c = context.civic
+    new = c.store.user(update.effective_user.id) is None
     lang = citizen(update, c)["language"]
+    payload = (update.message.text or "").partition(" ")[2].strip()
+    target = _target(c, payload)
+    if target is not None and not new:
+        _carry_out(update, c, lang, target)
+        return
+    carried = ""
+    if target is not None and target.kind != "committees":
+        carried = f":{target.kind[0]}:{short(target.ident)}"
     buttons = [
-        InlineKeyboardButton(name, callback_data=f"lang:{code}") for code, name in LANGUAGES.items()
+        InlineKeyboardButton(name, callback_data=f"lang:{code}{carried}")
+        for code, name in LANGUAGES.items()
     ]
-    c.reply(update, say.welcome(lang), InlineKeyboardMarkup([buttons]))
+    text = say.welcome(lang)
+    if payload and target is None:
+        unknown = t(lang, "I do not know the page this link comes from; here is how I work.")
+        text = f"{unknown}\n\n{text}"
+    c.reply(update, text, InlineKeyboardMarkup([buttons]))
+
+
+def _carry_out(update: Update, c: Civic, lang: str, target: follow.Target) -> None:
+    """Follow the committee, show the session's agenda, or list the committees."""
+    if target.kind == "committee":
+        c.store.subscribe(update.effective_user.id, target.ident, True)
+        title = say.local_title(c.data.committees[target.ident], lang)
+        text = t(lang, "You now follow {title}.", title=title)
+        c.reply(update, text, _committee_keyboard(update, c, lang))
+    elif target.kind == "session":
+        c.reply(update, say.agenda(c.data, c.data.sessions[target.ident], lang))
+    else:
+        committees(update, c, lang)
 
 
 async def choose_language(update: Update, context: CivicContext) -> None:
+    """`lang:<code>`, or `lang:<code>:<c|s>:<key>` when a link's payload waits for it."""
     c = context.civic
     user = citizen(update, c)
-    lang = update.callback_query.data.split(":", 1)[1]
+    _, lang, *carried = update.callback_query.data.split(":")
     c.store.set_language(user["user_id"], lang)
     c.ack(update, t(lang, "Language: English"))
-    committees(update, c, lang)
+    ident = c.data.find(carried[1]) if carried else None
+    if carried and carried[0] == "c" and ident in c.data.committees:
+        _carry_out(update, c, lang, follow.Target("committee", ident))
+    elif carried and carried[0] == "s" and ident in c.data.sessions:
+        _carry_out(update, c, lang, follow.Target("session", ident))
+        committees(update, c, lang)
+    else:
+        committees(update, c, lang)
 
 
 def committees(update: Update, c: Civic, lang: str) -> None:

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.store import private_files
+from civicloop import follow
 
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 MIN_SECRET = 32  # bytes: a shorter key lets anyone with the database compute the pseudonyms
@@ -44,6 +45,7 @@ class Settings:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     webhook_listen: str = "127.0.0.1:8443"
+    username: str | None = None  # CIVICLOOP_BOT_USERNAME: the bot the site's links open
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -80,6 +82,7 @@ class Settings:
             webhook_url=webhook_url,
             webhook_secret=webhook_secret,
             webhook_listen=env.get("CIVICLOOP_WEBHOOK_LISTEN", cls.webhook_listen),
+            username=follow.username(env),
         )
 
     def redactions(self) -> list[str]:

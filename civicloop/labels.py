@@ -144,6 +144,11 @@ FRENCH = {
     "When it was decided: {value}": "Date de la décision : {value}",
     "not published": "non publié",
     "not known": "non connu",
+    "Follow on Telegram": "Suivre sur Telegram",
+    "QR code of {url}": "Code QR de {url}",
+    "Scan it to open the bot on Telegram: {url}": (
+        "Scannez-le pour ouvrir le bot sur Telegram : {url}"
+    ),
     # values of front-matter fields
     "political-task-committee": "comité politique thématique",
     "deliberative-committee": "commission délibérative",

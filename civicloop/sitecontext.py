@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from civicloop import follow
 from civicloop.catalog import Catalog, Entry
 from civicloop.history import Revision, revision, revisions
 from civicloop.loading import load
@@ -18,6 +19,7 @@ class SiteContext:
     base_url: str  # absolute, ends with '/'
     now: datetime
     history: dict[str, Revision] = field(default_factory=dict)
+    bot: str | None = None  # the bot's username (CIVICLOOP_BOT_USERNAME): pages link to it
 
     @classmethod
     def open(cls, content: Path, base_url: str, now: datetime | None = None) -> SiteContext:
@@ -26,6 +28,7 @@ class SiteContext:
             base_url=base_url.rstrip("/") + "/",
             now=now or current_time(),
             history=revisions(content),
+            bot=follow.username(),
         )
 
     def absolute(self, url: str) -> str:

@@ -26,6 +26,7 @@ class Site(Protocol):
     here so that the types do not import what loads them)."""
 
     catalog: Catalog
+    bot: str | None  # the bot's username, for "Follow on Telegram" links; None: no such links
 
     def upcoming(self, committee: str | None = None) -> list[Entry]: ...
 

@@ -15,6 +15,7 @@ import yaml
 from babel.dates import format_date
 from pydantic import Field, StrictBool, ValidationInfo, field_validator
 
+from civicloop import follow
 from civicloop.catalog import Catalog, Entry
 from civicloop.content import Appointment, Link, Member, ProcessKind
 from civicloop.draw_files import published
@@ -106,6 +107,7 @@ def _context(page: PageInput) -> dict[str, Any]:
         "upcoming": upcoming,
         "past": past,
         "calendar": page.site.calendar_url(slug),
+        "follow": follow.offer(page.site.bot, follow.committee(slug), lang),
         "draw": draw_doc,
         "seats": rows,
         # Markdown the record made, each value in it escaped there
@@ -169,6 +171,13 @@ def _draw_seats(catalog: Catalog) -> Iterator[Problem]:
             )
 
 
+def _checks(catalog: Catalog) -> Iterator[Problem]:
+    yield from _draw_seats(catalog)
+    yield from follow.too_long(
+        catalog.of("committee"), lambda e: follow.committee(e.slug), "committee"
+    )
+
+
 def _make(content: Path, args: argparse.Namespace) -> tuple[Path, dict[str, Any], str]:
     meta = {
         "type": "committee",
@@ -197,7 +206,7 @@ TYPE = ContentType(
     listed_as="committees",
     order=lambda e: e.model.title,
     context=_context,
-    checks=_draw_seats,
+    checks=_checks,
     skeleton=Skeleton(
         (
             Argument(("slug",)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from civicloop import follow
 from civicloop.fields import Strict, Text
 from civicloop.types import session
 from civicloop.types.base import ContentType, PageInput
@@ -20,7 +21,9 @@ class Listing(Strict):
 
 def _context(page: PageInput) -> dict[str, Any]:
     upcoming, past = session.timeline(page.site)
-    return {"upcoming": upcoming, "past": past}
+    home = page.entry.model.list == "home"
+    offer = follow.offer(page.site.bot, follow.HOME, page.lang) if home else None
+    return {"upcoming": upcoming, "past": past, "follow": offer}
 
 
 TYPE = ContentType(

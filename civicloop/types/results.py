@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool, ValidationInfo, field_validator
 
+from civicloop import follow
 from civicloop.catalog import Catalog
 from civicloop.fields import Moment, NonNegativeInt, PositiveInt, Slug, Strict, Text
 from civicloop.problems import Problem
@@ -63,7 +64,10 @@ class Results(Strict):
 def _context(page: PageInput) -> dict[str, Any]:
     committee, _, stem = page.entry.model.session.partition("/")
     where = session.TYPE.place.path(committee, stem)
-    return {"session": page.site.catalog.docs.get(where)}
+    return {
+        "session": page.site.catalog.docs.get(where),
+        "follow": follow.offer(page.site.bot, follow.committee(committee), page.lang),
+    }
 
 
 def _checks(catalog: Catalog) -> Iterator[Problem]:

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, HttpUrl, StrictBool, ValidationInfo, field_validator, model_validator
 
+from civicloop import follow
 from civicloop.catalog import Catalog, Entry
 from civicloop.fields import (
     OPTION_LENGTH,
@@ -132,6 +133,7 @@ def _context(page: PageInput) -> dict[str, Any]:
         "committee": site.catalog.committees[entry.committee].localized(page.lang),
         "calendar": site.session_calendar_url(entry),
         "committee_calendar": site.calendar_url(entry.committee),
+        "follow": follow.offer(site.bot, follow.session(entry.id), page.lang),
     }
 
 
@@ -213,6 +215,7 @@ def _checks(catalog: Catalog) -> Iterator[Problem]:
     yield from _orphans(catalog)
     yield from _duplicate_numbers(catalog)
     yield from _duplicate_polls(catalog)
+    yield from follow.too_long(catalog.of(TYPE.name), lambda e: follow.session(e.id), "session")
 
 
 TYPE = ContentType(

@@ -50,7 +50,10 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
 
     def generate(self, site_url: str, site_name: str) -> SiteContext:
         assert self.content is not None and self.tree is not None
-        site = SiteContext.open(self.content, site_url)
+        try:
+            site = SiteContext.open(self.content, site_url)
+        except ValueError as error:  # a setting that is not valid: its message says which
+            raise Abort(f"civicloop: {error}") from None
         if site.catalog.problems:
             lines = "\n".join(f"{self.config.content}/{p}" for p in site.catalog.problems)
             raise Abort(f"civicloop: the content has problems:\n{lines}")

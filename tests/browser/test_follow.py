@@ -1,0 +1,70 @@
+"""The "Follow on Telegram" link and QR code as readers get them, in Chromium: visible on each
+page type, on screen and in print (the QR code is for posters), and loading nothing from
+Telegram or anywhere else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import ROOT, build_site
+
+from .conftest import serve
+from .sitecheck import DESKTOP, axe_violations, describe
+
+BOT = "civicloop_test_bot"
+PAGES = {  # page -> the payload its link carries
+    "": "committees",
+    "fr/committees/sample-neighbourhood-committee/": "c-sample-neighbourhood-committee",
+    "committees/sample-neighbourhood-committee/sessions/02-listening-to-families/": (
+        "s-sample-neighbourhood-committee_02-listening-to-families"
+    ),
+    "committees/sample-neighbourhood-committee/results/sample-safer-streets-priorities/": (
+        "c-sample-neighbourhood-committee"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def followed_url(tmp_path_factory) -> Iterator[str]:
+    """The sample site built with CIVICLOOP_BOT_USERNAME set, served on loopback."""
+    out = tmp_path_factory.mktemp("followed") / "site"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CIVICLOOP_BOT_USERNAME", BOT)
+        result = build_site(ROOT / "content", out)
+    assert result.returncode == 0, result.stderr
+    yield from serve(Path(out))
+
+
+@pytest.mark.parametrize("media", ["screen", "print"])
+@pytest.mark.parametrize("page", PAGES)
+def test_follow_link_and_qr_code_are_shown(context, followed_url, page, media):
+    tab = context.new_page()
+    hosts: set[str] = set()
+    tab.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
+    tab.goto(followed_url + page, wait_until="networkidle")
+    tab.emulate_media(media=media)
+    link = tab.locator("article a[href^='https://t.me/']")
+    assert link.count() == 1
+    assert link.get_attribute("href") == f"https://t.me/{BOT}?start={PAGES[page]}"
+    qr = tab.locator("article figure.civicloop-follow svg[role=img]")
+    box = qr.bounding_box()
+    assert box is not None and box["width"] >= 140 and box["height"] == box["width"]
+    assert qr.is_visible()
+    assert tab.get_by_role("img", name=f"start={PAGES[page]}", exact=False).count() == 1
+    assert hosts == {urlsplit(followed_url).netloc}  # nothing from Telegram
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("page", PAGES)
+def test_axe_finds_no_violation_with_the_follow_link(browser, followed_url, page, scheme):
+    context = browser.new_context(viewport=DESKTOP, color_scheme=scheme)
+    try:
+        tab = context.new_page()
+        tab.goto(followed_url + page, wait_until="load")
+        violations = axe_violations(tab)
+        assert not violations, f"{page}, {scheme}:\n{describe(violations)}"
+    finally:
+        context.close()
