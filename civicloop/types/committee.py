@@ -37,7 +37,7 @@ def _context(page: PageInput) -> dict[str, Any]:
     return {
         "upcoming": upcoming,
         "past": past,
-        "calendar": page.site.calendar_url(slug),
+        **session.subscriptions(page, slug),
         "draw": page.site.catalog.docs.get(draw.TYPE.place.path(slug)),
     }
 

@@ -20,7 +20,7 @@ class Listing(Strict):
 
 def _context(page: PageInput) -> dict[str, Any]:
     upcoming, past = session.timeline(page.site)
-    return {"upcoming": upcoming, "past": past}
+    return {"upcoming": upcoming, "past": past, **session.subscriptions(page)}
 
 
 TYPE = ContentType(
