@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from civicloop.catalog import Catalog, Entry
+from civicloop.escaping import clean_line
 from civicloop.history import Revision, revision, revisions
 from civicloop.loading import load
-from civicloop.escaping import clean_line
 from civicloop.subscriptions import Subscription, uri
 
 
