@@ -122,9 +122,9 @@ SessionId = Annotated[StrictStr, AfterValidator(_session_id)]
 
 class Session(Strict):
     type: Literal["session"]
-    id: SessionId | None = None
     title: Text
     number: PositiveInt
+    id: SessionId | None = None
     starts: Moment
     ends: Moment
     status: Literal["scheduled", "held", "postponed", "cancelled"]
