@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
-from civicloop.escaping import Markdown, markdown_text
+from civicloop.escaping import Markdown, markdown_link, markdown_text
 
 GOOGLE = "https://calendar.google.com/calendar/render"
 OUTLOOK = "https://outlook.live.com/calendar/0/addfromweb"
@@ -23,8 +23,10 @@ class Subscription:
 
     @property
     def webcal(self) -> str:
-        """The address with the `webcal:` scheme, which opens the system's calendar app."""
-        return urlunsplit(urlsplit(self.url)._replace(scheme="webcal"))
+        """The address with the `webcal:` scheme, which opens the system's calendar app (an
+        address without a host, as `validate` makes pages with, stays as it is)."""
+        parts = urlsplit(self.url)
+        return urlunsplit(parts._replace(scheme="webcal")) if parts.netloc else self.url
 
     @property
     def google(self) -> str:
@@ -48,8 +50,9 @@ def _query(**values: str) -> str:
 
 def webcal_link(text: str, url: str) -> Markdown:
     """A Markdown link to a `webcal:` address (which `markdown_link` refuses, as it refuses any
-    scheme but http, https and mailto), for an address `Subscription` made."""
+    scheme but http, https and mailto), for an address `Subscription` made; any other address
+    is linked as `markdown_link` links it."""
     if not url.startswith("webcal://"):
-        raise ValueError(f"not a webcal address: {url!r}")
+        return markdown_link(text, url)
     destination = quote(url, safe="/:?#[]@!$*+,;=%~-._").replace("&", "&amp;")
     return Markdown(f"[{markdown_text(text)}]({destination})")
