@@ -80,6 +80,11 @@ BAD = [
         id="id-braces",
     ),
     pytest.param(
+        with_id(given="urn:uuid:" + ID),
+        f"3: 'id' is 'urn:uuid:{ID}': is not a UUID in lowercase",
+        id="id-urn",
+    ),
+    pytest.param(
         with_id(given=ID.replace("-", "")),
         f"3: 'id' is '{ID.replace('-', '')}': is not a UUID in lowercase",
         id="id-without-hyphens",
@@ -152,6 +157,16 @@ def test_bad_ids_and_postponements_are_refused_with_their_line(content, capsys, 
     status, lines = validate(content, capsys)
     assert status == 1, lines
     assert any(line.startswith(f"{SESSION_FILE}:{expected}") for line in lines), lines
+
+
+def test_a_wrong_status_is_the_only_problem_of_a_postponement(content, capsys):
+    text = session(
+        "status: scheduled\n", "status: later\npostponed_from: 2026-12-01T18:30:00+01:00\n"
+    )
+    write(content, SESSION_FILE, text)
+    status, lines = validate(content, capsys)
+    assert status == 1
+    assert [line.split(": ", 1)[0] for line in lines] == [f"{SESSION_FILE}:7"], lines
 
 
 def test_an_id_twice_is_refused_in_the_second_file(content, capsys):

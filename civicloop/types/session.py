@@ -108,7 +108,11 @@ class Poll(Strict):
 def _session_id(value: str) -> str:
     """A session's own identity, written once by `civicloop new session` (its calendar UID): a
     UUID in its canonical lowercase form, unique beyond this site too (RFC 7986, 5.3)."""
-    if not re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", value):
+    try:
+        canonical = str(uuid.UUID(value))
+    except ValueError:
+        canonical = None
+    if value != canonical:
         raise ValueError(
             "is not a UUID in lowercase, such as 0b6f3c52-7d1e-4a8b-9c2f-5e4d3a2b1c0d; "
             "`civicloop new session` writes one, python3 -c 'import uuid; print(uuid.uuid4())' "
@@ -146,7 +150,7 @@ class Session(Strict):
     def _postponed_from(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
         """A postponement moves a session later: its new 'starts' comes after the old date."""
         status, starts = info.data.get("status"), info.data.get("starts")
-        if value is None:
+        if value is None or status is None:  # a wrong status is a problem of its own
             return value
         if status not in ("postponed", "held"):
             raise ValueError(
