@@ -486,3 +486,5 @@ def test_links_are_percent_encoded_for_any_title_and_site_address(content):
     assert parse_qs(urlsplit(line["Google Calendar"]).query) == {"cid": [webcal]}
     assert parse_qs(urlsplit(line["Outlook"]).query) == {"url": [url], "name": [line["name"]]}
     assert "<b>" not in html
+    for href in (line["Google Calendar"], line["Outlook"]):  # every reserved character encoded
+        assert not set(urlsplit(href).query) & set(" +'()[]<>\"#"), href
