@@ -7,8 +7,19 @@ from collections.abc import Callable
 FRENCH = {
     "Add this session to my calendar": "Ajouter cette séance à mon agenda",
     "Agenda": "Ordre du jour",
-    "All sessions (.ics)": "Toutes les séances (.ics)",
-    "Calendar of this committee (.ics)": "Agenda de ce comité (.ics)",
+    "All sessions": "Toutes les séances",
+    "Calendar app": "Application d'agenda",
+    "Download (.ics)": "Télécharger (.ics)",
+    "Subscribe and your calendar app shows every change (a new time, a cancellation); a download "
+    "is a copy that does not change.": (
+        "Abonnez-vous et votre application d'agenda montre chaque changement (un nouvel horaire, "
+        "une annulation) ; un téléchargement est une copie qui ne change pas."
+    ),
+    "This session is cancelled.": "Cette séance est annulée.",
+    "Postponed from {old} to the date below.": "Reportée du {old} à la date ci-dessous.",
+    "Postponed: the new date is not known yet.": (
+        "Reportée : la nouvelle date n'est pas encore connue."
+    ),
     "Case study": "Étude de cas",
     "Closes": "Ferme",
     "Committee": "Comité",

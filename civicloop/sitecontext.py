@@ -9,8 +9,10 @@ from pathlib import Path
 
 from civicloop import follow
 from civicloop.catalog import Catalog, Entry
+from civicloop.escaping import clean_line
 from civicloop.history import Revision, revision, revisions
 from civicloop.loading import load
+from civicloop.subscriptions import Subscription, uri
 
 
 @dataclass
@@ -38,14 +40,20 @@ class SiteContext:
         return revision(self.catalog.root, doc.path, self.history)
 
     def upcoming(self, committee: str | None = None) -> list[Entry]:
+        """The sessions that have not ended, cancelled ones too (shown where their date is)."""
         sessions = self.catalog.sessions_of(committee) if committee else self.catalog.sessions
-        return [s for s in sessions if s.model.ends >= self.now and s.model.status != "cancelled"]
+        return [s for s in sessions if s.model.ends >= self.now]
 
     def calendar_url(self, committee: str | None = None) -> str:
         return f"committees/{committee}/calendar.ics" if committee else "calendar.ics"
 
     def session_calendar_url(self, session: Entry) -> str:
         return session.url.rstrip("/") + ".ics"
+
+    def subscription(self, committee: str | None, name: str) -> Subscription:
+        """How to follow the calendar of `committee` (or of all sessions), called `name`."""
+        path = self.calendar_url(committee)
+        return Subscription(clean_line(name), path, uri(self.absolute(path)))
 
 
 def current_time() -> datetime:

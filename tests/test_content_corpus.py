@@ -798,7 +798,7 @@ ANCHOR_LINKS = [
         HOME + "See [the agenda](committees/test/sessions/01-first.md#agenda).\n",
         "6: link 'committees/test/sessions/01-first.md#agenda': committees/test/sessions/"
         "01-first.md has no heading or anchor '#agenda' (in fr); its anchors: ordre-du-jour, "
-        "sondages, which-day-suits-you",
+        "sabonner-a-lagenda, sondages, which-day-suits-you",
         id="generated-heading-in-french",
     ),
     pytest.param(

@@ -16,6 +16,7 @@ import yaml
 
 from civicloop.catalog import Catalog, Entry
 from civicloop.problems import Problem
+from civicloop.subscriptions import Subscription
 
 TODO = "To be announced"
 _HOLE = re.compile(r"<[^>]+>")
@@ -33,6 +34,8 @@ class Site(Protocol):
     def calendar_url(self, committee: str | None = None) -> str: ...
 
     def session_calendar_url(self, session: Entry) -> str: ...
+
+    def subscription(self, committee: str | None, name: str) -> Subscription: ...
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ def _context(page: PageInput) -> dict[str, Any]:
     return {
         "upcoming": upcoming,
         "past": past,
-        "calendar": page.site.calendar_url(slug),
+        **session.subscriptions(page, slug),
         "follow": follow.offer(page.site.bot, follow.committee(slug), lang),
         "draw": draw_doc,
         "seats": rows,

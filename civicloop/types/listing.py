@@ -23,7 +23,7 @@ def _context(page: PageInput) -> dict[str, Any]:
     upcoming, past = session.timeline(page.site)
     home = page.entry.model.list == "home"
     offer = follow.offer(page.site.bot, follow.HOME, page.lang) if home else None
-    return {"upcoming": upcoming, "past": past, "follow": offer}
+    return {"upcoming": upcoming, "past": past, "follow": offer, **session.subscriptions(page)}
 
 
 TYPE = ContentType(

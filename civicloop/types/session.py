@@ -5,12 +5,22 @@ from __future__ import annotations
 
 import argparse
 import re
+import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, HttpUrl, StrictBool, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    HttpUrl,
+    StrictBool,
+    StrictStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from civicloop import follow
 from civicloop.catalog import Catalog, Entry
@@ -28,7 +38,9 @@ from civicloop.fields import (
     after,
     at_most,
 )
+from civicloop.labels import translator
 from civicloop.problems import Problem
+from civicloop.subscriptions import webcal_link
 from civicloop.types.base import (
     TODO,
     Argument,
@@ -94,13 +106,37 @@ class Poll(Strict):
         return self.options or ["1", "2", "3", "4", "5"]
 
 
+def _session_id(value: str) -> str:
+    """A session's own identity, written once by `civicloop new session` (its calendar UID): a
+    UUID in its canonical lowercase form, unique beyond this site too (RFC 7986, 5.3)."""
+    try:
+        canonical = str(uuid.UUID(value))
+    except ValueError:
+        canonical = None
+    if value != canonical:
+        raise ValueError(
+            "is not a UUID in lowercase, such as 0b6f3c52-7d1e-4a8b-9c2f-5e4d3a2b1c0d; "
+            "`civicloop new session` writes one, python3 -c 'import uuid; print(uuid.uuid4())' "
+            "prints one"
+        )
+    return value
+
+
+SessionId = Annotated[StrictStr, AfterValidator(_session_id)]
+
+
 class Session(Strict):
     type: Literal["session"]
     title: Text
     number: PositiveInt
+    id: SessionId | None = None
     starts: Moment
     ends: Moment
     status: Literal["scheduled", "held", "postponed", "cancelled"]
+    postponed_from: Moment | None = Field(
+        default=None,
+        description="the date it was first planned for; 'starts' and 'ends' are the new date",
+    )
     place: Text | None = None
     online: HttpUrl | None = None
     agenda: list[AgendaItem] = []
@@ -110,11 +146,35 @@ class Session(Strict):
 
     _ends = field_validator("ends")(lambda cls, v, info: after(v, info, "starts"))
 
+    @field_validator("postponed_from")
+    @classmethod
+    def _postponed_from(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        """A postponement moves a session later: its new 'starts' comes after the old date."""
+        status, starts = info.data.get("status"), info.data.get("starts")
+        if value is None or status is None:  # a wrong status is a problem of its own
+            return value
+        if status not in ("postponed", "held"):
+            raise ValueError(
+                f"is set but 'status' is {status!r}; 'postponed_from' is for a postponed session "
+                "(or one held after it was postponed): set 'status: postponed' or remove the line"
+            )
+        if starts is not None and value >= starts:
+            raise ValueError(
+                f"must be before 'starts' ({starts.isoformat()}): 'starts' and 'ends' are the "
+                "new date, 'postponed_from' the date it was planned for"
+            )
+        return value
+
     @model_validator(mode="after")
     def _somewhere(self) -> Session:
         if not self.place and not self.online:
             raise ValueError("a session needs a 'place', an 'online' link, or both")
         return self
+
+    @property
+    def new_date_known(self) -> bool:
+        """Postponed to a date already set ('starts'), rather than to a date not known yet."""
+        return self.status == "postponed" and self.postponed_from is not None
 
 
 def timeline(site: Site, committee: str | None = None) -> tuple[list[Entry], list[Entry]]:
@@ -127,12 +187,31 @@ def timeline(site: Site, committee: str | None = None) -> tuple[list[Entry], lis
     return upcoming, [s for s in reversed(sessions) if id(s) not in coming]
 
 
+def subscriptions(page: PageInput, committee: str | None = None) -> dict[str, Any]:
+    """What `_subscribe.md` shows: the calendar of `committee` (or of all sessions, then one
+    per committee too), each with its subscription links."""
+    site, catalog = page.site, page.site.catalog
+    slugs = [committee] if committee else [None, *catalog.committees]
+    return {
+        "subscriptions": [
+            site.subscription(
+                slug,
+                catalog.committees[slug].localized(page.lang).title
+                if slug
+                else translator(page.lang)("All sessions"),
+            )
+            for slug in slugs
+        ],
+        "webcal": webcal_link,
+    }
+
+
 def _context(page: PageInput) -> dict[str, Any]:
     site, entry = page.site, page.entry
     return {
         "committee": site.catalog.committees[entry.committee].localized(page.lang),
         "calendar": site.session_calendar_url(entry),
-        "committee_calendar": site.calendar_url(entry.committee),
+        **subscriptions(page, entry.committee),
         "follow": follow.offer(site.bot, follow.session(entry.id), page.lang),
     }
 
@@ -158,6 +237,7 @@ def _make(content: Path, args: argparse.Namespace) -> tuple[Path, dict[str, Any]
     title = args.title or f"Session {number}"
     meta = {
         "type": "session",
+        "id": str(uuid.uuid4()),
         "title": title,
         "number": number,
         "starts": args.starts.isoformat(),
@@ -211,8 +291,27 @@ def _duplicate_polls(catalog: Catalog) -> Iterator[Problem]:
                 seen[poll.id] = entry.path
 
 
+def _duplicate_ids(catalog: Catalog) -> Iterator[Problem]:
+    seen: dict[str, str] = {}
+    for entry in catalog.of(TYPE.name):
+        given = entry.model.id
+        if given is None:
+            continue
+        if given in seen:
+            yield Problem(
+                entry.path,
+                field_line(catalog, entry, given),
+                f"'id' is {given}, already the id of {seen[given]} (a copied file?); "
+                "give this session a new one, such as the line python3 -c "
+                "'import uuid; print(uuid.uuid4())' prints",
+            )
+        else:
+            seen[given] = entry.path
+
+
 def _checks(catalog: Catalog) -> Iterator[Problem]:
     yield from _orphans(catalog)
+    yield from _duplicate_ids(catalog)
     yield from _duplicate_numbers(catalog)
     yield from _duplicate_polls(catalog)
     yield from follow.too_long(catalog.of(TYPE.name), lambda e: follow.session(e.id), "session")
