@@ -402,7 +402,7 @@ WALLONIA = "First Deliberative Committee of the Parliament of Wallonia"
 SAMPLE = "Sample: safer streets to school"
 GENTOFTE = "Sample: a Gentofte-style Political Task Committee"
 CALENDAR_PAGES = {
-    "calendar": ["All sessions", GENTOFTE, SAMPLE, WALLONIA],
+    "calendar": ["All sessions", WALLONIA, GENTOFTE, SAMPLE],  # each in its committee's section
     "committees/wallonia-deliberative-committee": [WALLONIA],
     "committees/sample-neighbourhood-committee/sessions/02-listening-to-families": [SAMPLE],
     "": ["All sessions"],
