@@ -64,7 +64,9 @@ build: validate
 serve: install
 	$(BIN)/mkdocs serve --dev-addr $(HOST):$(PORT)
 
-## demo: build the sample site, serve it, and run the bot on a local Bot API server
+## demo: build the sample site, serve it, and run the bot on a local Bot API server; the site's
+## "Follow on Telegram" links name the demo's bot (its username on the local server)
+demo: export CIVICLOOP_BOT_USERNAME ?= civicloop_demo_bot
 demo: build
 	HOST=$(HOST) PORT=$(PORT) bash scripts/demo.sh
 
