@@ -1,5 +1,6 @@
-"""The import graph of civicloop/, bot/ and site/, read with `ast`: every import counts, also one
-inside a function or under `if TYPE_CHECKING:`, since either is a dependency a reader must follow.
+"""The import graph of civicloop/, bot/ and the site plugin (site/civicloop_mkdocs/), read with
+`ast`: every import counts, also one inside a function or under `if TYPE_CHECKING:`, since
+either is a dependency a reader must follow.
 
 Dependencies point one way (site/, bot/, scripts/ import civicloop/, never back) and no module
 imports itself in a circle.

@@ -16,6 +16,18 @@ from civicloop.languages import DEFAULT
 
 MOST = OPTIONS[1]  # option indexes a poll may have: 0 to MOST - 1
 
+POLL_FIELDS = frozenset(
+    {
+        "opened_at",
+        "closed_at",
+        "published_at",
+        "publish_error",
+        "publish_after",
+        "publish_attempts",
+        "published_url",
+    }
+)
+
 
 class Polls(Connection):
     def record_answer(
@@ -98,15 +110,8 @@ class Polls(Connection):
     def mark_poll(self, poll_id: str, **fields: Any) -> None:
         self.db.execute("INSERT OR IGNORE INTO polls (poll_id) VALUES (?)", (poll_id,))
         for name, value in fields.items():
-            assert name in {
-                "opened_at",
-                "closed_at",
-                "published_at",
-                "publish_error",
-                "publish_after",
-                "publish_attempts",
-                "published_url",
-            }
+            if name not in POLL_FIELDS:  # a column name in SQL: never taken from elsewhere
+                raise ValueError(f"polls has no settable field {name!r}")
             self.db.execute(f"UPDATE polls SET {name} = ? WHERE poll_id = ?", (value, poll_id))
 
     def record_poll_message(

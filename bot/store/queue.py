@@ -10,6 +10,8 @@ from typing import Any
 from bot.outbox_key import RESENT_WHEN_UNSURE, OutboxKey, Purpose
 from bot.store.connection import Connection, now
 
+OUTBOX_FIELDS = frozenset({"attempts", "not_before", "error", "sent_at"})
+
 
 class Queue(Connection):
     def enqueue(self, key: OutboxKey, user_id: int | None, chat_id: int, payload: dict) -> bool:
@@ -30,6 +32,8 @@ class Queue(Connection):
         ).fetchall()
 
     def set_state(self, row_id: int, state: str, **fields: Any) -> None:
+        if not fields.keys() <= OUTBOX_FIELDS:  # column names in SQL: never taken from elsewhere
+            raise ValueError(f"outbox has no settable field among {sorted(fields)}")
         sets = ", ".join(f"{k} = ?" for k in fields)
         self.db.execute(
             f"UPDATE outbox SET state = ?{', ' if sets else ''}{sets} WHERE id = ?",
