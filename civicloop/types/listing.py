@@ -20,10 +20,10 @@ class Listing(Strict):
 
 
 def _context(page: PageInput) -> dict[str, Any]:
-    upcoming, past = session.timeline(page.site)
+    upcoming = session.timeline(page.site)[0]  # the past is on each committee's page
     home = page.entry.model.list == "home"
     offer = follow.offer(page.site.bot, follow.HOME, page.lang) if home else None
-    return {"upcoming": upcoming, "past": past, "follow": offer, **session.subscriptions(page)}
+    return {"upcoming": upcoming, "follow": offer, **session.subscriptions(page)}
 
 
 TYPE = ContentType(

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from .gzipserver import SiteServer
-from .sitecheck import CHROMIUM, DESKTOP, FirstLoad, chromium_executable, first_load, launch
+from .sitecheck import CHROMIUM, DESKTOP, MOBILE, FirstLoad, chromium_executable, first_load, launch
 
 
 @pytest.fixture(scope="package")
@@ -53,6 +53,15 @@ def site_url(sample_site: Path) -> Iterator[str]:
 def context(browser):
     """A fresh browser profile: empty cache, no cookies, no stored palette."""
     context = browser.new_context(viewport=DESKTOP)
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A 360x640 touch phone's browser context."""
+    context = browser.new_context(viewport=MOBILE, is_mobile=True, has_touch=True)
     context.set_default_timeout(15_000)
     yield context
     context.close()

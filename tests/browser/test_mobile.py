@@ -8,14 +8,6 @@ import pytest
 from .sitecheck import MOBILE, PAGES, open_type, overflowing
 
 
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=MOBILE, is_mobile=True, has_touch=True)
-    context.set_default_timeout(15_000)
-    yield context
-    context.close()
-
-
 @pytest.mark.parametrize("name", list(PAGES))
 def test_nothing_overflows_sideways_on_a_phone(phone, site_url, name):
     page = open_type(phone, site_url, name, wait_until="load").page

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .sitecheck import DESKTOP, MOBILE, PAGES, axe_violations, describe, open_page
+from .sitecheck import DESKTOP, PAGES, axe_violations, describe, open_page
 from .validators import NOT_FOUND, TYPES, served
 
 # The site's own address, as the build wrote it into pages (mkdocs.yml's site_url).
@@ -102,14 +102,6 @@ def test_the_toggles_are_kept_from_restoring_their_state(context, site_url):
             toggle,
         )
         assert found == {"form": "off", "before": True}, (toggle, found)
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=MOBILE, is_mobile=True, has_touch=True)
-    context.set_default_timeout(15_000)
-    yield context
-    context.close()
 
 
 @pytest.mark.parametrize("path", ["", "fr/", PAGES["session"]])
