@@ -349,17 +349,21 @@ async def test_closed_poll_results_reach_a_branch_and_failures_are_retried(make_
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
     # The repository has no commit to branch from yet: publishing fails like a host that is down.
     kit = await make_harness(
-        data={"poll_closes_in": timedelta(seconds=5)}, publisher=GitPublisher(repo)
+        # time enough, on a busy machine, for the poll to reach the voter and the answer to
+        # come back before it closes (the answer is awaited below, not assumed)
+        data={"poll_closes_in": timedelta(seconds=15)},
+        publisher=GitPublisher(repo),
     )
     await subscribe(kit, 1)
     poll = (await kit.until(lambda: [m for m in kit.messages(1) if m.get("poll")]))[0]
     kit.ctl.answer_poll(1, [1], message_id=poll["message_id"])
+    await kit.until(lambda: kit.rows("SELECT 1 FROM answers"))
     failed = await kit.until(
         lambda: kit.rows(
             "SELECT publish_error, publish_attempts FROM polls "
             "WHERE poll_id = 'test-poll' AND publish_error IS NOT NULL"
         ),
-        20,
+        40,
     )
     assert failed[0]["publish_attempts"] == 1 and backoff(1).total_seconds() == 60
     status = await kit.command(900, "pollstatus", containing="test-poll")
