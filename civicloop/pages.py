@@ -7,11 +7,12 @@ checking see generated text exactly as they see what editors wrote.
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from functools import cache
+from datetime import datetime, tzinfo
+from functools import cache, lru_cache
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_datetime, format_time
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -62,21 +63,11 @@ def render(site: SiteContext, doc: Entry, lang: str, body: str) -> str:
 
     def moment(value: datetime, date_only: bool = False) -> str:
         """A date in the committee's time zone when there is one, else as the editor wrote it."""
-        pattern = "d MMMM y" if date_only else "EEEE d MMMM y, HH:mm"
-        zone = tz or value.tzinfo
-        text = format_datetime(value, pattern, tzinfo=zone, locale=lang)
-        return text if date_only else f"{text} {value.astimezone(zone).tzname()}"
+        return _moment(value, date_only, tz or value.tzinfo, lang)
 
     def when(session: Entry, short: bool = False) -> str:
-        zone = ZoneInfo(catalog.committee_of(session).timezone)
-        starts, ends = session.model.starts, session.model.ends
-        day = "d MMM y, HH:mm" if short else "EEEE d MMMM y, HH:mm"
-        text = format_datetime(starts, day, tzinfo=zone, locale=lang)
-        if starts.astimezone(zone).date() == ends.astimezone(zone).date():
-            text += "–" + format_time(ends, "HH:mm", tzinfo=zone, locale=lang)
-        else:
-            text += " – " + format_datetime(ends, day, tzinfo=zone, locale=lang)
-        return text + " " + starts.astimezone(zone).tzname()
+        zone = catalog.committee_of(session).timezone
+        return _when(session.model.starts, session.model.ends, zone, lang, short)
 
     def video(url: object) -> Markdown:
         return video_facade(str(url), t)
@@ -104,7 +95,42 @@ def render(site: SiteContext, doc: Entry, lang: str, body: str) -> str:
         **kind.context(PageInput(site, doc, lang)),
     }
     text = _environment().get_template(kind.template_name(doc)).render(context)
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    return BLANK_LINES.sub("\n\n", text).strip() + "\n"
+
+
+# Dates are formatted again and again (a session's on its page, its committee's, the calendar
+# and home listings, in each language): each once per build. Babel gets a Locale, not its name,
+# which it would parse at every call.
+
+
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
+@lru_cache(maxsize=65536)
+def _moment(value: datetime, date_only: bool, zone: tzinfo, lang: str) -> str:
+    pattern = "d MMMM y" if date_only else "EEEE d MMMM y, HH:mm"
+    text = format_datetime(value, pattern, tzinfo=zone, locale=_locale(lang))
+    return text if date_only else f"{text} {value.astimezone(zone).tzname()}"
+
+
+@lru_cache(maxsize=65536)
+def _when(starts: datetime, ends: datetime, zone_name: str, lang: str, short: bool) -> str:
+    """A session's time span in its committee's zone: one date, or two when it ends another
+    day, and the zone's abbreviation."""
+    zone = ZoneInfo(zone_name)
+    locale = _locale(lang)
+    day = "d MMM y, HH:mm" if short else "EEEE d MMMM y, HH:mm"
+    text = format_datetime(starts, day, tzinfo=zone, locale=locale)
+    if starts.astimezone(zone).date() == ends.astimezone(zone).date():
+        text += "–" + format_time(ends, "HH:mm", tzinfo=zone, locale=locale)
+    else:
+        text += " – " + format_datetime(ends, day, tzinfo=zone, locale=locale)
+    return text + " " + starts.astimezone(zone).tzname()
+
+
+BLANK_LINES = re.compile("\n\n\n+")  # what templates leave between blocks: one blank line
 
 
 def link(source: str, target: str) -> str:
