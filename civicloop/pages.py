@@ -26,6 +26,7 @@ from civicloop.escaping import (
     markdown_text,
 )
 from civicloop.labels import translator
+from civicloop.languages import CODES
 from civicloop.sitecontext import SiteContext
 from civicloop.types import TYPES
 from civicloop.types.base import PageInput
@@ -48,6 +49,17 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         auto_reload=False,  # templates are package data: no stat() of them for every page
     )
+
+
+def prepare() -> None:
+    """Compile every template and read each language's calendar data now, once: processes
+    forked after this (the build's other writers) find them made instead of making them
+    again."""
+    environment = _environment()
+    for name in environment.list_templates():
+        environment.get_template(name)
+    for lang in CODES:
+        _locale(lang).datetime_formats  # noqa: B018  (Babel reads the locale's data on use)
 
 
 def render(site: SiteContext, doc: Entry, lang: str, body: str) -> str:
