@@ -9,10 +9,10 @@ beside the one writing the default language's pages, and points MkDocs at the tr
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
 
 from civicloop import pages
@@ -21,6 +21,9 @@ from civicloop.languages import ALL, CODES, DEFAULT
 from civicloop.sitecontext import SiteContext
 from civicloop_mkdocs.config import CivicloopConfig
 from civicloop_mkdocs.jobs import Job
+
+if TYPE_CHECKING:  # only `mkdocs serve` loads its server (and a web server with it)
+    from mkdocs.livereload import LiveReloadServer
 
 OTHERS = ", ".join(language.english for language in ALL[1:])
 
