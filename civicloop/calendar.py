@@ -22,6 +22,7 @@ from civicloop.catalog import Entry
 from civicloop.escaping import clean, clean_line
 from civicloop.sitecontext import SiteContext
 
+SAMPLE = "sample data"
 STATUS = {
     "scheduled": "CONFIRMED",
     "held": "CONFIRMED",
@@ -34,14 +35,21 @@ def calendars(site: SiteContext, site_name: str) -> dict[str, bytes]:
     """The site's calendar, each committee's, and each session's own, by path in the site.
 
     A session is in three of them, so its event is serialised once and the bytes reused.
+    Only sessions whose date is known have an event (and a calendar of their own): a calendar
+    says nothing its sources do not. A calendar of sample sessions only says so in its name.
     """
     catalog = site.catalog
-    events = {s.path: event(site, s).to_ical() for s in catalog.sessions}
+    dated = [s for s in catalog.sessions if s.model.date_known]
+    events = {s.path: event(site, s).to_ical() for s in dated}
     files = {}
 
     def add(path: str, name: str, sessions: list[Entry]) -> None:
+        sessions = [s for s in sessions if s.path in events]
+        if sessions and all(catalog.committee_of(s).sample for s in sessions):
+            name = f"{name} ({SAMPLE})"
+        timed = [s for s in sessions if s.model.time_known]
         files[path] = calendar(
-            site.absolute(path), name, [events[s.path] for s in sessions], zones(site, sessions)
+            site.absolute(path), name, [events[s.path] for s in sessions], zones(site, timed)
         )
 
     add(site.calendar_url(), site_name, catalog.sessions)
@@ -49,11 +57,12 @@ def calendars(site: SiteContext, site_name: str) -> dict[str, bytes]:
         sessions = catalog.sessions_of(slug)
         add(site.calendar_url(slug), committee.model.title, sessions)
         for s in sessions:
-            add(
-                site.session_calendar_url(s),
-                f"{committee.model.title}: {s.model.title}",
-                [s],
-            )
+            if s.path in events:
+                add(
+                    site.session_calendar_url(s),
+                    f"{committee.model.title}: {s.model.title}",
+                    [s],
+                )
     return files
 
 
@@ -104,7 +113,8 @@ def uid(site: SiteContext, session: Entry) -> str:
 
 
 def event(site: SiteContext, session: Entry) -> Event:
-    """One session; its UID never changes and its SEQUENCE grows with each reviewed change."""
+    """One session whose date is known; its UID never changes and its SEQUENCE grows with each
+    reviewed change. Without a published time, an all-day event that says so."""
     model = session.model
     committee = site.catalog.committee_of(session)
     zone = ZoneInfo(committee.timezone)
@@ -113,18 +123,32 @@ def event(site: SiteContext, session: Entry) -> Event:
     agenda = "\n".join(f"- {item.title}" for item in model.agenda)
     url = clean_line(site.absolute(session.url))
     moved = model.postponed_from
-    note = f"Postponed from {moved.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})." if moved else ""
+    notes = [
+        f"{SAMPLE.capitalize()}: this session is invented for demonstration."
+        if committee.sample
+        else "",
+        "" if model.time_known else "Time not published.",
+        f"Postponed from {moved.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})." if moved else "",
+    ]
+    if model.starts is not None and model.ends is not None:
+        start, end = model.starts.astimezone(zone), model.ends.astimezone(zone)
+    else:  # a date: RFC 5545 3.6.1, a one-day event ends on the next day
+        start, end = model.date, model.date + timedelta(days=1)
+    summary = f"{committee.title}: {model.title}" + (f" ({SAMPLE})" if committee.sample else "")
     return Event.new(
         uid=uid(site, session),
-        summary=clean_line(f"{committee.title}: {model.title}"),
-        start=model.starts.astimezone(zone),
-        end=model.ends.astimezone(zone),
+        summary=clean_line(summary),
+        start=start,
+        end=end,
         stamp=revision.updated,
         last_modified=revision.updated,
         created=revision.created,
         sequence=max(revision.count - 1, 0),
         status="CONFIRMED" if model.new_date_known else STATUS[model.status],
         location=clean_line(where) or None,
-        description=clean("\n\n".join(x for x in (note, agenda, url) if x)),
+        description=clean(
+            "\n\n".join(x for x in (" ".join(n for n in notes if n), agenda, url) if x)
+        ),
         url=url,
+        transparency="OPAQUE" if model.time_known else "TRANSPARENT",
     )
