@@ -174,7 +174,7 @@ class Session(Strict):
         starts = info.data["starts"]
         if value is None and starts is not None:
             raise ValueError(
-                "is missing: a session with 'starts' says when it ends too; add 'ends', or, if "
+                "a session with 'starts' says when it ends too; add 'ends', or, if "
                 "only the day is known, replace 'starts' with a line such as date: 2026-12-01"
             )
         if value is not None and starts is None:
