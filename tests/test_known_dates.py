@@ -21,6 +21,7 @@ from markdown import markdown
 
 from bot.outbox_key import OutboxKey, Purpose
 from civicloop.calendar import calendars
+from civicloop.changes import session_changes
 from civicloop.cli import main
 from civicloop.opendata import data_files
 from civicloop.pages import render
@@ -327,3 +328,15 @@ async def test_the_bot_has_no_reminder_at_an_invented_hour(make_harness, tmp_pat
     assert not kit.rows(f"SELECT 1 FROM outbox WHERE key LIKE '{REMINDERS}test/02-day-only%'")
     listing = await kit.command(1, "next", "time not published")
     assert "First session" in listing["text"]
+
+
+def test_a_new_day_or_window_is_a_change_of_time_for_subscribers(content):
+    write(content, S, when(WINDOW, "held"))
+    (window,) = data(content)["sessions.json"]["sessions"]
+    write(content, S, when(DAY, "held"))
+    (day,) = data(content)["sessions.json"]["sessions"]
+    write(content, S, when("date: 2026-12-09\n", "held"))
+    (later,) = data(content)["sessions.json"]["sessions"]
+    assert session_changes(window, day) == ["time"]
+    assert session_changes(day, later) == ["time"]
+    assert session_changes(day, day) == []
