@@ -30,6 +30,7 @@ from civicloop.catalog import Entry
 from civicloop.escaping import clean, clean_line
 from civicloop.sitecontext import SiteContext
 
+SAMPLE = "sample data"
 STATUS = {
     "scheduled": "CONFIRMED",
     "held": "CONFIRMED",
@@ -42,14 +43,21 @@ def calendars(site: SiteContext, site_name: str) -> dict[str, bytes]:
     """The site's calendar, each committee's, and each session's own, by path in the site.
 
     A session is in three of them, so its event is serialised once and the bytes reused.
+    Only sessions whose date is known have an event (and a calendar of their own): a calendar
+    says nothing its sources do not. A calendar of sample sessions only says so in its name.
     """
     catalog = site.catalog
-    events = {s.path: event(site, s) for s in catalog.sessions}
+    dated = [s for s in catalog.sessions if s.model.date_known]
+    events = {s.path: event(site, s) for s in dated}
     files = {}
 
     def add(path: str, name: str, sessions: list[Entry]) -> None:
+        sessions = [s for s in sessions if s.path in events]
+        if sessions and all(catalog.committee_of(s).sample for s in sessions):
+            name = f"{name} ({SAMPLE})"
+        timed = [s for s in sessions if s.model.time_known]
         files[path] = calendar(
-            site.absolute(path), name, [events[s.path] for s in sessions], zones(site, sessions)
+            site.absolute(path), name, [events[s.path] for s in sessions], zones(site, timed)
         )
 
     add(site.calendar_url(), site_name, catalog.sessions)
@@ -57,11 +65,12 @@ def calendars(site: SiteContext, site_name: str) -> dict[str, bytes]:
         sessions = catalog.sessions_of(slug)
         add(site.calendar_url(slug), committee.model.title, sessions)
         for s in sessions:
-            add(
-                site.session_calendar_url(s),
-                f"{committee.model.title}: {s.model.title}",
-                [s],
-            )
+            if s.path in events:
+                add(
+                    site.session_calendar_url(s),
+                    f"{committee.model.title}: {s.model.title}",
+                    [s],
+                )
     return files
 
 
@@ -119,7 +128,8 @@ def uid(site: SiteContext, session: Entry) -> str:
 
 
 def event(site: SiteContext, session: Entry) -> bytes:
-    """One session; its UID never changes and its SEQUENCE grows with each reviewed change.
+    """One session whose date is known; its UID never changes and its SEQUENCE grows with each
+    reviewed change. Without a published time, an all-day event that says so.
 
     Properties are listed in the order icalendar writes them (its canonical order, then by
     name); a property whose value is None is left out."""
@@ -131,22 +141,37 @@ def event(site: SiteContext, session: Entry) -> bytes:
     agenda = "\n".join(f"- {item.title}" for item in model.agenda)
     url = clean_line(site.absolute(session.url))
     moved = model.postponed_from
-    note = f"Postponed from {moved.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})." if moved else ""
+    notes = [
+        f"{SAMPLE.capitalize()}: this session is invented for demonstration."
+        if committee.sample
+        else "",
+        "" if model.time_known else "Time not published.",
+        f"Postponed from {moved.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})." if moved else "",
+    ]
+    if model.starts is not None and model.ends is not None:
+        start = local_time("DTSTART", model.starts.astimezone(zone))
+        end = local_time("DTEND", model.ends.astimezone(zone))
+    else:  # a date: RFC 5545 3.6.1, a one-day event ends on the next day
+        start = ("DTSTART;VALUE=DATE", f"{model.date:%Y%m%d}")
+        end = ("DTEND;VALUE=DATE", f"{model.date + timedelta(days=1):%Y%m%d}")
+    summary = f"{committee.title}: {model.title}" + (f" ({SAMPLE})" if committee.sample else "")
+    description = "\n\n".join(x for x in (" ".join(n for n in notes if n), agenda, url) if x)
     status = "CONFIRMED" if model.new_date_known else STATUS[model.status]
     return component(
         "VEVENT",
         [
-            ("SUMMARY", text(clean_line(f"{committee.title}: {model.title}"))),
-            local_time("DTSTART", model.starts.astimezone(zone)),
-            local_time("DTEND", model.ends.astimezone(zone)),
+            ("SUMMARY", text(clean_line(summary))),
+            start,
+            end,
             ("DTSTAMP", utc_time(revision.updated)),
             ("UID", text(uid(site, session))),
             ("SEQUENCE", str(max(revision.count - 1, 0))),
             ("CREATED", utc_time(revision.created)),
-            ("DESCRIPTION", text(clean("\n\n".join(x for x in (note, agenda, url) if x)))),
+            ("DESCRIPTION", text(clean(description))),
             ("LAST-MODIFIED", utc_time(revision.updated)),
             ("LOCATION", text(clean_line(where)) if where else None),
             ("STATUS", text(status)),
+            ("TRANSP", "OPAQUE" if model.time_known else "TRANSPARENT"),
             ("URL", url),
         ],
     )

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from datetime import datetime, tzinfo
 from functools import cache, lru_cache
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from civicloop.catalog import Entry
@@ -78,8 +79,12 @@ def render(site: SiteContext, doc: Entry, lang: str, body: str) -> str:
         return _moment(value, date_only, tz or value.tzinfo, lang)
 
     def when(session: Entry, short: bool = False) -> str:
+        """Its date and time, or the part of them its sources give, said in words."""
+        model = session.model
+        if model.starts is None or model.ends is None:
+            return unknown_time(model, lang, short)
         zone = catalog.committee_of(session).timezone
-        return _when(session.model.starts, session.model.ends, zone, lang, short)
+        return _when(model.starts, model.ends, zone, lang, short)
 
     def video(url: object) -> Markdown:
         return video_facade(str(url), t)
@@ -143,6 +148,20 @@ def _when(starts: datetime, ends: datetime, zone_name: str, lang: str, short: bo
 
 
 BLANK_LINES = re.compile("\n\n\n+")  # what templates leave between blocks: one blank line
+
+
+def unknown_time(session: Any, lang: str, short: bool = False) -> str:
+    """What is known of the date of a session whose time is not published (`session.date`),
+    or whose date is not known (`session.date_between`, or nothing)."""
+    t = translator(lang)
+    if session.date is not None:
+        day = format_date(session.date, "d MMM y" if short else "EEEE d MMMM y", locale=lang)
+        return t("{day}, time not published", day=day)
+    days = session.days()
+    if days is None:
+        return t("Date not known")
+    first, last = (format_date(d, "d MMMM y", locale=lang) for d in days)
+    return t("Date not known: between {first} and {last}", first=first, last=last)
 
 
 def link(source: str, target: str) -> str:

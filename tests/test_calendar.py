@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import subprocess
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -433,7 +434,9 @@ def test_subscription_links_point_at_calendars_that_parse(sample_site, rel):
         assert parse_qs(outlook.query) == {"url": [download], "name": [x["name"]]}
         cal = icalendar.Calendar.from_ical(served(sample_site, download).read_bytes())
         assert str(cal["URL"]) == download
-        assert cal.walk("VEVENT") and cal.walk("VTIMEZONE")
+        events = cal.walk("VEVENT")
+        timed = [e for e in events if isinstance(e.DTSTART, datetime)]
+        assert events and bool(cal.walk("VTIMEZONE")) == bool(timed)  # all-day: no zone
 
 
 def test_french_pages_say_it_in_french(sample_site):
@@ -523,15 +526,27 @@ def library_calendars(site: SiteContext, site_name: str) -> dict[str, bytes]:
         where = ", ".join(str(x) for x in (model.place, model.online) if x)
         url = clean_line(site.absolute(session.url))
         moved = model.postponed_from
-        note = (
-            f"Postponed from {moved.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})." if moved else ""
-        )
+        notes = [
+            "Sample data: this session is invented for demonstration." if committee.sample else "",
+            "" if model.time_known else "Time not published.",
+            (
+                f"Postponed from {moved.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})."
+                if moved
+                else ""
+            ),
+        ]
+        if model.time_known:
+            start, end = model.starts.astimezone(zone), model.ends.astimezone(zone)
+        else:
+            start, end = model.date, model.date + timedelta(days=1)
+        sample = " (sample data)" if committee.sample else ""
         agenda = "\n".join(f"- {item.title}" for item in model.agenda)
+        note = " ".join(n for n in notes if n)
         return icalendar.Event.new(
             uid=uid(site, session),
-            summary=clean_line(f"{committee.title}: {model.title}"),
-            start=model.starts.astimezone(zone),
-            end=model.ends.astimezone(zone),
+            summary=clean_line(f"{committee.title}: {model.title}{sample}"),
+            start=start,
+            end=end,
             stamp=revision.updated,
             last_modified=revision.updated,
             created=revision.created,
@@ -540,11 +555,12 @@ def library_calendars(site: SiteContext, site_name: str) -> dict[str, bytes]:
             location=clean_line(where) or None,
             description=clean("\n\n".join(x for x in (note, agenda, url) if x)),
             url=url,
+            transparency="OPAQUE" if model.time_known else "TRANSPARENT",
         ).to_ical()
 
     def zone_bytes(sessions):
         spans = {}
-        for s in sessions:
+        for s in (s for s in sessions if s.model.time_known):
             zone = catalog.committee_of(s).timezone
             first, last = s.model.starts.date(), s.model.ends.date()
             if zone in spans:
@@ -558,6 +574,9 @@ def library_calendars(site: SiteContext, site_name: str) -> dict[str, bytes]:
         ]
 
     def calendar(path, name, sessions):
+        sessions = [s for s in sessions if s.model.date_known]
+        if sessions and all(catalog.committee_of(s).sample for s in sessions):
+            name += " (sample data)"
         url = site.absolute(path)
         cal = icalendar.Calendar.new(
             prodid=f"-//civicloop//civicloop {__version__}//EN",
@@ -576,7 +595,7 @@ def library_calendars(site: SiteContext, site_name: str) -> dict[str, bytes]:
         files[site.calendar_url(slug)] = calendar(
             site.calendar_url(slug), committee.model.title, sessions
         )
-        for s in sessions:
+        for s in (s for s in sessions if s.model.date_known):
             name = f"{committee.model.title}: {s.model.title}"
             files[site.session_calendar_url(s)] = calendar(site.session_calendar_url(s), name, [s])
     return files
@@ -589,6 +608,8 @@ def awkward(content: Path) -> Path:
     for n, zone in enumerate(AWKWARD_ZONES):
         title = AWKWARD[n % len(AWKWARD)].replace("\\", "/")[:180]  # titles are one line
         committee = COMMITTEE.replace("Europe/Brussels", zone)
+        if n == 1:  # a sample committee: its events and calendars say so
+            committee = committee.replace("\ntimezone:", "\nsample: true\ntimezone:")
         write(content, f"committees/c{n}/index.md", committee.replace("Test committee", title))
         for k, text in enumerate(AWKWARD):
             quoted = json.dumps(text, ensure_ascii=False)
@@ -604,6 +625,12 @@ def awkward(content: Path) -> Path:
             if k % 2:
                 moved = "postponed_from: 2027-03-01T18:30:00+01:00\n" if k % 4 == 1 else ""
                 body = session("status: scheduled\n", f"status: postponed\n{moved}", body)
+            if k == 2:  # only the day is known: an all-day event
+                body = re.sub(r"starts: .*\nends: .*\n", "date: 2027-03-12\n", body)
+            if k == 4:  # only a window: no event
+                body = re.sub(
+                    r"starts: .*\nends: .*\n", "date_between: [2027-03-01, 2027-03-20]\n", body
+                )
             write(content, f"committees/c{n}/sessions/0{k}-s.md", body)
     return content
 
@@ -617,7 +644,10 @@ def test_calendars_are_the_bytes_icalendar_objects_write(awkward):
     files = calendars(built, "Site, with; a \\ name")
     reference = library_calendars(built, "Site, with; a \\ name")
     # the site's, the fixture's committee and session, and each awkward committee with its own
-    assert len(files) == len(reference) == 3 + len(AWKWARD_ZONES) * (1 + len(AWKWARD))
+    # sessions' (but the undated one's)
+    assert len(files) == len(reference) == 3 + len(AWKWARD_ZONES) * len(AWKWARD)
+    assert b"DTSTART;VALUE=DATE:20270312" in files["calendar.ics"]
+    assert b"(sample data)" in files[built.calendar_url("c1")]
     for path, data in reference.items():
         assert files[path] == data, path
 
