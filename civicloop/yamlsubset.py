@@ -14,6 +14,7 @@ impossible date is a field error, not a crash.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -50,6 +51,30 @@ class _Loader(CParser, SafeConstructor, Resolver):  # type: ignore[misc]
         CParser.__init__(self, text)
         SafeConstructor.__init__(self)
         Resolver.__init__(self)
+
+    # No path resolvers are registered: a scalar's tag depends on its text alone, and keys such
+    # as 'title' recur in every file, so it is looked up once (libyaml asks for every node).
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _scalar_tag(value, implicit[0])
+        return super().resolve(kind, value, implicit)
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
+@lru_cache(maxsize=16384)
+def _scalar_tag(value: str, plain: bool) -> str:
+    """PyYAML's implicit resolution (a plain `3` is an int, `yes` a bool...); quoted: text."""
+    if plain:
+        table = _Loader.yaml_implicit_resolvers
+        for tag, regexp in table.get(value[:1], []) + table.get(None, []):
+            if regexp.match(value):
+                return tag
+    return STR
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)

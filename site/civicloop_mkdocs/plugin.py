@@ -9,17 +9,21 @@ beside the one writing the default language's pages, and points MkDocs at the tr
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
 
+from civicloop import pages
 from civicloop.generate import NotATree, claim, prune, write_artefacts, write_languages
 from civicloop.languages import ALL, CODES, DEFAULT
 from civicloop.sitecontext import SiteContext
 from civicloop_mkdocs.config import CivicloopConfig
 from civicloop_mkdocs.jobs import Job
+
+if TYPE_CHECKING:  # only `mkdocs serve` loads its server (and a web server with it)
+    from mkdocs.livereload import LiveReloadServer
 
 OTHERS = ", ".join(language.english for language in ALL[1:])
 
@@ -62,13 +66,14 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
             claim(tree, self.content)
         except NotATree as error:
             raise Abort(f"civicloop: the plugin's 'source' setting: {error}") from None
+        pages.prepare()  # before forking: each process would compile the templates
         with (
-            Job(f"making the pages in {OTHERS}", write_languages, site, tree, CODES[1:]) as pages,
+            Job(f"making the pages in {OTHERS}", write_languages, site, tree, CODES[1:]) as others,
             Job(
                 "making the calendars, feed and open data", write_artefacts, site, site_name, tree
             ) as files,
         ):
-            written = write_languages(site, tree, (DEFAULT,)) + pages.result() + files.result()
+            written = write_languages(site, tree, (DEFAULT,)) + others.result() + files.result()
         prune(self.tree, written.made)
         return site
 
