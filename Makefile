@@ -87,9 +87,10 @@ chromium:
 	fi
 	@"$(CHROMIUM)" --version 2>/dev/null
 
-## screenshots: each page type on a desktop and on a 360x640 phone, into build/screenshots/
+## screenshots: each page type on a desktop and on a 360x640 phone, into build/screenshots/;
+##   their figures (page heights, anything past the screen's edge) into bench/README.md
 screenshots: build chromium
-	PYTHONPATH=tests $(BIN)/python -m browser.sitecheck screenshots --site build/site --out build/screenshots
+	PYTHONPATH=tests $(BIN)/python -m browser.sitecheck screenshots --site build/site --out build/screenshots --readme bench/README.md
 
 ## node_modules: the site's external validators from package-lock.json (npm ci): the Nu Html
 ## Checker (vnu-jar; it runs on Java 17, the system's: its install script, which would download

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from .gzipserver import SiteServer
-from .sitecheck import CHROMIUM, DESKTOP, MOBILE, FirstLoad, chromium_executable, first_load, launch
+from .sitecheck import CHROMIUM, DESKTOP, PHONE, FirstLoad, chromium_executable, first_load, launch
 
 
 @pytest.fixture(scope="package")
@@ -67,7 +67,7 @@ def context(browser):
 @pytest.fixture
 def phone(browser):
     """A 360x640 touch phone's browser context."""
-    context = browser.new_context(viewport=MOBILE, is_mobile=True, has_touch=True)
+    context = browser.new_context(**PHONE)
     context.set_default_timeout(15_000)
     yield context
     context.close()
