@@ -238,7 +238,7 @@ def figures(results: PollResults, lang: str) -> list[str]:
     for group, split in (results.by_role or {}).items():
         name = t(lang, GROUPS.get(group, group))
         if split.suppressed:
-            lines.append(t(lang, "{group}: fewer than 5, not published", group=name))
+            lines.append(t(lang, "{group}: not published, to protect who answered", group=name))
         elif split.respondents:
             counts = ", ".join(f"{o.label} {o.count}" for o in split.options)
             lines.append(f"{name} ({split.respondents}): {counts}")

@@ -287,3 +287,56 @@ async def test_a_member_who_never_answered_gets_the_rating(make_harness, tmp_pat
     await kit.rows_become(
         [("[4]", "politician")], "SELECT options, role FROM answers WHERE poll_id = ?", rating
     )
+
+
+def test_the_results_message_gives_each_groups_figures_in_the_persons_language():
+    from bot import messages as say
+    from civicloop.opendata import PollRecord
+
+    option = {"label": "Monday", "count": None, "share": None}
+    withheld = {"respondents": None, "suppressed": True, "options": [option, option]}
+    poll = PollRecord.model_validate(
+        {
+            "id": "p",
+            "committee": "test",
+            "session": SESSION_ID,
+            "question": "Which <day>?",
+            "kind": "single",
+            "options": ["Monday", "Tuesday"],
+            "opens": "2026-12-01T09:00:00+01:00",
+            "closes": "2026-12-20T20:00:00+01:00",
+            "comments": False,
+            "url": "http://x/",
+            "results": {
+                "respondents": 21,
+                "suppressed": False,
+                "options": [
+                    {"label": "Monday", "count": 13, "share": 0.619},
+                    {"label": "Tuesday", "count": 8, "share": 0.381},
+                ],
+                "by_role": {
+                    "public": {
+                        "respondents": 12,
+                        "suppressed": False,
+                        "options": [
+                            {"label": "Monday", "count": 8, "share": 0.667},
+                            {"label": "Tuesday", "count": 4, "share": 0.333},
+                        ],
+                    },
+                    "citizen": withheld,
+                    "politician": withheld,
+                    "other": {"respondents": 0, "suppressed": False, "options": [option, option]},
+                },
+                "closed": "2026-12-20T20:00:00+01:00",
+                "url": "http://x/results/p/",
+            },
+        }
+    )
+    english = say.results_news(poll, "en").splitlines()
+    assert "Which &lt;day&gt;?" in english and "21 people answered." in english
+    assert "Monday: 13 (62%)" in english and "The public (12): Monday 8, Tuesday 4" in english
+    assert "Citizen members: not published, to protect who answered" in english
+    assert not [line for line in english if line.startswith("Other members")]  # nobody
+    assert english[-1] == "http://x/results/p/"
+    french = say.results_news(poll, "fr")
+    assert "21 personnes ont répondu." in french and "Le public (12)" in french
