@@ -120,7 +120,7 @@ class PollRecord(Record):
     comments: bool
     url: str
     results: PollResults | None  # once editors have merged them
-    recommendation: str | None = None
+    recommendation: str | None = None  # a rating poll: the id of the recommendation it rates
 
 
 def _file(key: str, record: type[Record]) -> type[BaseModel]:
