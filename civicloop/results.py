@@ -106,6 +106,12 @@ def change_for(results: PollOutcome, opened: datetime | None, closed: datetime) 
             for o in results.tally.options
         )
         summary = f"| Option | Answers | Share |\n|---|--:|--:|\n{rows}"
+        groups = ", ".join(
+            f"{ROLE_HEADINGS[name].lower()} "
+            + ("withheld" if results.role_withheld(name) else str(g.tally.respondents))
+            for name, g in results.roles.items()
+        )
+        summary += f"\n\nBy role: {groups}."
     description = (
         f"Results of the poll **{markdown_text(poll.question)}** (`{poll.id}`, session "
         f"`{poll.session}`), closed {closed.isoformat()}.\n\n{summary}\n\n"

@@ -20,6 +20,7 @@ from botkit import (
     latest,
     merge_results,
     publish_data,
+    rebuild_data,
     recommendation,
     start_bot,
     wait,
@@ -88,6 +89,27 @@ async def test_results_published_reach_each_person_who_answered_once(make_harnes
     )
     assert len(texts(kit, 1, RESULTS)) == 1 and len(texts(kit, 2, "sont publiés")) == 1
     assert texts(kit, 3, RESULTS) == []  # did not answer
+
+
+async def test_the_loop_closes_from_a_vote_to_the_message_through_a_merged_branch(
+    make_harness, tmp_path
+):
+    """As in `make demo`: the bot publishes the results on a branch of the content's
+    repository, an editor merges it, the site is rebuilt, and the person who voted is told."""
+    kit = await make_harness(publisher=GitPublisher(tmp_path, base="main"))
+    git = ["git", "-c", "user.name=E", "-c", "user.email=e@x"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", "content"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-qm", "content"], cwd=tmp_path, check=True)
+    await subscribe(kit, 1)
+    await answer_poll(kit, 1, 1)
+    await close_now(kit, "test-poll")
+    await kit.until(lambda: kit.rows("SELECT 1 FROM polls WHERE published_at IS NOT NULL"), 30)
+    assert texts(kit, 1, RESULTS) == []  # published on a branch is not merged yet
+    subprocess.run([*git, "merge", "-q", "results/test-poll"], cwd=tmp_path, check=True)
+    rebuild_data(tmp_path)
+    message = (await kit.until(lambda: texts(kit, 1, RESULTS)))[0]
+    assert "/committees/test/results/test-poll/" in message["text"]
 
 
 async def test_the_results_message_can_be_turned_off(make_harness, tmp_path):

@@ -14,7 +14,15 @@ from test_results import CLOSED, OPENED, POLL, front_matter
 
 from civicloop.opendata import PollRecord, PollResults
 from civicloop.publisher.base import digest
-from civicloop.results import MIN_GROUP, Answer, PollInfo, answers_digest, render, results_of
+from civicloop.results import (
+    MIN_GROUP,
+    Answer,
+    PollInfo,
+    answers_digest,
+    change_for,
+    render,
+    results_of,
+)
 from civicloop.sitecontext import SiteContext
 from civicloop.tally import GROUPS, by_group
 
@@ -73,6 +81,8 @@ def test_a_small_group_is_withheld_and_so_is_the_next_smallest():
     assert "## By role" in body
     assert "| Monday | 8 | – | – | 0 |" in body
     assert "Citizen members (withheld)" in body and "Politicians (withheld)" in body
+    review = change_for(results, OPENED, CLOSED).description  # what editors review
+    assert "By role: the public 12, citizen members withheld, politicians withheld" in review
 
 
 def test_fewer_than_five_in_all_withholds_every_group():
