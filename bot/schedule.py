@@ -70,15 +70,20 @@ def announce(c: Civic, data: SiteData) -> None:
 
 def tell_results(c: Civic, data: SiteData) -> None:
     """Each person who answered a poll whose results are now in the site's data (merged by
-    the editors and built) gets one message with the figures and the link."""
+    the editors and built) gets one message with the figures and the link. A closed poll's
+    answers are final, so each poll is done once (`results_told_at`)."""
     since = c.store.results_news_since()
     for poll in data.polls.values():
         if poll.results is None or poll.results.closed < since:
+            continue
+        state = c.store.poll_state(poll.id)
+        if state is not None and state["results_told_at"]:
             continue
         key = OutboxKey.results(poll.id)
         for user in c.store.answerers(poll.id, unsent=key):
             text = say.results_news(poll, user["language"])
             c.queue(key.to(user["user_id"]), user["user_id"], user["chat_id"], message(text))
+        c.store.mark_poll(poll.id, results_told_at=datetime.now(UTC).isoformat())
 
 
 def tell_recommendations(c: Civic, data: SiteData) -> None:

@@ -25,6 +25,7 @@ POLL_FIELDS = frozenset(
         "publish_after",
         "publish_attempts",
         "published_url",
+        "results_told_at",
     }
 )
 
@@ -163,10 +164,10 @@ class Polls(Connection):
         """The people who answered `poll_id` and want to hear of results, but for those with
         the message `unsent` (a key made without a user) queued already."""
         return self.db.execute(
-            "SELECT u.* FROM users u WHERE u.results_news = 1 AND EXISTS (SELECT 1 FROM "
-            "answers a WHERE a.poll_id = ? AND a.voter = voter(u.user_id)) AND NOT EXISTS "
-            "(SELECT 1 FROM outbox o WHERE o.key = ? || u.user_id) ORDER BY u.user_id",
-            (poll_id, unsent.prefix),
+            "SELECT u.* FROM users u WHERE u.results_news = 1 AND NOT EXISTS (SELECT 1 FROM "
+            "outbox o WHERE o.key = ? || u.user_id) AND EXISTS (SELECT 1 FROM answers a "
+            "WHERE a.poll_id = ? AND a.voter = voter(u.user_id)) ORDER BY u.user_id",
+            (unsent.prefix, poll_id),
         ).fetchall()
 
     def participants(
@@ -176,11 +177,12 @@ class Polls(Connection):
         but for those with the message `unsent` (a key made without a user) queued already."""
         marks = ", ".join("?" * len(polls)) or "NULL"
         return self.db.execute(
-            "SELECT u.* FROM users u WHERE (EXISTS (SELECT 1 FROM answers a WHERE "
+            "SELECT u.* FROM users u WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE "
+            "o.key = ? || u.user_id) AND (EXISTS (SELECT 1 FROM answers a WHERE "
             f"a.voter = voter(u.user_id) AND a.poll_id IN ({marks})) OR EXISTS (SELECT 1 "
-            "FROM roles r WHERE r.voter = voter(u.user_id) AND r.committee = ?)) AND NOT "
-            "EXISTS (SELECT 1 FROM outbox o WHERE o.key = ? || u.user_id) ORDER BY u.user_id",
-            (*polls, committee, unsent.prefix),
+            "FROM roles r WHERE r.voter = voter(u.user_id) AND r.committee = ?)) "
+            "ORDER BY u.user_id",
+            (unsent.prefix, *polls, committee),
         ).fetchall()
 
     def due_publications(self, now: datetime) -> list[str]:

@@ -124,6 +124,7 @@ MIGRATIONS: list[str] = [
     ALTER TABLE answers ADD COLUMN role TEXT;
     ALTER TABLE users ADD COLUMN results_news INTEGER NOT NULL DEFAULT 1;
     ALTER TABLE users ADD COLUMN recommendation_news INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE polls ADD COLUMN results_told_at TEXT;
     CREATE TABLE recommendations_seen (
         recommendation_id TEXT PRIMARY KEY,
         status TEXT NOT NULL,
