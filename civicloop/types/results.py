@@ -109,8 +109,28 @@ def _context(page: PageInput) -> dict[str, Any]:
     }
 
 
+RATING = ["1", "2", "3", "4", "5"]
+
+
+def _polls(catalog: Catalog) -> dict[str, tuple[str, str, list[str]]]:
+    """Every poll the content defines, by id: the committee, the session it belongs to and its
+    options: the polls of sessions, and the ratings of recommendations' responses (the
+    `rating` block of a `recommendation`, whose session is the one it was adopted at)."""
+    polls = {
+        p.id: (s.committee, s.id, p.labels)
+        for s in catalog.of(session.TYPE.name)
+        for p in s.model.polls
+    }
+    for entry in catalog.of("recommendation"):
+        rating = entry.model.rating
+        if rating is not None:
+            adopted = f"{entry.committee}/{entry.model.adopted_at}"
+            polls[rating.id] = (entry.committee, adopted, RATING)
+    return polls
+
+
 def _checks(catalog: Catalog) -> Iterator[Problem]:
-    polls = {p.id: (s, p) for s in catalog.of(session.TYPE.name) for p in s.model.polls}
+    polls = _polls(catalog)
     for entry in catalog.of(TYPE.name):
         model = entry.model
         if entry.slug != model.poll:
@@ -127,18 +147,18 @@ def _checks(catalog: Catalog) -> Iterator[Problem]:
                 f"'poll' is '{model.poll}', which no session defines",
             )
             continue
-        held, poll = found
-        if held.id != model.session or held.committee != entry.committee:
+        committee, held, labels = found
+        if held != model.session or committee != entry.committee:
             yield Problem(
                 entry.path,
                 field_line(catalog, entry, "session:"),
-                f"'session' is '{model.session}', but poll '{poll.id}' belongs to '{held.id}'",
+                f"'session' is '{model.session}', but poll '{model.poll}' belongs to '{held}'",
             )
-        if [o.label for o in model.options] != poll.labels:
+        if [o.label for o in model.options] != labels:
             yield Problem(
                 entry.path,
                 field_line(catalog, entry, "options:"),
-                f"the options differ from poll '{poll.id}': {', '.join(poll.labels)}",
+                f"the options differ from poll '{model.poll}': {', '.join(labels)}",
             )
 
 
