@@ -74,7 +74,7 @@ def _carry_out(update: Update, c: Civic, lang: str, target: follow.Target) -> No
     elif target.kind == "committee":
         c.store.subscribe(update.effective_user.id, target.ident, True)
         title = say.local_title(c.data.committees[target.ident], lang)
-        text = t(lang, "You now follow {title}.", title=title)
+        text = t(lang, "You now follow {title}.", title=say.escape(title))
         c.reply(update, text, _committee_keyboard(update, c, lang))
     elif target.kind == "session":
         c.reply(update, say.agenda(c.data, c.data.sessions[target.ident], lang))

@@ -158,9 +158,12 @@ def audience(c: Civic, poll: PollRecord) -> list[sqlite3.Row]:
 
 
 def poll_payload(poll: PollRecord, lang: str) -> dict:
-    """A rating is buttons, never a Telegram poll: a Telegram poll shows its figures as soon
-    as one votes, and these stay hidden until the rating closes (the buttons say nothing of
-    the others' answers, and the bot shows no figure before the results are published)."""
+    """A rating is buttons, never a Telegram poll, so that its figures stay hidden until it
+    closes: a Telegram poll shows its figures to whoever votes (unless sent with
+    `hide_results_until_closes`, Bot API 9.6, which older clients may not honour, and then
+    shows each person's own copy at the close: their vote as 100%). Buttons carry no figure
+    at all, the press is answered with one's own choice only, and the real figures come as
+    the results, once published."""
     if poll.kind == "rating":
         key = short(poll.id)
         buttons = [

@@ -7,9 +7,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Annotated
 
 import httpx
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from civicloop.opendata import FILES, CommitteeRecord, PollRecord, SessionRecord
 
@@ -27,10 +28,10 @@ class Recommendation(BaseModel):
     others are the site's and ignored here, so that the file may grow)."""
 
     model_config = ConfigDict(extra="ignore")
-    id: str
+    id: Annotated[str, Field(pattern=r"^[^:\s]+$")]  # part of outbox keys: no ':'
     committee: str
     title: str
-    status: str
+    status: Annotated[str, Field(pattern=r"^[a-z-]+$")]
     response_due: date | None = None
     response_overdue: bool = False
     url: str

@@ -170,3 +170,17 @@ def test_the_invite_command_checks_the_committee_against_the_site(tmp_path):
     done = run_invite(db, data, ["--committee", "other", "--role", "citizen"])
     assert done.returncode == 2 and "no committee 'other'; it has: test" in done.stderr
     assert not db.exists() and not done.stdout
+
+
+def test_every_role_a_committee_names_has_its_words_in_each_language():
+    from typing import get_args
+
+    from bot import messages as say
+    from bot.i18n import LANGUAGES, t
+    from civicloop.content import Member
+
+    roles = get_args(Member.model_fields["role"].annotation)
+    assert set(say.ROLES) == set(roles)
+    for lang in LANGUAGES:
+        if lang != "en":
+            assert all(t(lang, say.ROLES[r]) != say.ROLES[r] or r == "expert" for r in roles)

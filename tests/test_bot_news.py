@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 from datetime import timedelta
 
+import pytest
 from botkit import (
     SESSION_ID,
     TOKEN,
@@ -26,11 +27,14 @@ from botkit import (
     wait,
     write_recommendations,
 )
+from pydantic import ValidationError
 from test_bot_citizens import subscribe
 
+from bot import messages as say
 from bot.localapi import ControlClient
-from bot.sitedata import short
+from bot.sitedata import fetch, short
 from bot.store import Store
+from civicloop.opendata import PollRecord
 from civicloop.publisher.gitrepo import GitPublisher
 
 RESULTS = "You said, we did: the results are published"
@@ -312,9 +316,6 @@ async def test_a_member_who_never_answered_gets_the_rating(make_harness, tmp_pat
 
 
 def test_the_results_message_gives_each_groups_figures_in_the_persons_language():
-    from bot import messages as say
-    from civicloop.opendata import PollRecord
-
     option = {"label": "Monday", "count": None, "share": None}
     withheld = {"respondents": None, "suppressed": True, "options": [option, option]}
     poll = PollRecord.model_validate(
@@ -362,3 +363,16 @@ def test_the_results_message_gives_each_groups_figures_in_the_persons_language()
     assert english[-1] == "http://x/results/p/"
     french = say.results_news(poll, "fr")
     assert "21 personnes ont répondu." in french and "Le public (12)" in french
+
+
+async def test_the_site_data_reads_with_or_without_recommendations(tmp_path):
+    """A site built before recommendations has no recommendations.json: the bot reads the rest.
+    A record it could not key a message by is refused with the whole reading (the old data
+    is kept, as for the other files)."""
+    data = publish_data(tmp_path)
+    assert (await fetch(str(data))).recommendations == {}
+    write_recommendations(data, recommendation("accepted"))
+    assert (await fetch(str(data))).recommendations["test/r-01"].status == "accepted"
+    write_recommendations(data, recommendation(ident="test/r:01"))
+    with pytest.raises(ValidationError):
+        await fetch(str(data))
