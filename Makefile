@@ -12,7 +12,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export NO_MKDOCS_2_WARNING := 1
+# `make build`, `make serve` and `make demo` show Material's notice of its end of life
+# (2027-05-05) as it prints it: README "A path off Material" says what it means and the plan.
+# The tests and scripts that build many sites set NO_MKDOCS_2_WARNING=1 themselves.
 
 .PHONY: demo test install lock python lint validate generate build serve chromium screenshots weights node_modules validators bench clean
 

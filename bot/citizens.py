@@ -205,8 +205,8 @@ async def next_sessions(update: Update, context: CivicContext) -> None:
     mine = set(c.store.subscriptions(update.effective_user.id))
     now = datetime.now(UTC)
     upcoming = sorted(
-        (s for s in c.data.sessions.values() if s.committee in mine and s.ends >= now),
-        key=lambda s: s.starts,
+        (s for s in c.data.sessions.values() if s.committee in mine and s.to_come(now)),
+        key=say.soonest,
     )[:8]
     if not mine:
         c.reply(update, t(lang, "You follow no committee yet: choose some with /committees."))

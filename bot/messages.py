@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 
 from bot.i18n import LANGUAGES, t
 from bot.sitedata import Recommendation, SiteData
@@ -124,8 +124,23 @@ def session_title(session: SessionRecord, lang: str) -> str:
 
 
 def when(session: SessionRecord, lang: str) -> str:
+    """Its start, or what is known of its date: the sources of real committees may not say."""
     zone = ZoneInfo(session.timezone)
-    return moment(session.starts, zone, lang)
+    if session.starts is not None:
+        return moment(session.starts, zone, lang)
+    if session.date is not None:
+        day = format_date(session.date, "EEEE d MMMM y", locale=lang)
+        return t(lang, "{day}, time not published", day=day)
+    if session.date_between is not None:
+        first, last = (format_date(d, "d MMMM y", locale=lang) for d in session.date_between)
+        return t(lang, "Date not known: between {first} and {last}", first=first, last=last)
+    return t(lang, "Date not known")
+
+
+def soonest(session: SessionRecord) -> tuple[bool, datetime]:
+    """A sort key: soonest first, as far as known; those whose date is not known last."""
+    span = session.span()
+    return (span is None, span[0] if span else datetime.max.replace(tzinfo=UTC))
 
 
 def moment(value: datetime, zone: ZoneInfo, lang: str) -> str:

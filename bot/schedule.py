@@ -56,7 +56,7 @@ def announce(c: Civic, data: SiteData) -> None:
             continue
         kinds = session_changes(old, record)
         c.store.see_session(session.id, session.hash, record)
-        if first_reading or not kinds or session.ends < datetime.now(UTC):
+        if first_reading or not kinds or not session.to_come(datetime.now(UTC)):
             continue  # the first reading only learns; past sessions are not news
         for user in c.store.subscribers(session.committee):
             text = say.announcement(data, session, kinds, user["language"])
@@ -110,10 +110,11 @@ def tell_recommendations(c: Civic, data: SiteData) -> None:
 
 
 def remind(c: Civic, now: datetime) -> None:
-    """Queue the reminder due for each upcoming session: only the latest offset that has passed."""
+    """Queue the reminder due for each upcoming session: only the latest offset that has passed.
+    A session whose time is not published has no reminder: its hour would be invented."""
     offsets = sorted(c.settings.reminders)  # smallest first
     for session in c.data.sessions.values():
-        if session.status != "scheduled" or not (now < session.starts):
+        if session.status != "scheduled" or session.starts is None or not (now < session.starts):
             continue
         due = next((o for o in offsets if session.starts - o <= now), None)
         if due is None:

@@ -16,10 +16,16 @@ FRENCH = {
         "une annulation) ; un téléchargement est une copie qui ne change pas."
     ),
     "This session is cancelled.": "Cette séance est annulée.",
-    "Postponed from {old} to the date below.": "Reportée du {old} à la date ci-dessous.",
+    "Postponed: first planned for {old}.": "Reportée : d'abord prévue le {old}.",
+    "Map (OpenStreetMap)": "Carte (OpenStreetMap)",
+    "No replay of this webinar is published.": "Aucun enregistrement de ce webinaire n'est publié.",
+    "sample data": "données d'exemple",
     "Postponed: the new date is not known yet.": (
         "Reportée : la nouvelle date n'est pas encore connue."
     ),
+    "{day}, time not published": "{day}, heure non publiée",
+    "Date not known": "Date inconnue",
+    "Date not known: between {first} and {last}": "Date inconnue : entre le {first} et le {last}",
     "Case study": "Étude de cas",
     "Closes": "Ferme",
     "Committee": "Comité",

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import cache
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from civicloop.catalog import Entry
@@ -68,8 +69,12 @@ def render(site: SiteContext, doc: Entry, lang: str, body: str) -> str:
         return text if date_only else f"{text} {value.astimezone(zone).tzname()}"
 
     def when(session: Entry, short: bool = False) -> str:
+        """Its date and time, or the part of them its sources give, said in words."""
+        model = session.model
         zone = ZoneInfo(catalog.committee_of(session).timezone)
-        starts, ends = session.model.starts, session.model.ends
+        starts, ends = model.starts, model.ends
+        if starts is None or ends is None:
+            return unknown_time(model, lang, short)
         day = "d MMM y, HH:mm" if short else "EEEE d MMMM y, HH:mm"
         text = format_datetime(starts, day, tzinfo=zone, locale=lang)
         if starts.astimezone(zone).date() == ends.astimezone(zone).date():
@@ -105,6 +110,20 @@ def render(site: SiteContext, doc: Entry, lang: str, body: str) -> str:
     }
     text = _environment().get_template(kind.template_name(doc)).render(context)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def unknown_time(session: Any, lang: str, short: bool = False) -> str:
+    """What is known of the date of a session whose time is not published (`session.date`),
+    or whose date is not known (`session.date_between`, or nothing)."""
+    t = translator(lang)
+    if session.date is not None:
+        day = format_date(session.date, "d MMM y" if short else "EEEE d MMMM y", locale=lang)
+        return t("{day}, time not published", day=day)
+    days = session.days()
+    if days is None:
+        return t("Date not known")
+    first, last = (format_date(d, "d MMMM y", locale=lang) for d in days)
+    return t("Date not known: between {first} and {last}", first=first, last=last)
 
 
 def link(source: str, target: str) -> str:

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from civicloop import follow
 from civicloop.catalog import Catalog, Entry
@@ -40,9 +41,15 @@ class SiteContext:
         return revision(self.catalog.root, doc.path, self.history)
 
     def upcoming(self, committee: str | None = None) -> list[Entry]:
-        """The sessions that have not ended, cancelled ones too (shown where their date is)."""
-        sessions = self.catalog.sessions_of(committee) if committee else self.catalog.sessions
-        return [s for s in sessions if s.model.ends >= self.now]
+        """The sessions that have not ended, cancelled ones too (shown where their date is), and
+        those not held yet whose date is not known."""
+        catalog = self.catalog
+        sessions = catalog.sessions_of(committee) if committee else catalog.sessions
+        return [
+            s
+            for s in sessions
+            if s.model.to_come(self.now, ZoneInfo(catalog.committee_of(s).timezone))
+        ]
 
     def calendar_url(self, committee: str | None = None) -> str:
         return f"committees/{committee}/calendar.ics" if committee else "calendar.ics"

@@ -7,9 +7,11 @@ import argparse
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
@@ -24,10 +26,13 @@ from pydantic import (
 
 from civicloop import follow
 from civicloop.catalog import Catalog, Entry
+from civicloop.escaping import clean_line
 from civicloop.fields import (
+    LATEST,
     OPTION_LENGTH,
     OPTIONS,
     QUESTION_LENGTH,
+    Day,
     Moment,
     Paragraphs,
     PositiveInt,
@@ -125,17 +130,34 @@ def _session_id(value: str) -> str:
 SessionId = Annotated[StrictStr, AfterValidator(_session_id)]
 
 
+def day_span(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The days from `first` to `last` as moments: midnight to midnight in `zone`."""
+    return datetime.combine(first, time(), zone), datetime.combine(
+        last + timedelta(days=1), time(), zone
+    )
+
+
 class Session(Strict):
+    """When a session meets is what its sources say, no more: its times ('starts' and 'ends'),
+    or only its day ('date': the time is not published), or only a window of days it fell in
+    ('date_between'), or nothing (the date is not known)."""
+
     type: Literal["session"]
     title: Text
     number: PositiveInt
     id: SessionId | None = None
-    starts: Moment
-    ends: Moment
+    starts: Moment | None = None
+    ends: Annotated[Moment | None, Field(validate_default=True)] = None
+    date: Day | None = Field(default=None, description="the day, when its time is not published")
+    date_between: Annotated[list[Day], Field(min_length=2, max_length=2)] | None = Field(
+        default=None,
+        description="the first and last day it may have been on: its date is not known",
+    )
     status: Literal["scheduled", "held", "postponed", "cancelled"]
     postponed_from: Moment | None = Field(
         default=None,
-        description="the date it was first planned for; 'starts' and 'ends' are the new date",
+        description="the date it was first planned for; 'starts' and 'ends' (or 'date') are the "
+        "new date",
     )
     place: Text | None = None
     online: HttpUrl | None = None
@@ -144,13 +166,57 @@ class Session(Strict):
     outcomes: Paragraphs | None = None
     polls: list[Poll] = []
 
-    _ends = field_validator("ends")(lambda cls, v, info: after(v, info, "starts"))
+    @field_validator("ends")
+    @classmethod
+    def _ends(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        if "starts" not in info.data:  # 'starts' is wrong: a problem of its own
+            return value
+        starts = info.data["starts"]
+        if value is None and starts is not None:
+            raise ValueError(
+                "a session with 'starts' says when it ends too; add 'ends', or, if "
+                "only the day is known, replace 'starts' with a line such as date: 2026-12-01"
+            )
+        if value is not None and starts is None:
+            raise ValueError(
+                "is set without 'starts'; add 'starts', or remove 'ends' (a 'date' line says the "
+                "day alone when the time is not published)"
+            )
+        return after(value, info, "starts") if value is not None else value
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if value is not None and info.data.get("starts") is not None:
+            raise ValueError(
+                "is set with 'starts': 'date' is for a session whose time is not published; "
+                "remove 'date' (the day is the one of 'starts') or remove 'starts' and 'ends'"
+            )
+        return value
+
+    @field_validator("date_between")
+    @classmethod
+    def _date_between(cls, value: list[date] | None, info: ValidationInfo) -> list[date] | None:
+        if value is None:
+            return value
+        if info.data.get("starts") is not None or info.data.get("date") is not None:
+            raise ValueError(
+                "is set with 'starts' or 'date': 'date_between' is for a session whose date is "
+                "not known; remove it, or remove the known date"
+            )
+        first, last = value
+        if first >= last:
+            raise ValueError(
+                f"must name an earlier day then a later one; {first.isoformat()} is not before "
+                f"{last.isoformat()}"
+            )
+        return value
 
     @field_validator("postponed_from")
     @classmethod
     def _postponed_from(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
-        """A postponement moves a session later: its new 'starts' comes after the old date."""
-        status, starts = info.data.get("status"), info.data.get("starts")
+        """A postponement moves a session later: its new date comes after the old one."""
+        status = info.data.get("status")
         if value is None or status is None:  # a wrong status is a problem of its own
             return value
         if status not in ("postponed", "held"):
@@ -158,23 +224,73 @@ class Session(Strict):
                 f"is set but 'status' is {status!r}; 'postponed_from' is for a postponed session "
                 "(or one held after it was postponed): set 'status: postponed' or remove the line"
             )
+        starts, day = info.data.get("starts"), info.data.get("date")
+        if starts is None and day is None:
+            raise ValueError(
+                "is set but the new date is not known: 'postponed_from' goes with the new "
+                "'starts' and 'ends' (or 'date'); without a new date, remove the line"
+            )
         if starts is not None and value >= starts:
             raise ValueError(
                 f"must be before 'starts' ({starts.isoformat()}): 'starts' and 'ends' are the "
                 "new date, 'postponed_from' the date it was planned for"
             )
+        if starts is None and value.date() >= day:
+            raise ValueError(
+                f"must be before 'date' ({day.isoformat()}): 'date' is the new day, "
+                "'postponed_from' the date it was planned for"
+            )
         return value
 
     @model_validator(mode="after")
     def _somewhere(self) -> Session:
-        if not self.place and not self.online:
-            raise ValueError("a session needs a 'place', an 'online' link, or both")
+        """Where to go, for a session to come; a past one's sources may not say."""
+        if not self.place and not self.online and self.status in ("scheduled", "postponed"):
+            raise ValueError(f"a {self.status} session needs a 'place', an 'online' link, or both")
         return self
 
     @property
     def new_date_known(self) -> bool:
         """Postponed to a date already set ('starts'), rather than to a date not known yet."""
         return self.status == "postponed" and self.postponed_from is not None
+
+    @property
+    def time_known(self) -> bool:
+        return self.starts is not None
+
+    @property
+    def date_known(self) -> bool:
+        return self.starts is not None or self.date is not None
+
+    def days(self) -> tuple[date, date] | None:
+        """The first and last day it is on, or may have been on; None: nothing is known."""
+        if self.date is not None:
+            return self.date, self.date
+        if self.date_between is not None:
+            return self.date_between[0], self.date_between[1]
+        return None
+
+    def span(self, zone: ZoneInfo) -> tuple[datetime, datetime] | None:
+        """From when to when it is (or may be) on, as far as its sources say; None: not known."""
+        if self.starts is not None and self.ends is not None:
+            return self.starts, self.ends
+        days = self.days()
+        return day_span(*days, zone) if days else None
+
+    def to_come(self, now: datetime, zone: ZoneInfo) -> bool:
+        """Not over at `now`; with no date known, not over until it is marked held (or
+        cancelled)."""
+        span = self.span(zone)
+        return span[1] >= now if span else self.status in ("scheduled", "postponed")
+
+    @property
+    def sort_key(self) -> datetime:
+        """Its place in time for listings: its start, its first possible day; last when no date
+        is known."""
+        if self.starts is not None:
+            return self.starts
+        days = self.days()
+        return datetime.combine(days[0], time(), UTC) if days else LATEST
 
 
 def timeline(site: Site, committee: str | None = None) -> tuple[list[Entry], list[Entry]]:
@@ -210,15 +326,35 @@ def _context(page: PageInput) -> dict[str, Any]:
     site, entry = page.site, page.entry
     return {
         "committee": site.catalog.committees[entry.committee].localized(page.lang),
-        "calendar": site.session_calendar_url(entry),
+        # no calendar of its own when its date is not known: it would have no event
+        "calendar": site.session_calendar_url(entry) if entry.model.date_known else None,
+        "map_link": map_link,
         **subscriptions(page, entry.committee),
         "follow": follow.offer(site.bot, follow.session(entry.id), page.lang),
     }
 
 
+def known_date(model: Session) -> str:
+    """What is known of its date, in ISO 8601: its start, its day, a window of days
+    ('2023-10-15/2023-12-03'), or 'date not known'."""
+    if model.starts is not None:
+        return model.starts.isoformat()
+    days = model.days()
+    if days is None:
+        return "date not known"
+    return days[0].isoformat() if model.date else "/".join(d.isoformat() for d in days)
+
+
+def map_link(place: str) -> str:
+    """A search for `place` on OpenStreetMap: a link, not an embedded map, so that a page
+    makes no request to a third party."""
+    query = urlencode({"query": clean_line(place)}, quote_via=quote)
+    return "https://www.openstreetmap.org/search?" + query
+
+
 def _feed(site: Site, entry: Entry) -> FeedEntry:
     model = entry.model
-    summary = f"Session {model.number}, {model.starts.isoformat()}, {model.status}"
+    summary = f"Session {model.number}, {known_date(model)}, {model.status}"
     return FeedEntry(
         f"{site.catalog.committee_of(entry).title}: {model.title}",
         summary + (f", {model.place}" if model.place else ""),
@@ -327,7 +463,7 @@ TYPE = ContentType(
         "committees/<slug>/sessions/<file>.md",
     ),
     plural="sessions",
-    order=lambda e: (e.model.starts, e.path),
+    order=lambda e: (e.model.sort_key, e.model.number, e.path),
     in_committee=True,
     ident=lambda e: f"{e.committee}/{e.slug}",
     context=_context,

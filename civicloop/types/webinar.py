@@ -40,7 +40,9 @@ class Webinar(Strict):
     date: Moment
     speakers: list[Speaker] = []
     goals: list[Text] = []
-    replay: HttpUrl
+    replay: HttpUrl | None = Field(
+        default=None, description="the recording's address; none when none is published"
+    )
     related: list[Slug] = Field(default=[], description="slugs of related case studies")
     transcript: Paragraphs | None = None
 
@@ -71,7 +73,7 @@ def _make(content: Path, args: argparse.Namespace) -> tuple[Path, dict[str, Any]
         "date": args.date.isoformat(),
         "speakers": [],
         "goals": [],
-        "replay": args.replay,
+        **({"replay": args.replay} if args.replay else {}),
         "related": [],
     }
     return content / TYPE.place.path(args.slug), meta, "What was discussed.\n"
@@ -94,7 +96,7 @@ TYPE = ContentType(
             Argument(("slug",)),
             Argument(("--title",), {"required": True}),
             Argument(("--date",), {"required": True, "type": aware_datetime}),
-            Argument(("--replay",), {"required": True, "help": "video URL"}),
+            Argument(("--replay",), {"help": "video URL, if a recording is published"}),
         ),
         _make,
     ),

@@ -49,6 +49,12 @@ def site_url(sample_site: Path) -> Iterator[str]:
     yield from serve(sample_site)
 
 
+@pytest.fixture(scope="package")
+def minimal_site_url(minimal_site: Path) -> Iterator[str]:
+    """The minimal content's site (its webinar has a replay), served like the sample site."""
+    yield from serve(minimal_site)
+
+
 @pytest.fixture
 def context(browser):
     """A fresh browser profile: empty cache, no cookies, no stored palette."""

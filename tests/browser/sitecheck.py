@@ -60,6 +60,9 @@ PAGES: dict[str, str] = {
     "French page": "fr/committees/sample-neighbourhood-committee/",
 }
 SEARCH_QUERY = "committee"
+# A page with a video player: the minimal test content's webinar (the sample content publishes
+# no replay it cannot source).
+VIDEO_PAGE = "webinars/a-webinar/"
 
 
 def chromium_executable() -> str | None:
