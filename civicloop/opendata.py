@@ -116,10 +116,19 @@ class OptionResult(Record):
     share: float | None
 
 
+class RoleResults(Record):
+    respondents: int | None  # None with its counts when withheld
+    suppressed: bool
+    options: list[OptionResult]
+
+
 class PollResults(Record):
     respondents: int
     suppressed: bool
     options: list[OptionResult]
+    # the public, citizen members, politicians and other members apart; None for results
+    # written before roles (a default, so that data published before it still reads)
+    by_role: dict[str, RoleResults] | None = None
     closed: AwareDatetime
     url: str
 
@@ -141,6 +150,7 @@ class PollRecord(Record):
     comments: bool
     url: str
     results: PollResults | None  # once editors have merged them
+    recommendation: str | None = None  # a rating poll: the id of the recommendation it rates
     sample: bool = Field(
         default=False, description="sample data: a poll of a committee invented for demonstration"
     )
@@ -249,6 +259,11 @@ def _results(site: SiteContext, poll_id: str) -> PollResults | None:
         respondents=m.respondents,
         suppressed=m.suppressed,
         options=[OptionResult(**o.model_dump()) for o in m.options],
+        by_role=(
+            {name: RoleResults(**g.model_dump()) for name, g in m.by_role.items()}
+            if m.by_role
+            else None
+        ),
         closed=m.closed,
         url=site.absolute(doc.url),
     )

@@ -100,7 +100,20 @@ MALFORMED = [
     "\u202ec-test",
     "c-test\x00",
     "/start c-test",
+    "i-short",  # an invitation token is 16 to 43 characters
+    "i-" + "A" * 44,
+    "i_" + "A" * 32,  # no other form
+    "i-" + "A" * 31 + "!",
 ]
+
+
+def test_invitation_payloads_round_trip_within_telegram_limits():
+    for token in ("A" * 16, "abc-DEF_0123456789abcdefghijklmn", "z" * 43):
+        payload = follow.invitation(token)
+        assert len(payload) <= follow.LIMIT
+        assert follow.parse(payload) == follow.Target("invitation", token)
+    with pytest.raises(ValueError, match="16 to 43"):
+        follow.invitation("a b")
 
 
 @pytest.mark.parametrize("payload", MALFORMED)

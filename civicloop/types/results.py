@@ -34,6 +34,28 @@ class Breakdown(Strict):
     groups: list[BreakdownGroup] = Field(min_length=2)
 
 
+class RoleResult(Strict):
+    """One group's figures (the public, citizen members, politicians, other members); all
+    None when withheld (fewer than 5 people, or so few withheld that they could be worked out)."""
+
+    respondents: NonNegativeInt | None
+    suppressed: StrictBool
+    options: list[ResultOption] = Field(min_length=2)
+
+    @field_validator("options")
+    @classmethod
+    def _counts(cls, options: list[ResultOption], info: ValidationInfo) -> list[ResultOption]:
+        respondents, suppressed = info.data.get("respondents"), info.data.get("suppressed")
+        if suppressed and any(o.count is not None for o in options):
+            raise ValueError("a group withheld ('suppressed: true') shows no count")
+        if respondents is not None and any((o.count or 0) > respondents for o in options):
+            raise ValueError(f"an option counts more answers than the group's {respondents}")
+        return options
+
+
+Group = Literal["public", "citizen", "politician", "other"]
+
+
 class Results(Strict):
     """A closed poll's figures, written by the publisher and merged after editors' review."""
 
@@ -47,6 +69,7 @@ class Results(Strict):
     suppressed: StrictBool
     options: list[ResultOption] = Field(min_length=2)
     breakdown: Breakdown | None = None
+    by_role: dict[Group, RoleResult] | None = None  # results written before roles have none
     opened: Moment | None = None
     closed: Moment
     generator: Text
@@ -60,6 +83,22 @@ class Results(Strict):
             raise ValueError(f"an option counts more answers than the {respondents} respondents")
         return options
 
+    @field_validator("by_role")
+    @classmethod
+    def _groups(
+        cls, groups: dict[str, RoleResult] | None, info: ValidationInfo
+    ) -> dict[str, RoleResult] | None:
+        respondents, options = info.data.get("respondents"), info.data.get("options")
+        if not groups or respondents is None:
+            return groups
+        if sum(g.respondents or 0 for g in groups.values()) > respondents:
+            raise ValueError(f"the groups count more people than the {respondents} respondents")
+        labels = [o.label for o in options or []]
+        for name, group in groups.items():
+            if [o.label for o in group.options] != labels:
+                raise ValueError(f"the options of group '{name}' differ from the poll's")
+        return groups
+
 
 def _context(page: PageInput) -> dict[str, Any]:
     committee, _, stem = page.entry.model.session.partition("/")
@@ -70,8 +109,28 @@ def _context(page: PageInput) -> dict[str, Any]:
     }
 
 
+RATING = ["1", "2", "3", "4", "5"]
+
+
+def _polls(catalog: Catalog) -> dict[str, tuple[str, str, list[str]]]:
+    """Every poll the content defines, by id: the committee, the session it belongs to and its
+    options: the polls of sessions, and the ratings of recommendations' responses (the
+    `rating` block of a `recommendation`, whose session is the one it was adopted at)."""
+    polls = {
+        p.id: (s.committee, s.id, p.labels)
+        for s in catalog.of(session.TYPE.name)
+        for p in s.model.polls
+    }
+    for entry in catalog.of("recommendation"):
+        rating = entry.model.rating
+        if rating is not None:
+            adopted = f"{entry.committee}/{entry.model.adopted_at}"
+            polls[rating.id] = (entry.committee, adopted, RATING)
+    return polls
+
+
 def _checks(catalog: Catalog) -> Iterator[Problem]:
-    polls = {p.id: (s, p) for s in catalog.of(session.TYPE.name) for p in s.model.polls}
+    polls = _polls(catalog)
     for entry in catalog.of(TYPE.name):
         model = entry.model
         if entry.slug != model.poll:
@@ -88,18 +147,18 @@ def _checks(catalog: Catalog) -> Iterator[Problem]:
                 f"'poll' is '{model.poll}', which no session defines",
             )
             continue
-        held, poll = found
-        if held.id != model.session or held.committee != entry.committee:
+        committee, held, labels = found
+        if held != model.session or committee != entry.committee:
             yield Problem(
                 entry.path,
                 field_line(catalog, entry, "session:"),
-                f"'session' is '{model.session}', but poll '{poll.id}' belongs to '{held.id}'",
+                f"'session' is '{model.session}', but poll '{model.poll}' belongs to '{held}'",
             )
-        if [o.label for o in model.options] != poll.labels:
+        if [o.label for o in model.options] != labels:
             yield Problem(
                 entry.path,
                 field_line(catalog, entry, "options:"),
-                f"the options differ from poll '{poll.id}': {', '.join(poll.labels)}",
+                f"the options differ from poll '{model.poll}': {', '.join(labels)}",
             )
 
 
