@@ -17,6 +17,10 @@ FRENCH = {
     ),
     "This session is cancelled.": "Cette séance est annulée.",
     "Postponed from {old} to the date below.": "Reportée du {old} à la date ci-dessous.",
+    "Postponed from {old}.": "Reportée du {old}.",
+    "[Sample]": "[Exemple]",
+    "Agenda: {items}.": "Ordre du jour : {items}.",
+    "News and results": "Actualités et résultats",
     "Postponed: the new date is not known yet.": (
         "Reportée : la nouvelle date n'est pas encore connue."
     ),

@@ -7,14 +7,16 @@ import re
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
+from babel.numbers import format_percent
 from pydantic import Field, StrictBool, ValidationInfo, field_validator
 
 from civicloop import follow
 from civicloop.catalog import Catalog
 from civicloop.fields import Moment, NonNegativeInt, PositiveInt, Slug, Strict, Text
+from civicloop.labels import translator
 from civicloop.problems import Problem
 from civicloop.types import session
-from civicloop.types.base import ContentType, PageInput, Place, field_line
+from civicloop.types.base import ContentType, FeedEntry, PageInput, Place, field_line
 
 
 class ResultOption(Strict):
@@ -70,6 +72,26 @@ def _context(page: PageInput) -> dict[str, Any]:
     }
 
 
+def _summary(page: PageInput) -> str:
+    """The question and its figures in words: "... 12 people answered. Option A: 50%; ..."."""
+    model, t = page.entry.model, translator(page.lang)
+    if model.suppressed:
+        return (
+            f"{model.question} {t('Fewer than 5 people answered: the figures are not published.')}"
+        )
+    shares = "; ".join(
+        f"{o.label}: {format_percent(o.share, locale=page.lang)}"
+        for o in model.options
+        if o.share is not None
+    )
+    return f"{model.question} {t('{count} people answered.', count=model.respondents)} {shares}."
+
+
+def _feed(page: PageInput) -> FeedEntry:
+    sample = page.site.catalog.committee_of(page.entry).sample
+    return FeedEntry(page.entry.localized(page.lang).title, _summary(page), sample)
+
+
 def _checks(catalog: Catalog) -> Iterator[Problem]:
     polls = {p.id: (s, p) for s in catalog.of(session.TYPE.name) for p in s.model.polls}
     for entry in catalog.of(TYPE.name):
@@ -117,5 +139,7 @@ TYPE = ContentType(
     newest_first=True,
     in_committee=True,
     context=_context,
+    feed=_feed,
+    describe=_summary,
     checks=_checks,
 )

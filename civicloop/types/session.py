@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime, format_time
 from pydantic import (
     AfterValidator,
     Field,
@@ -216,12 +218,44 @@ def _context(page: PageInput) -> dict[str, Any]:
     }
 
 
-def _feed(site: Site, entry: Entry) -> FeedEntry:
+def spoken(site: Site, entry: Entry, lang: str) -> str:
+    """When and where in words, in `lang` and the committee's time zone: "Tuesday 9 December
+    2026, 18:00–20:00 CET, Town hall"."""
+    zone = ZoneInfo(site.catalog.committee_of(entry).timezone)
+    model, local = entry.model, entry.localized(lang)
+    day = "EEEE d MMMM y, HH:mm"
+    text = format_datetime(model.starts, day, tzinfo=zone, locale=lang)
+    if model.starts.astimezone(zone).date() == model.ends.astimezone(zone).date():
+        text += "–" + format_time(model.ends, "HH:mm", tzinfo=zone, locale=lang)
+    else:
+        text += " – " + format_datetime(model.ends, day, tzinfo=zone, locale=lang)
+    text += " " + model.starts.astimezone(zone).tzname()
+    return f"{text}, {local.place}" if local.place else f"{text}, {translator(lang)('Online')}"
+
+
+def _summary(page: PageInput) -> str:
+    """Its number, date and place, what became of it, and its agenda, in words."""
+    site, entry, t = page.site, page.entry, translator(page.lang)
     model = entry.model
-    summary = f"Session {model.number}, {model.starts.isoformat()}, {model.status}"
+    parts = [f"{t('Session')} {model.number} · {spoken(site, entry, page.lang)}."]
+    if model.status == "cancelled":
+        parts.append(t("This session is cancelled."))
+    elif model.new_date_known:
+        zone = ZoneInfo(site.catalog.committee_of(entry).timezone)
+        old = format_datetime(model.postponed_from, "d MMMM y", tzinfo=zone, locale=page.lang)
+        parts.append(t("Postponed from {old}.", old=old))
+    elif model.status == "postponed":
+        parts.append(t("Postponed: the new date is not known yet."))
+    if model.agenda:
+        parts.append(t("Agenda: {items}.", items="; ".join(i.title for i in model.agenda)))
+    return " ".join(parts)
+
+
+def _feed(page: PageInput) -> FeedEntry:
+    committee = page.site.catalog.committee_of(page.entry)
+    title = page.site.catalog.committees[page.entry.committee].localized(page.lang).title
     return FeedEntry(
-        f"{site.catalog.committee_of(entry).title}: {model.title}",
-        summary + (f", {model.place}" if model.place else ""),
+        f"{title}: {page.entry.localized(page.lang).title}", _summary(page), committee.sample
     )
 
 
@@ -332,6 +366,7 @@ TYPE = ContentType(
     ident=lambda e: f"{e.committee}/{e.slug}",
     context=_context,
     feed=_feed,
+    describe=_summary,
     skeleton=Skeleton(
         (
             Argument(("--committee",), {"required": True}),
