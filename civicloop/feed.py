@@ -31,7 +31,7 @@ def feed(site: SiteContext, title: str, lang: str, limit: int = 50) -> bytes:
     ET.register_namespace("", ATOM)
     root = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: lang})
     home = address(site, "", lang)
-    _text(root, "title", f"{title}: {t('News and results')}")
+    _text(root, "title", t("{name}: {title}", name=title, title=t("News and results")))
     _text(root, "id", home)
     latest = site.revision(docs[0]).updated if docs else site.now
     _text(root, "updated", latest.isoformat())

@@ -19,6 +19,7 @@ FRENCH = {
     "Postponed from {old} to the date below.": "Reportée du {old} à la date ci-dessous.",
     "Postponed from {old}.": "Reportée du {old}.",
     "[Sample]": "[Exemple]",
+    "{name}: {title}": "{name} : {title}",
     "Agenda: {items}.": "Ordre du jour : {items}.",
     "News and results": "Actualités et résultats",
     "Postponed: the new date is not known yet.": (

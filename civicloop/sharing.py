@@ -72,8 +72,9 @@ def description(site: SiteContext, doc: Entry, lang: str) -> str:
 
 
 def open_graph(site: SiteContext, doc: Entry, lang: str, title: str) -> dict[str, Any]:
-    """The Open Graph properties of the page (`title` in text); the site's name and the page's
-    description are added by the theme (the same as its other descriptions)."""
+    """The Open Graph properties of the page (`title` in text), and the feed of its language;
+    the site's name and the page's description are added by the theme (the description is
+    the same as its `<meta name="description">`)."""
     return {
         "title": clean_line(title),
         "type": "article" if doc.kind in ARTICLES else "website",
@@ -109,7 +110,7 @@ def event(site: SiteContext, session: Entry, lang: str) -> dict[str, Any] | None
         return None
     committee = site.catalog.committees[session.committee]
     t = translator(lang)
-    name = f"{committee.localized(lang).title}: {local.title}"
+    name = t("{name}: {title}", name=committee.localized(lang).title, title=local.title)
     if committee.model.sample:
         name = f"{t('[Sample]')} {name}"
     found: dict[str, Any] = {

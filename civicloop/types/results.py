@@ -1,5 +1,6 @@
 """A closed poll's results: written by the publisher (`civicloop.results`) as a reviewable
-change, checked against the session's poll, listed newest first."""
+change, checked against the session's poll, listed newest first, announced in the feed with
+its figures."""
 
 from __future__ import annotations
 

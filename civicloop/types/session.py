@@ -254,9 +254,9 @@ def _summary(page: PageInput) -> str:
 def _feed(page: PageInput) -> FeedEntry:
     committee = page.site.catalog.committee_of(page.entry)
     title = page.site.catalog.committees[page.entry.committee].localized(page.lang).title
-    return FeedEntry(
-        f"{title}: {page.entry.localized(page.lang).title}", _summary(page), committee.sample
-    )
+    t = translator(page.lang)
+    named = t("{name}: {title}", name=title, title=page.entry.localized(page.lang).title)
+    return FeedEntry(named, _summary(page), committee.sample)
 
 
 def _make(content: Path, args: argparse.Namespace) -> tuple[Path, dict[str, Any], str]:
