@@ -13,7 +13,7 @@ from xml.etree import ElementTree as ET
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
-from conftest import SESSION, write
+from conftest import ROOT, SESSION, write
 
 from civicloop import sharing
 from civicloop.feed import feed
@@ -245,6 +245,34 @@ def test_the_feed_has_results_and_marks_samples(sample_site_content):
 
 @pytest.fixture
 def sample_site_content() -> Path:
-    from conftest import ROOT
-
     return ROOT / "content"
+
+
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)$")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_each_feed_is_atom_as_rfc_4287_asks(sample_site_content, lang):
+    """What RFC 4287 requires of a feed and its entries: one id, title and updated (RFC 3339
+    dates) each, an author, and for entries without content a summary and an alternate link;
+    ids unique, the feed's self link its own address."""
+    site = site_of(sample_site_content)
+    root = ET.fromstring(feed(site, "Civic", lang))
+    atom = {"a": "http://www.w3.org/2005/Atom"}
+    assert root.tag == "{http://www.w3.org/2005/Atom}feed"
+    for element in (root, *root.findall("a:entry", atom)):
+        for tag in ("id", "title", "updated"):
+            assert len(element.findall(f"a:{tag}", atom)) == 1, (tag, element)
+        assert RFC3339.match(element.findtext("a:updated", namespaces=atom))
+    assert root.findall("a:author/a:name", atom)
+    entries = root.findall("a:entry", atom)
+    assert len(entries) > 10
+    for entry in entries:
+        assert entry.find("a:content", atom) is None
+        assert entry.findtext("a:summary", namespaces=atom)
+        assert entry.find("a:link[@rel='alternate']", atom) is not None
+        assert RFC3339.match(entry.findtext("a:published", namespaces=atom))
+    ids = [e.findtext("a:id", namespaces=atom) for e in entries]
+    assert len(set(ids)) == len(ids)
+    (self_link,) = root.findall("a:link[@rel='self']", atom)
+    assert self_link.get("href") == BASE + sharing.feed_path(lang)
