@@ -1,8 +1,10 @@
-"""An Atom feed (RFC 4287) of new and changed pages of the types that say what their entry is
-(sessions, webinars and case studies).
+"""The Atom feeds (RFC 4287), one per language, of new and changed pages of the types that say
+what their entry is (`ContentType.feed`: sessions, results, webinars, case studies...).
 
-Its text constructs are plain text (ElementTree escapes `<` and `&`), and every value is cleaned
-of the characters XML 1.0 forbids, so that one control character cannot make the feed unreadable.
+Each entry is in the feed's language, its summary in words ("Tuesday 9 December 2026,
+18:00–20:00 CET, Town hall", not a timestamp); sample data says it is a sample in its title.
+Text constructs are plain text (ElementTree escapes `<` and `&`), and every value is cleaned of
+the characters XML 1.0 forbids, so that one control character cannot make the feed unreadable.
 """
 
 from __future__ import annotations
@@ -10,37 +12,43 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 from civicloop.escaping import clean
+from civicloop.labels import translator
+from civicloop.sharing import address, feed_path
 from civicloop.sitecontext import SiteContext
 from civicloop.types import TYPES
+from civicloop.types.base import PageInput
 
 ATOM = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
-def feed(site: SiteContext, title: str, limit: int = 50) -> bytes:
-    """The newest `limit` entries of the types that have a feed entry (`ContentType.feed`)."""
+def feed(site: SiteContext, title: str, lang: str, limit: int = 50) -> bytes:
+    """The newest `limit` entries of `lang`'s feed, of the types that have a feed entry."""
     docs = [d for t in TYPES.values() if t.feed for d in site.catalog.of(t.name)]
     docs.sort(key=lambda d: (site.revision(d).updated, d.path), reverse=True)
     docs = docs[:limit]
+    t = translator(lang)
     ET.register_namespace("", ATOM)
-    root = ET.Element(f"{{{ATOM}}}feed")
-    _text(root, "title", title)
-    _text(root, "id", site.base_url)
+    root = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: lang})
+    home = address(site, "", lang)
+    _text(root, "title", t("{name}: {title}", name=title, title=t("News and results")))
+    _text(root, "id", home)
     latest = site.revision(docs[0]).updated if docs else site.now
     _text(root, "updated", latest.isoformat())
-    ET.SubElement(root, f"{{{ATOM}}}link", href=site.absolute("feed.xml"), rel="self")
-    ET.SubElement(root, f"{{{ATOM}}}link", href=site.base_url)
+    ET.SubElement(root, f"{{{ATOM}}}link", href=site.absolute(feed_path(lang)), rel="self")
+    ET.SubElement(root, f"{{{ATOM}}}link", href=home, rel="alternate", type="text/html")
     author = ET.SubElement(root, f"{{{ATOM}}}author")
     _text(author, "name", title)
     for doc in docs:
         revision = site.revision(doc)
         entry = ET.SubElement(root, f"{{{ATOM}}}entry")
-        url = site.absolute(doc.url)
-        said = TYPES[doc.kind].feed(site, doc)
-        _text(entry, "title", said.title)
+        url = address(site, doc.url, lang)
+        said = TYPES[doc.kind].feed(PageInput(site, doc, lang))
+        _text(entry, "title", f"{t('[Sample]')} {said.title}" if said.sample else said.title)
         _text(entry, "id", url)
         _text(entry, "published", revision.created.isoformat())
         _text(entry, "updated", revision.updated.isoformat())
-        ET.SubElement(entry, f"{{{ATOM}}}link", href=url)
+        ET.SubElement(entry, f"{{{ATOM}}}link", href=url, rel="alternate", type="text/html")
         ET.SubElement(entry, f"{{{ATOM}}}category", term=doc.kind or "page")
         _text(entry, "summary", said.summary)
     for element in root.iter():

@@ -20,6 +20,12 @@ FRENCH = {
     "Map (OpenStreetMap)": "Carte (OpenStreetMap)",
     "No replay of this webinar is published.": "Aucun enregistrement de ce webinaire n'est publié.",
     "sample data": "données d'exemple",
+    "Postponed from {old} to the date below.": "Reportée du {old} à la date ci-dessous.",
+    "Postponed from {old}.": "Reportée du {old}.",
+    "[Sample]": "[Exemple]",
+    "{name}: {title}": "{name} : {title}",
+    "Agenda: {items}.": "Ordre du jour : {items}.",
+    "News and results": "Actualités et résultats",
     "Postponed: the new date is not known yet.": (
         "Reportée : la nouvelle date n'est pas encore connue."
     ),

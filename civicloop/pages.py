@@ -9,12 +9,10 @@ from __future__ import annotations
 import re
 from datetime import datetime, tzinfo
 from functools import cache, lru_cache
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_datetime
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from civicloop.catalog import Entry
@@ -31,6 +29,8 @@ from civicloop.languages import CODES
 from civicloop.sitecontext import SiteContext
 from civicloop.types import TYPES
 from civicloop.types.base import PageInput
+from civicloop.when import locale as _locale
+from civicloop.when import session_time
 
 
 def _inert(value: object) -> str:
@@ -80,11 +80,7 @@ def render(site: SiteContext, doc: Entry, lang: str, body: str) -> str:
 
     def when(session: Entry, short: bool = False) -> str:
         """Its date and time, or the part of them its sources give, said in words."""
-        model = session.model
-        if model.starts is None or model.ends is None:
-            return unknown_time(model, lang, short)
-        zone = catalog.committee_of(session).timezone
-        return _when(model.starts, model.ends, zone, lang, short)
+        return session_time(session.model, catalog.committee_of(session).timezone, lang, short)
 
     def video(url: object) -> Markdown:
         return video_facade(str(url), t)
@@ -120,11 +116,6 @@ def render(site: SiteContext, doc: Entry, lang: str, body: str) -> str:
 # which it would parse at every call.
 
 
-@cache
-def _locale(lang: str) -> Locale:
-    return Locale.parse(lang)
-
-
 @lru_cache(maxsize=65536)
 def _moment(value: datetime, date_only: bool, zone: tzinfo, lang: str) -> str:
     pattern = "d MMMM y" if date_only else "EEEE d MMMM y, HH:mm"
@@ -132,36 +123,7 @@ def _moment(value: datetime, date_only: bool, zone: tzinfo, lang: str) -> str:
     return text if date_only else f"{text} {value.astimezone(zone).tzname()}"
 
 
-@lru_cache(maxsize=65536)
-def _when(starts: datetime, ends: datetime, zone_name: str, lang: str, short: bool) -> str:
-    """A session's time span in its committee's zone: one date, or two when it ends another
-    day, and the zone's abbreviation."""
-    zone = ZoneInfo(zone_name)
-    locale = _locale(lang)
-    day = "d MMM y, HH:mm" if short else "EEEE d MMMM y, HH:mm"
-    text = format_datetime(starts, day, tzinfo=zone, locale=locale)
-    if starts.astimezone(zone).date() == ends.astimezone(zone).date():
-        text += "–" + format_time(ends, "HH:mm", tzinfo=zone, locale=locale)
-    else:
-        text += " – " + format_datetime(ends, day, tzinfo=zone, locale=locale)
-    return text + " " + starts.astimezone(zone).tzname()
-
-
 BLANK_LINES = re.compile("\n\n\n+")  # what templates leave between blocks: one blank line
-
-
-def unknown_time(session: Any, lang: str, short: bool = False) -> str:
-    """What is known of the date of a session whose time is not published (`session.date`),
-    or whose date is not known (`session.date_between`, or nothing)."""
-    t = translator(lang)
-    if session.date is not None:
-        day = format_date(session.date, "d MMM y" if short else "EEEE d MMMM y", locale=lang)
-        return t("{day}, time not published", day=day)
-    days = session.days()
-    if days is None:
-        return t("Date not known")
-    first, last = (format_date(d, "d MMMM y", locale=lang) for d in days)
-    return t("Date not known: between {first} and {last}", first=first, last=last)
 
 
 def link(source: str, target: str) -> str:

@@ -134,12 +134,18 @@ def project(content: Path, folder: Path) -> Path:
 
 
 def build_site(
-    content: Path, out: Path, runner: tuple[str, ...] = ("-m", "mkdocs")
+    content: Path,
+    out: Path,
+    runner: tuple[str, ...] = ("-m", "mkdocs"),
+    site_url: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`mkdocs build --strict` of `content` with the project's mkdocs.yml, hooks and theme;
-    `runner` is how Python starts MkDocs."""
+    `runner` is how Python starts MkDocs; `site_url`, the address it is built for (else
+    CIVICLOOP_SITE_URL's, or mkdocs.yml's default)."""
     config = project(content, out.parent / f"{out.name}-project")
     env = {**os.environ, "CIVICLOOP_NOW": NOW, "NO_MKDOCS_2_WARNING": "1"}
+    if site_url is not None:
+        env["CIVICLOOP_SITE_URL"] = site_url
     return subprocess.run(
         [
             sys.executable,

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import yaml
 
 from civicloop.catalog import Catalog, Entry
+from civicloop.plaintext import first_paragraph, lead
 from civicloop.problems import Problem
 from civicloop.subscriptions import Subscription
 
@@ -53,8 +54,11 @@ class Place:
 
 @dataclass(frozen=True)
 class FeedEntry:
+    """A page's entry in the feed of one language: its title and a summary in words."""
+
     title: str
     summary: str
+    sample: bool = False  # sample data: the feed marks it so
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,11 @@ def _nothing(page: PageInput) -> Mapping[str, Any]:
     return {}
 
 
+def lead_of(page: PageInput) -> str:
+    """The first paragraph of the page's body in its language: its description by default."""
+    return lead(page.entry.translations.get(page.lang, page.entry).body)
+
+
 def _no_checks(catalog: Catalog) -> Iterator[Problem]:
     return iter(())
 
@@ -110,7 +119,9 @@ class ContentType:
     ident: Callable[[Entry], str] = attrgetter("slug")  # stable id in open data and messages
     template: Callable[[Entry], str] | None = None  # default: name + ".md"
     context: Callable[[PageInput], Mapping[str, Any]] = _nothing
-    feed: Callable[[Site, Entry], FeedEntry] | None = None  # None: not in the feed
+    feed: Callable[[PageInput], FeedEntry] | None = None  # None: not in the feed
+    # the page in a sentence or two, in its language: meta description, link previews
+    describe: Callable[[PageInput], str] = lead_of
     skeleton: Skeleton | None = None  # None: no `civicloop new`
     checks: Callable[[Catalog], Iterator[Problem]] = _no_checks  # across files
     links: Callable[[Entry], Iterable[str]] = _no_links  # front-matter links to check
@@ -122,9 +133,15 @@ class ContentType:
         return sorted(entries, key=self.order, reverse=self.newest_first)
 
 
-def titled(site: Site, entry: Entry) -> FeedEntry:
-    """A feed entry of the page's title and summary."""
-    return FeedEntry(entry.model.title, entry.model.summary)
+def titled(page: PageInput) -> FeedEntry:
+    """A feed entry of the page's title and summary, in its language."""
+    model = page.entry.localized(page.lang)
+    return FeedEntry(model.title, model.summary)
+
+
+def summarised(page: PageInput) -> str:
+    """The first paragraph of the page's `summary` (text, not Markdown): its description."""
+    return first_paragraph(page.entry.localized(page.lang).summary)
 
 
 def field_line(catalog: Catalog, entry: Entry, needle: str) -> int:

@@ -24,6 +24,7 @@ from civicloop.escaping import Markdown
 from civicloop.fields import Paragraphs, Strict, Text, TimeZone
 from civicloop.labels import translator
 from civicloop.languages import DEFAULT
+from civicloop.plaintext import first_paragraph
 from civicloop.problems import Problem, node_line
 from civicloop.types import draw, session
 from civicloop.types.base import (
@@ -116,6 +117,11 @@ def _context(page: PageInput) -> dict[str, Any]:
     }
 
 
+def _describe(page: PageInput) -> str:
+    """Its question, the reason it exists."""
+    return first_paragraph(page.entry.localized(page.lang).question)
+
+
 def _appointment(known: Appointment, lang: str, t: Callable[..., str]) -> dict[str, str]:
     """The appointment in words: "not published" for what the sources do not say."""
     unsaid = t("not published")
@@ -206,6 +212,7 @@ TYPE = ContentType(
     listed_as="committees",
     order=lambda e: e.model.title,
     context=_context,
+    describe=_describe,
     checks=_checks,
     skeleton=Skeleton(
         (

@@ -1,5 +1,6 @@
 """A closed poll's results: written by the publisher (`civicloop.results`) as a reviewable
-change, checked against the session's poll, listed newest first."""
+change, checked against the session's poll, listed newest first, announced in the feed with
+its figures."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ import re
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
+from babel.numbers import format_percent
 from pydantic import Field, StrictBool, ValidationInfo, field_validator
 
 from civicloop import follow
 from civicloop.catalog import Catalog
 from civicloop.fields import Moment, NonNegativeInt, PositiveInt, Slug, Strict, Text
+from civicloop.labels import translator
 from civicloop.problems import Problem
 from civicloop.types import session
-from civicloop.types.base import ContentType, PageInput, Place, field_line
+from civicloop.types.base import ContentType, FeedEntry, PageInput, Place, field_line
 
 
 class ResultOption(Strict):
@@ -129,6 +132,26 @@ def _polls(catalog: Catalog) -> dict[str, tuple[str, str, list[str]]]:
     return polls
 
 
+def _summary(page: PageInput) -> str:
+    """The question and its figures in words: "... 12 people answered. Option A: 50%; ..."."""
+    model, t = page.entry.model, translator(page.lang)
+    if model.suppressed:
+        return (
+            f"{model.question} {t('Fewer than 5 people answered: the figures are not published.')}"
+        )
+    shares = "; ".join(
+        f"{o.label}: {format_percent(o.share, locale=page.lang)}"
+        for o in model.options
+        if o.share is not None
+    )
+    return f"{model.question} {t('{count} people answered.', count=model.respondents)} {shares}."
+
+
+def _feed(page: PageInput) -> FeedEntry:
+    sample = page.site.catalog.committee_of(page.entry).sample
+    return FeedEntry(page.entry.localized(page.lang).title, _summary(page), sample)
+
+
 def _checks(catalog: Catalog) -> Iterator[Problem]:
     polls = _polls(catalog)
     for entry in catalog.of(TYPE.name):
@@ -176,5 +199,7 @@ TYPE = ContentType(
     newest_first=True,
     in_committee=True,
     context=_context,
+    feed=_feed,
+    describe=_summary,
     checks=_checks,
 )

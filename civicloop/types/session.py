@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from pydantic import (
     AfterValidator,
     Field,
@@ -59,6 +60,7 @@ from civicloop.types.base import (
     field_line,
     slugify,
 )
+from civicloop.when import session_time
 
 
 class AgendaDocument(Strict):
@@ -334,17 +336,6 @@ def _context(page: PageInput) -> dict[str, Any]:
     }
 
 
-def known_date(model: Session) -> str:
-    """What is known of its date, in ISO 8601: its start, its day, a window of days
-    ('2023-10-15/2023-12-03'), or 'date not known'."""
-    if model.starts is not None:
-        return model.starts.isoformat()
-    days = model.days()
-    if days is None:
-        return "date not known"
-    return days[0].isoformat() if model.date else "/".join(d.isoformat() for d in days)
-
-
 def map_link(place: str) -> str:
     """A search for `place` on OpenStreetMap: a link, not an embedded map, so that a page
     makes no request to a third party."""
@@ -352,13 +343,38 @@ def map_link(place: str) -> str:
     return "https://www.openstreetmap.org/search?" + query
 
 
-def _feed(site: Site, entry: Entry) -> FeedEntry:
+def spoken(site: Site, entry: Entry, lang: str) -> str:
+    """When and where in words, in `lang` and the committee's time zone: "Tuesday 9 December
+    2026, 18:00–20:00 CET, Town hall" (or what is known of the date)."""
+    zone = site.catalog.committee_of(entry).timezone
+    text, local = session_time(entry.model, zone, lang), entry.localized(lang)
+    return f"{text}, {local.place}" if local.place else f"{text}, {translator(lang)('Online')}"
+
+
+def _summary(page: PageInput) -> str:
+    """Its number, date and place, what became of it, and its agenda, in words."""
+    site, entry, t = page.site, page.entry, translator(page.lang)
     model = entry.model
-    summary = f"Session {model.number}, {known_date(model)}, {model.status}"
-    return FeedEntry(
-        f"{site.catalog.committee_of(entry).title}: {model.title}",
-        summary + (f", {model.place}" if model.place else ""),
-    )
+    parts = [f"{t('Session')} {model.number} · {spoken(site, entry, page.lang)}."]
+    if model.status == "cancelled":
+        parts.append(t("This session is cancelled."))
+    elif model.new_date_known:
+        zone = ZoneInfo(site.catalog.committee_of(entry).timezone)
+        old = format_datetime(model.postponed_from, "d MMMM y", tzinfo=zone, locale=page.lang)
+        parts.append(t("Postponed from {old}.", old=old))
+    elif model.status == "postponed":
+        parts.append(t("Postponed: the new date is not known yet."))
+    if model.agenda:
+        parts.append(t("Agenda: {items}.", items="; ".join(i.title for i in model.agenda)))
+    return " ".join(parts)
+
+
+def _feed(page: PageInput) -> FeedEntry:
+    committee = page.site.catalog.committee_of(page.entry)
+    title = page.site.catalog.committees[page.entry.committee].localized(page.lang).title
+    t = translator(page.lang)
+    named = t("{name}: {title}", name=title, title=page.entry.localized(page.lang).title)
+    return FeedEntry(named, _summary(page), committee.sample)
 
 
 def _make(content: Path, args: argparse.Namespace) -> tuple[Path, dict[str, Any], str]:
@@ -468,6 +484,7 @@ TYPE = ContentType(
     ident=lambda e: f"{e.committee}/{e.slug}",
     context=_context,
     feed=_feed,
+    describe=_summary,
     skeleton=Skeleton(
         (
             Argument(("--committee",), {"required": True}),

@@ -24,6 +24,7 @@ from civicloop.types.base import (
     Skeleton,
     aware_datetime,
     field_line,
+    summarised,
     titled,
 )
 
@@ -91,6 +92,7 @@ TYPE = ContentType(
     newest_first=True,
     context=_context,
     feed=titled,
+    describe=summarised,
     skeleton=Skeleton(
         (
             Argument(("slug",)),

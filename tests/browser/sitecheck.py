@@ -409,12 +409,12 @@ def overflowing(page) -> list[str]:
 def _browser_on(site: Path):
     from playwright.sync_api import sync_playwright
 
-    from .gzipserver import SiteServer
+    from .gzipserver import SiteServer, built_port
 
     executable = chromium_executable()
     if executable is None:
         sys.exit(f"Chromium not found at {CHROMIUM}: run `make chromium`")
-    with SiteServer(site) as server, sync_playwright() as playwright:
+    with SiteServer(site, port=built_port(site)) as server, sync_playwright() as playwright:
         browser = launch(playwright, executable)
         try:
             yield browser, server.url
