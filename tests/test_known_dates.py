@@ -20,6 +20,7 @@ from conftest import COMMITTEE, SESSION, write
 from markdown import markdown
 
 from bot.outbox_key import OutboxKey, Purpose
+from civicloop import draw_data
 from civicloop.calendar import calendars
 from civicloop.changes import session_changes
 from civicloop.cli import main
@@ -287,6 +288,16 @@ def test_a_calendar_of_real_and_sample_sessions_is_not_named_sample(content):
         str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(ics["calendar.ics"]).walk("VEVENT")
     )
     assert [s.endswith("(sample data)") for s in summaries] == [False, True]
+
+
+def test_the_sample_committees_draw_record_says_it_is_sample():
+    root = Path(__file__).resolve().parent.parent / "content"
+    files = draw_data.data_files(SiteContext.open(root, "https://civic.example.org/", NOW))
+    records = json.loads(files["draws.json"])["draws"]
+    assert [(r["committee"], r["sample"]) for r in records] == [
+        ("sample-neighbourhood-committee", True)
+    ]
+    jsonschema.validate(json.loads(files["draws.json"]), json.loads(files["schema/draws.json"]))
 
 
 def test_the_real_committees_publish_no_time_their_sources_do_not_give():
