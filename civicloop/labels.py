@@ -160,6 +160,16 @@ FRENCH = {
     "Scan it to open the bot on Telegram: {url}": (
         "Scannez-le pour ouvrir le bot sur Telegram : {url}"
     ),
+    # the footer of every page (civicloop/organisation.py)
+    "About this site": "À propos de ce site",
+    "Contact": "Contact",
+    "Take part": "Participer",
+    "Calendars": "Agendas",
+    "All sessions (.ics)": "Toutes les séances (.ics)",
+    "News feed (RSS)": "Fil d'actualités (RSS)",
+    "Open data": "Données ouvertes",
+    "Accessibility": "Accessibilité",
+    "Privacy": "Vie privée",
     # values of front-matter fields
     "political-task-committee": "comité politique thématique",
     "deliberative-committee": "commission délibérative",

@@ -277,3 +277,67 @@ def test_titles_reach_the_page_exactly_as_written(content, tmp_path):
     page = html(tmp_path / "out", "committees/test/sessions/01-first")
     assert page.select_one("article h1").get_text() == title
     assert page.title.get_text().startswith(title)
+
+
+FOOTER_LINKS = {
+    "en": ["Privacy", "Calendars", "All sessions (.ics)", "News feed (RSS)"],
+    "fr": ["Vie privée", "Agendas", "Toutes les séances (.ics)", "Fil d'actualités (RSS)"],
+}
+
+
+@pytest.mark.parametrize(
+    ("page", "lang"), [(".", "en"), (SESSION_PAGE, "en"), ("fr", "fr"), ("fr/calendar", "fr")]
+)
+def test_the_footer_names_the_organisation_and_links_feed_calendars_and_data(
+    sample_site, page, lang
+):
+    footer = html(sample_site, page).select_one("footer")
+    text = footer.get_text(" ", strip=True)
+    name = "Sample Town (sample organisation)" if lang == "en" else "Ville d'exemple"
+    assert name in text and "Made with" not in text and "Material" not in text
+    links = {a.get_text(strip=True): a["href"] for a in footer.select("a")}
+    assert links["participation@sample-town.example"] == "mailto:participation@sample-town.example"
+    for label in FOOTER_LINKS[lang]:
+        assert label in links, (label, links)
+    url = urljoin(SITE_URL, page.strip(".") + "/")
+    calendar = urljoin(url, links[FOOTER_LINKS[lang][2]])
+    assert calendar == SITE_URL + "calendar.ics"
+    agenda = urljoin(url, links[FOOTER_LINKS[lang][1]])
+    assert agenda == SITE_URL + ("fr/" if lang == "fr" else "") + "calendar/"
+
+
+def test_the_organisation_is_configuration_and_shown_as_text(content, tmp_path, monkeypatch):
+    name, words = 'Town <b>&amp; "Co"', "Run by <script>x()</script> & friends"
+    monkeypatch.setenv("CIVICLOOP_ORG_NAME", name)
+    monkeypatch.setenv("CIVICLOOP_FOOTER", words)
+    monkeypatch.setenv("CIVICLOOP_ORG_COLOUR", "#1F5F8B")
+    monkeypatch.setenv("CIVICLOOP_CONTACT", "https://town.example/write-to-us")
+    result = build_site(content, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    page = html(tmp_path / "out", "committees/test")
+    assert not page.select("b") and all("x()" not in s.get_text() for s in page.select("script"))
+    assert page.title.get_text().endswith(" - " + name)
+    assert page.select_one(".md-header__topic .md-ellipsis").get_text(strip=True) == name
+    assert page.select_one(".md-header .md-logo")["aria-label"] == name
+    footer = page.select_one("footer")
+    assert footer.select_one(".civicloop-footer__name").get_text() == name
+    assert words in footer.get_text()
+    assert footer.select_one('a[href="https://town.example/write-to-us"]')
+    assert ":root{--civicloop-primary:#1F5F8B}" in str(page.head)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "says"),
+    [
+        ("CIVICLOOP_ORG_COLOUR", "#ffeb3b", "CIVICLOOP_ORG_COLOUR (extra.organisation.colour)"),
+        ("CIVICLOOP_CONTACT", "javascript:alert(1)", "CIVICLOOP_CONTACT (extra.organisation"),
+    ],
+)
+def test_a_setting_the_site_cannot_use_stops_the_build_saying_which(
+    content, tmp_path, monkeypatch, setting, value, says
+):
+    monkeypatch.setenv(setting, value)
+    result = build_site(content, tmp_path / "out")
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    assert says in output and "Traceback" not in output
