@@ -85,7 +85,7 @@ FOOTER_PAGES = (
     ("Take part", "take-part.md"),
     ("Calendars", "calendar.md"),
     ("All sessions (.ics)", "calendar.ics"),
-    ("News feed (RSS)", "feed.xml"),
+    ("News feed (Atom)", "feed.xml"),
     ("Open data", "open-data.md"),
     ("Accessibility", "accessibility.md"),
     ("Privacy", "privacy.md"),
@@ -106,4 +106,4 @@ def footer(catalog: Catalog, lang: str, known: Contact | None) -> Footer:
         else:
             url = path
         links.append(FooterLink(t(label), url))
-    return Footer(t("About this site"), t("Contact"), known, tuple(links))
+    return Footer(t("About this site"), t("Contact:"), known, tuple(links))

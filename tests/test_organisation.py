@@ -79,15 +79,15 @@ def test_the_footer_links_the_pages_there_are_in_each_language(tmp_path: Path):
     assert [(link.label, link.url) for link in english.links] == [
         ("Calendars", "calendar/"),
         ("All sessions (.ics)", "calendar.ics"),
-        ("News feed (RSS)", "feed.xml"),
+        ("News feed (Atom)", "feed.xml"),
         ("Accessibility", "accessibility/"),
     ]  # no take-part, open-data or privacy page in this content: no link to them
-    assert english.contact == known and english.contact_label == "Contact"
+    assert english.contact == known and english.contact_label == "Contact:"
     french = footer(catalog, "fr", None)
     assert [(link.label, link.url) for link in french.links] == [
         ("Agendas", "fr/calendar/"),
         ("Toutes les séances (.ics)", "calendar.ics"),
-        ("Fil d'actualités (RSS)", "feed.xml"),
+        ("Fil d'actualités (Atom)", "feed.xml"),
         ("Accessibilité", "fr/accessibility/"),
     ]
     assert french.label == "À propos de ce site" and french.contact is None

@@ -44,12 +44,41 @@ def test_session_page_shows_agenda_time_place_and_polls(sample_site):
     assert "../../calendar.ics" in hrefs
 
 
+def members_by_group(page: BeautifulSoup) -> dict[str, list[list[str]]]:
+    """Each group of the committee page's members (a heading under "Members"): its rows."""
+    groups = {}
+    for heading in page.select("article h3"):
+        table = heading.find_next_sibling()
+        if table is not None and table.name == "table":
+            rows = [
+                [td.get_text(strip=True) for td in tr.select("td")] for tr in table.select("tr")
+            ]
+            groups[heading.get_text(strip=True).rstrip("¶")] = [r for r in rows if r]
+    return groups
+
+
 def test_committee_page_lists_members_by_role_and_selection(sample_site):
     page = html(sample_site, "committees/wallonia-deliberative-committee")
-    rows = [[td.get_text(strip=True) for td in tr.select("td")] for tr in page.select("tr")]
-    assert ["citizen", "30", "drawn by lot", ""] in rows  # since: the sources do not say
-    assert ["politician", "10", "elected", ""] in rows
+    assert members_by_group(page) == {  # since: the sources do not say
+        "Citizen members": [["30 seats", "drawn by lot", "not published"]],
+        "Politicians": [["10 seats", "elected", "not published"]],
+        "Substitutes": [["30 seats", "drawn by lot", "not published"]],
+    }
     assert "Past sessions" in page.get_text()
+    sample = members_by_group(html(sample_site, "committees/sample-neighbourhood-committee"))
+    assert sample["Citizen members"] == [["10 seats", "drawn by lot", "3 September 2026"]]
+    assert sample["Politicians"] == [
+        ["Sample Councillor (chair of the committee)", "elected", "10 September 2026"],
+        ["4 seats", "elected", "10 September 2026"],
+    ]
+    assert sample["Other members"] == [
+        ["Facilitator: Sample Facilitator", "appointed", "20 August 2026"]
+    ]
+    french = members_by_group(html(sample_site, "fr/committees/sample-neighbourhood-committee"))
+    assert french["Membres citoyens"] == [["10 sièges", "tiré·e au sort", "3 septembre 2026"]]
+    assert french["Autres membres"] == [
+        ["Animateur·rice: Sample Facilitator", "nommé·e", "20 août 2026"]
+    ]
 
 
 def test_french_pages_have_french_language_and_labels(sample_site):
@@ -66,6 +95,97 @@ def test_home_lists_next_sessions_and_webinars(sample_site):
     text = html(sample_site, ".").select_one("article").get_text(" ", strip=True)
     assert "Next sessions" in text and "Listening to families" in text
     assert "Citizens and policy makers together" in text
+
+
+def test_home_says_how_to_take_part_then_sessions_then_committees_as_cards(sample_site):
+    page = html(sample_site, ".")
+    headings = [h.get_text(strip=True).rstrip("¶") for h in page.select("article h2")]
+    assert headings[:3] == ["How to take part", "Next sessions", "Committees"]
+    cards = page.select("article .grid.cards > ul > li")
+    assert len(cards) == 3
+    texts = {
+        c.select_one("h3").get_text(strip=True).rstrip("¶"): c.get_text(" ", strip=True)
+        for c in cards
+    }
+    sample = texts["Sample: safer streets to school"]
+    assert "Political task committee · active" in sample
+    assert "Next session: 8 Dec 2026, 18:30–21:00 CET · Listening to families" in sample
+    wallonia = texts["First Deliberative Committee of the Parliament of Wallonia"]
+    assert "Deliberative committee · concluded" in wallonia and "No upcoming session." in wallonia
+    assert not page.select('article a[href^="https://t.me/"]')  # no bot configured
+    take_part = page.select_one("article a[href='take-part/']")
+    assert take_part.get_text() == "All the ways to take part"
+
+
+def test_home_cards_follow_each_committee_when_the_bot_is_known(content, tmp_path, monkeypatch):
+    monkeypatch.setenv("CIVICLOOP_BOT_USERNAME", "town_bot")
+    assert build_site(content, tmp_path / "out").returncode == 0
+    page = html(tmp_path / "out", ".")
+    (card,) = page.select("article .grid.cards > ul > li")
+    links = [a["href"] for a in card.select('a[href^="https://t.me/"]')]
+    assert links == ["https://t.me/town_bot?start=c-test"]
+
+
+def test_take_part_and_accessibility_pages_in_both_languages(sample_site):
+    for path, words in (
+        ("take-part", ["Apply to be drawn by lot", "Answer polls", "Contact:"]),
+        ("fr/take-part", ["Se porter volontaire pour le tirage au sort", "Répondre aux sondages"]),
+        (
+            "accessibility",
+            [
+                "partially compliant",
+                "Non-accessible content",
+                "axe-core",
+                "Enforcement procedure",
+                "Feedback and contact",
+                "This statement was prepared on",
+            ],
+        ),
+        (
+            "fr/accessibility",
+            [
+                "partiellement conforme",
+                "Voies de recours",
+                "Retours et contact",
+                "Cette déclaration a été établie le",
+            ],
+        ),
+    ):
+        page = html(sample_site, path)
+        text = page.select_one("article").get_text(" ", strip=True)
+        for expected in words:
+            assert expected in text, (path, expected)
+        mail = page.select_one('article a[href="mailto:participation@sample-town.example"]')
+        assert mail is not None, path
+
+
+def test_open_data_page_links_each_file_and_its_schema(sample_site):
+    page = html(sample_site, "fr/open-data")
+    url = SITE_URL + "fr/open-data/"
+    hrefs = {urljoin(url, a["href"]) for a in page.select("article a")}
+    for name in ("committees.json", "sessions.json", "polls.json", "draws.json"):
+        assert SITE_URL + "data/v1/" + name in hrefs
+        assert SITE_URL + "data/v1/schema/" + name in hrefs
+    assert {SITE_URL + "calendar.ics", SITE_URL + "feed.xml"} <= hrefs
+    assert "Chaque séance : quand et où" in page.get_text()
+
+
+def test_navigation_has_no_doubled_labels_and_no_empty_toc_rail(sample_site):
+    page = html(sample_site, "case-studies")
+    nav = page.select_one(".md-sidebar--primary nav")
+    links = nav.select("a.md-nav__link, label.md-nav__link")  # what the sidebar shows
+    labels = [" ".join(x.get_text().split()) for x in links]
+    assert labels.count("Case studies") == 1, labels
+    assert "Committees" in labels and "Take part" in labels
+    assert not nav.select("label.md-nav__title + ul:empty")
+    for path, hidden in (
+        ("privacy", True),
+        ("open-data", True),
+        (".", False),
+        (SESSION_PAGE, False),
+    ):
+        rail = html(sample_site, path).select_one('[data-md-type="toc"]')
+        assert rail.has_attr("hidden") == hidden, path
 
 
 def test_webinar_video_waits_for_a_click(sample_site):
@@ -280,8 +400,8 @@ def test_titles_reach_the_page_exactly_as_written(content, tmp_path):
 
 
 FOOTER_LINKS = {
-    "en": ["Privacy", "Calendars", "All sessions (.ics)", "News feed (RSS)"],
-    "fr": ["Vie privée", "Agendas", "Toutes les séances (.ics)", "Fil d'actualités (RSS)"],
+    "en": ["Take part", "Calendars", "All sessions (.ics)", "News feed (Atom)", "Open data"],
+    "fr": ["Participer", "Agendas", "Toutes les séances (.ics)", "Fil d'actualités (Atom)"],
 }
 
 
@@ -304,6 +424,10 @@ def test_the_footer_names_the_organisation_and_links_feed_calendars_and_data(
     assert calendar == SITE_URL + "calendar.ics"
     agenda = urljoin(url, links[FOOTER_LINKS[lang][1]])
     assert agenda == SITE_URL + ("fr/" if lang == "fr" else "") + "calendar/"
+    pages = [urljoin(url, a["href"]) for a in footer.select("nav a")]
+    prefix = SITE_URL + ("fr/" if lang == "fr" else "")
+    for expected in ("take-part/", "calendar/", "open-data/", "accessibility/", "privacy/"):
+        assert prefix + expected in pages
 
 
 def test_the_organisation_is_configuration_and_shown_as_text(content, tmp_path, monkeypatch):
