@@ -91,3 +91,19 @@ def test_the_footer_links_the_pages_there_are_in_each_language(tmp_path: Path):
         ("Accessibilité", "fr/accessibility/"),
     ]
     assert french.label == "À propos de ce site" and french.contact is None
+
+
+def test_generate_takes_the_contact_and_refuses_one_it_cannot_use(tmp_path: Path, capsys):
+    from civicloop.cli import main
+
+    root = tmp_path / "content"
+    write(root, "index.md", "---\ntype: listing\nlist: home\ntitle: Home\n---\nHello.\n")
+    write(root, "take-part.md", "---\ntype: listing\nlist: take-part\ntitle: Take part\n---\n")
+    out = tmp_path / "tree"
+    command = ["--content", str(root), "generate", "--out", str(out), "--contact"]
+    assert main([*command, "javascript:alert(1)"]) == 1
+    assert "--contact: 'javascript:alert(1)' is neither" in capsys.readouterr().err
+    assert not out.exists()
+    assert main([*command, "town@example.org"]) == 0
+    page = (out / "en/take-part.md").read_text()
+    assert "[town@example.org](mailto:town@example.org)" in page
