@@ -19,7 +19,7 @@ from babel.core import get_global
 from civicloop.catalog import Entry
 from civicloop.escaping import clean, clean_line
 from civicloop.labels import translator
-from civicloop.languages import CODES, DEFAULT
+from civicloop.languages import CODES, DEFAULT, feed_path
 from civicloop.plaintext import shorten
 from civicloop.sitecontext import SiteContext
 from civicloop.types import TYPES
@@ -45,11 +45,6 @@ _SCRIPT_SAFE = str.maketrans(
 def address(site: SiteContext, url: str, lang: str) -> str:
     """The absolute address of the page at `url` (relative to a language's root) in `lang`."""
     return site.absolute(url if lang == DEFAULT else f"{lang}/{url}")
-
-
-def feed_path(lang: str) -> str:
-    """Where the feed of `lang` is, from the site's root."""
-    return "feed.xml" if lang == DEFAULT else f"{lang}/feed.xml"
 
 
 def locale(lang: str) -> str:
