@@ -98,9 +98,10 @@ def _moment(value: datetime | date | None) -> str | None:
 
 
 def event(site: SiteContext, session: Entry, lang: str) -> dict[str, Any] | None:
-    """The session as a schema.org `Event` in `lang`, or None when its date is not known."""
+    """The session as a schema.org `Event` in `lang`: from its start, or its day when its time
+    is not published; None when its date is not known (a window of days is no date)."""
     model, local = session.model, session.localized(lang)
-    starts = _moment(model.starts)
+    starts = _moment(model.starts if model.starts is not None else model.date)
     if starts is None:
         return None
     committee = site.catalog.committees[session.committee]
@@ -118,13 +119,14 @@ def event(site: SiteContext, session: Entry, lang: str) -> dict[str, Any] | None
         "inLanguage": lang,
         "eventStatus": f"{SCHEMA}/{_status(model)}",
         "eventAttendanceMode": f"{SCHEMA}/{_attendance(model)}",
-        "location": _location(local),
         "organizer": {
             "@type": "Organization",
             "name": committee.localized(lang).title,
             "url": address(site, committee.url, lang),
         },
     }
+    if location := _location(local):  # none when the sources do not say where
+        found["location"] = location
     if (ends := _moment(model.ends)) is not None:
         found["endDate"] = ends
     if model.new_date_known:
@@ -144,13 +146,13 @@ def _attendance(model: Any) -> str:
     return "OnlineEventAttendanceMode" if model.online else "OfflineEventAttendanceMode"
 
 
-def _location(local: Any) -> dict[str, Any] | list[dict[str, Any]]:
+def _location(local: Any) -> dict[str, Any] | list[dict[str, Any]] | None:
     places = []
     if local.place:
         places.append({"@type": "Place", "name": local.place, "address": local.place})
     if local.online:
         places.append({"@type": "VirtualLocation", "url": str(local.online)})
-    return places[0] if len(places) == 1 else places
+    return places[0] if len(places) == 1 else (places or None)
 
 
 def _cleaned(value: Any) -> Any:
