@@ -212,10 +212,11 @@ def test_each_message_once_across_a_sigkill_and_restart(local_api, tmp_path):
         sent = [m.get("text", "") for m in ctl.bot_messages(chat_id=1)]
         assert len([t for t in sent if RESULTS in t]) == 1
         assert len([t for t in sent if MOVED in t]) == 1
-        assert rows(db, "SELECT key, state FROM outbox WHERE key LIKE 're_:%' ORDER BY key") == [
-            ("rec:test/r-01:rejected:1", "sent"),
-            ("res:test-poll:1", "sent"),
-        ]
+        # one row each; killed between the delivery and its record, a message is 'uncertain'
+        # (it may have left): such a kind is then never sent again
+        kept = rows(db, "SELECT key, state FROM outbox WHERE key LIKE 're_:%' ORDER BY key")
+        assert [key for key, _ in kept] == ["rec:test/r-01:rejected:1", "res:test-poll:1"]
+        assert {state for _, state in kept} <= {"sent", "uncertain"}
     finally:
         bot.kill()
         bot.wait()
