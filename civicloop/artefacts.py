@@ -8,9 +8,9 @@ import json
 from civicloop import draw_data
 from civicloop.calendar import calendars
 from civicloop.feed import feed
-from civicloop.languages import CODES
+from civicloop.languages import CODES, feed_path
 from civicloop.opendata import data_files
-from civicloop.sharing import feed_path, robots
+from civicloop.sharing import robots
 from civicloop.sitecontext import SiteContext
 from civicloop.types import json_schemas
 

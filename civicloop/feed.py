@@ -13,7 +13,8 @@ from xml.etree import ElementTree as ET
 
 from civicloop.escaping import clean
 from civicloop.labels import translator
-from civicloop.sharing import address, feed_path
+from civicloop.languages import feed_path
+from civicloop.sharing import address
 from civicloop.sitecontext import SiteContext
 from civicloop.types import TYPES
 from civicloop.types.base import PageInput

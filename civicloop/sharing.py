@@ -19,7 +19,7 @@ from babel.core import get_global
 from civicloop.catalog import Entry
 from civicloop.escaping import clean, clean_line
 from civicloop.labels import translator
-from civicloop.languages import CODES, DEFAULT
+from civicloop.languages import CODES, DEFAULT, feed_path
 from civicloop.plaintext import shorten
 from civicloop.sitecontext import SiteContext
 from civicloop.types import TYPES
@@ -45,11 +45,6 @@ _SCRIPT_SAFE = str.maketrans(
 def address(site: SiteContext, url: str, lang: str) -> str:
     """The absolute address of the page at `url` (relative to a language's root) in `lang`."""
     return site.absolute(url if lang == DEFAULT else f"{lang}/{url}")
-
-
-def feed_path(lang: str) -> str:
-    """Where the feed of `lang` is, from the site's root."""
-    return "feed.xml" if lang == DEFAULT else f"{lang}/feed.xml"
 
 
 def locale(lang: str) -> str:
@@ -101,10 +96,11 @@ def _moment(value: datetime | date | None) -> str | None:
 
 
 def event(site: SiteContext, session: Entry, lang: str, said: str) -> dict[str, Any] | None:
-    """The session as a schema.org `Event` in `lang` (`said`: its `description`), or None when
-    its date is not known."""
+    """The session as a schema.org `Event` in `lang` (`said`: its `description`): from its
+    start, or its day when its time is not published; None when its date is not known (a
+    window of days is no date)."""
     model, local = session.model, session.localized(lang)
-    starts = _moment(model.starts)
+    starts = _moment(model.starts if model.starts is not None else model.date)
     if starts is None:
         return None
     committee = site.catalog.committees[session.committee]
@@ -122,13 +118,14 @@ def event(site: SiteContext, session: Entry, lang: str, said: str) -> dict[str, 
         "inLanguage": lang,
         "eventStatus": f"{SCHEMA}/{_status(model)}",
         "eventAttendanceMode": f"{SCHEMA}/{_attendance(model)}",
-        "location": _location(local),
         "organizer": {
             "@type": "Organization",
             "name": committee.localized(lang).title,
             "url": address(site, committee.url, lang),
         },
     }
+    if location := _location(local):  # none when the sources do not say where
+        found["location"] = location
     if (ends := _moment(model.ends)) is not None:
         found["endDate"] = ends
     if model.new_date_known:
@@ -148,13 +145,13 @@ def _attendance(model: Any) -> str:
     return "OnlineEventAttendanceMode" if model.online else "OfflineEventAttendanceMode"
 
 
-def _location(local: Any) -> dict[str, Any] | list[dict[str, Any]]:
+def _location(local: Any) -> dict[str, Any] | list[dict[str, Any]] | None:
     places = []
     if local.place:
         places.append({"@type": "Place", "name": local.place, "address": local.place})
     if local.online:
         places.append({"@type": "VirtualLocation", "url": str(local.online)})
-    return places[0] if len(places) == 1 else places
+    return places[0] if len(places) == 1 else (places or None)
 
 
 def _cleaned(value: Any) -> Any:

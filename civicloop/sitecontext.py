@@ -13,6 +13,7 @@ from civicloop.catalog import Catalog, Entry
 from civicloop.escaping import clean_line
 from civicloop.history import Revision, revision, revisions
 from civicloop.loading import load
+from civicloop.organisation import Contact
 from civicloop.subscriptions import Subscription, uri
 
 
@@ -23,15 +24,23 @@ class SiteContext:
     now: datetime
     history: dict[str, Revision] = field(default_factory=dict)
     bot: str | None = None  # the bot's username (CIVICLOOP_BOT_USERNAME): pages link to it
+    contact: Contact | None = None  # the organisation's (CIVICLOOP_CONTACT); None: not given
 
     @classmethod
-    def open(cls, content: Path, base_url: str, now: datetime | None = None) -> SiteContext:
+    def open(
+        cls,
+        content: Path,
+        base_url: str,
+        now: datetime | None = None,
+        contact: Contact | None = None,
+    ) -> SiteContext:
         return cls(
             catalog=load(content),
             base_url=base_url.rstrip("/") + "/",
             now=now or current_time(),
             history=revisions(content),
             bot=follow.username(),
+            contact=contact,
         )
 
     def absolute(self, url: str) -> str:

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import frontmatter
 import icalendar
 import jsonschema
 import pytest
@@ -351,3 +352,14 @@ def test_a_new_day_or_window_is_a_change_of_time_for_subscribers(content):
     assert session_changes(window, day) == ["time"]
     assert session_changes(day, later) == ["time"]
     assert session_changes(day, day) == []
+
+
+def test_new_session_with_only_its_day(content, capsys):
+    argv = ["--content", str(content), "new", "session", "--committee", "test"]
+    assert main([*argv, "--date", "2027-01-12"]) == 0
+    written = content / "committees/test/sessions/02-session-2.md"
+    meta = frontmatter.load(written).metadata
+    assert meta["date"] in ("2027-01-12", date(2027, 1, 12)) and "starts" not in meta
+    for wrong in ([], ["--date", "2027-01-12", "--starts", "2027-01-12T18:00+01:00"]):
+        assert main([*argv, *wrong]) == 2
+        assert "give --starts (its date and time) or --date" in capsys.readouterr().err

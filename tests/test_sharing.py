@@ -105,6 +105,15 @@ def test_online_and_mixed_sessions(content):
     assert [place["@type"] for place in mixed["location"]] == ["Place", "VirtualLocation"]
 
 
+def test_an_event_says_only_what_is_known_of_its_date(content):
+    day = event_of(with_session(content, starts=None, ends=None, date="2026-12-08"))
+    assert day["startDate"] == "2026-12-08" and "endDate" not in day
+    site = with_session(content, starts=None, ends=None, date_between="[2026-12-01, 2026-12-20]")
+    assert "event" not in sharing.front(site, site.catalog.docs[SESSION_PATH], "en", "First")
+    site = with_session(content, starts=None, ends=None)
+    assert "event" not in sharing.front(site, site.catalog.docs[SESSION_PATH], "en", "First")
+
+
 def test_a_sample_event_says_so(content):
     committee = content / "committees/test/index.md"
     committee.write_text(

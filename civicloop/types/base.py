@@ -15,6 +15,8 @@ from typing import Any, Protocol
 import yaml
 
 from civicloop.catalog import Catalog, Entry
+from civicloop.history import Revision
+from civicloop.organisation import Contact
 from civicloop.plaintext import first_paragraph, lead
 from civicloop.problems import Problem
 from civicloop.subscriptions import Subscription
@@ -29,6 +31,9 @@ class Site(Protocol):
 
     catalog: Catalog
     bot: str | None  # the bot's username, for "Follow on Telegram" links; None: no such links
+    contact: Contact | None  # the organisation's contact address; None: not configured
+
+    def revision(self, doc: Entry) -> Revision: ...
 
     def upcoming(self, committee: str | None = None) -> list[Entry]: ...
 

@@ -73,6 +73,15 @@ class Committee(Strict):
         return self.appointment or Appointment()
 
 
+# How a committee page groups its members, in this order (every role is in one group).
+GROUPS = (
+    ("Citizen members", frozenset({"citizen"})),
+    ("Politicians", frozenset({"politician"})),
+    ("Substitutes", frozenset({"substitute"})),
+    ("Other members", frozenset({"expert", "facilitator"})),
+)
+
+
 def _is_appointed(member: Member) -> bool:
     return member.selection == "appointed"
 
@@ -102,7 +111,7 @@ def _context(page: PageInput) -> dict[str, Any]:
         since = member.since
         if since is None and result and _by_draw(member) == (True, False):
             since = date.fromisoformat(result["picked"])
-        rows.append((member, "" if since is None else _day(since, lang, t)))
+        rows.append((member, _day(since, lang, t)))
     appointment = model.appointment_record()
     return {
         "upcoming": upcoming,
@@ -110,7 +119,7 @@ def _context(page: PageInput) -> dict[str, Any]:
         **session.subscriptions(page, slug),
         "follow": follow.offer(page.site.bot, follow.committee(slug), lang),
         "draw": draw_doc,
-        "seats": rows,
+        "groups": [(g, [r for r in rows if r[0].role in roles]) for g, roles in GROUPS],
         # Markdown the record made, each value in it escaped there
         "drawn": Markdown(drawn_seats(t, result, lambda d: _day(d, lang, t))) if result else "",
         "appointment": appointment and _appointment(appointment, lang, t),

@@ -385,15 +385,27 @@ def _make(content: Path, args: argparse.Namespace) -> tuple[Path, dict[str, Any]
     numbers = [
         int(m[1]) for p in (folder / "sessions").glob("*.md") if (m := re.match(r"(\d+)", p.name))
     ]
+    if (args.starts is None) == (args.date is None):
+        raise ValueError(
+            "give --starts (its date and time) or --date (its day, when the time is not "
+            "published), one of them"
+        )
     number = max(numbers, default=0) + 1
     title = args.title or f"Session {number}"
+    when = (
+        {"date": args.date.isoformat()}
+        if args.date
+        else {
+            "starts": args.starts.isoformat(),
+            "ends": (args.starts + timedelta(hours=2)).isoformat(),
+        }
+    )
     meta = {
         "type": "session",
         "id": str(uuid.uuid4()),
         "title": title,
         "number": number,
-        "starts": args.starts.isoformat(),
-        "ends": (args.starts + timedelta(hours=2)).isoformat(),
+        **when,
         "status": "scheduled",
         "place": TODO,
         "agenda": [{"title": "Welcome and introductions", "duration": 15}],
@@ -490,7 +502,15 @@ TYPE = ContentType(
             Argument(("--committee",), {"required": True}),
             Argument(
                 ("--starts",),
-                {"required": True, "type": aware_datetime, "help": "e.g. 2027-01-12T18:00+01:00"},
+                {"type": aware_datetime, "help": "e.g. 2027-01-12T18:00+01:00"},
+            ),
+            Argument(
+                ("--date",),
+                {
+                    "type": date.fromisoformat,
+                    "help": "the day alone, e.g. 2027-01-12, when "
+                    "the time is not published (instead of --starts)",
+                },
             ),
             Argument(("--title",)),
         ),

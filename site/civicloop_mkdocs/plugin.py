@@ -11,13 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import Files
 
 from civicloop import pages
 from civicloop.generate import NotATree, claim, prune, write_artefacts, write_languages
 from civicloop.languages import ALL, CODES, DEFAULT
+from civicloop.organisation import Contact, colour, contact, footer
 from civicloop.sitecontext import SiteContext
 from civicloop_mkdocs.config import CivicloopConfig
 from civicloop_mkdocs.jobs import Job
@@ -48,14 +51,14 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
             root = Path(config.config_file_path or ".").parent
             self.content = (root / self.config.content).resolve()
             self.tree = (root / self.config.source).resolve()
-            self.site = self.generate(config.site_url or "/", config.site_name)
+            self.site = self.generate(config, config.site_url or "/", config.site_name)
         config.docs_dir = str(self.tree)
         return config
 
-    def generate(self, site_url: str, site_name: str) -> SiteContext:
+    def generate(self, config: MkDocsConfig, site_url: str, site_name: str) -> SiteContext:
         assert self.content is not None and self.tree is not None
         try:
-            site = SiteContext.open(self.content, site_url)
+            site = SiteContext.open(self.content, site_url, contact=organisation(config))
         except ValueError as error:  # a setting that is not valid: its message says which
             raise Abort(f"civicloop: {error}") from None
         if site.catalog.problems:
@@ -77,6 +80,13 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
         prune(self.tree, written.made)
         return site
 
+    def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
+        """The footer's links in the language being built (`partials/footer.html`)."""
+        if self.site is not None:
+            lang = config.theme["language"]
+            env.globals["civicloop_footer"] = footer(self.site.catalog, lang, self.site.contact)
+        return env
+
     def on_pre_build(self, config: MkDocsConfig) -> None:
         """The site has one 404 page, at its root: the default language's, with its `lang`."""
         if config.theme["language"] != DEFAULT:
@@ -91,3 +101,22 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
         server.unwatch(config.docs_dir)
         server.watch(str(self.content))
         return server
+
+
+def organisation(config: MkDocsConfig) -> Contact | None:
+    """The organisation's contact address, and its colour checked (mkdocs.yml's
+    `extra.organisation`, from CIVICLOOP_CONTACT and CIVICLOOP_ORG_COLOUR): a ValueError
+    names the setting and the fix."""
+    known = config.extra.get("organisation") or {}
+    checked: dict[str, object] = {}
+    for key, setting, check in (
+        ("colour", "CIVICLOOP_ORG_COLOUR", colour),
+        ("contact", "CIVICLOOP_CONTACT", contact),
+    ):
+        if known.get(key):
+            try:
+                checked[key] = check(str(known[key]))
+            except ValueError as error:
+                raise ValueError(f"{setting} (extra.organisation.{key}): {error}") from None
+    found = checked.get("contact")
+    return found if isinstance(found, Contact) else None

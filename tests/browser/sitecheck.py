@@ -58,6 +58,8 @@ PAGES: dict[str, str] = {
     "case-study index": "case-studies/",
     "webinar": "webinars/citizens-and-policy-makers-together/",
     "calendar": "calendar/",
+    "take part": "take-part/",
+    "accessibility statement": "accessibility/",
     "search results": "",  # the home page with a query typed into Material's search
     "French page": "fr/committees/sample-neighbourhood-committee/",
 }

@@ -45,6 +45,9 @@ TYPES: dict[str, str] = {
     "webinar index": "webinars/",
     "calendar": PAGES["calendar"],
     "plain page": "privacy/",
+    "take part": PAGES["take part"],
+    "accessibility statement": PAGES["accessibility statement"],
+    "open data": "open-data/",
 }
 NOT_FOUND = "404.html"
 
