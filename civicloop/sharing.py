@@ -83,11 +83,9 @@ def open_graph(site: SiteContext, doc: Entry, lang: str, title: str) -> dict[str
 
 def front(site: SiteContext, doc: Entry, lang: str, title: str) -> dict[str, Any]:
     """What the front matter of the page in `lang` carries for the theme's `<head>`."""
-    meta: dict[str, Any] = {
-        "description": description(site, doc, lang),
-        "share": open_graph(site, doc, lang, title),
-    }
-    if doc.kind == "session" and (found := event(site, doc, lang)) is not None:
+    said = description(site, doc, lang)  # the event's too: made once
+    meta: dict[str, Any] = {"description": said, "share": open_graph(site, doc, lang, title)}
+    if doc.kind == "session" and (found := event(site, doc, lang, said)) is not None:
         meta["event"] = script_json(found)
     return meta
 
@@ -97,9 +95,10 @@ def _moment(value: datetime | date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def event(site: SiteContext, session: Entry, lang: str) -> dict[str, Any] | None:
-    """The session as a schema.org `Event` in `lang`: from its start, or its day when its time
-    is not published; None when its date is not known (a window of days is no date)."""
+def event(site: SiteContext, session: Entry, lang: str, said: str) -> dict[str, Any] | None:
+    """The session as a schema.org `Event` in `lang` (`said`: its `description`): from its
+    start, or its day when its time is not published; None when its date is not known (a
+    window of days is no date)."""
     model, local = session.model, session.localized(lang)
     starts = _moment(model.starts if model.starts is not None else model.date)
     if starts is None:
@@ -113,7 +112,7 @@ def event(site: SiteContext, session: Entry, lang: str) -> dict[str, Any] | None
         "@context": SCHEMA,
         "@type": "Event",
         "name": name,
-        "description": description(site, session, lang),
+        "description": said,
         "startDate": starts,
         "url": address(site, session.url, lang),
         "inLanguage": lang,
