@@ -36,10 +36,9 @@ STATUS = {
     "cancelled": "EventCancelled",
 }
 # JSON's own escapes for what could end or open markup inside `<script>`; JSON has these
-# characters only inside strings, where an escape reads as the character itself
-_SCRIPT_SAFE = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-)
+# characters only inside strings, where an escape reads as the character itself; applied
+# by str.replace, not str.translate with a table (a Python lookup for each character)
+_SCRIPT_SAFE = {c: f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
 
 
 def address(site: SiteContext, url: str, lang: str) -> str:
@@ -56,7 +55,10 @@ def locale(lang: str) -> str:
 def script_json(data: Any) -> str:
     """`data` as JSON to put as it is inside an HTML `<script>` element: no `</script>`, `<!--`
     or `&` can appear in it, and a parser reads back `data`."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escape in _SCRIPT_SAFE.items():
+        text = text.replace(char, escape)
+    return text
 
 
 def description(site: SiteContext, doc: Entry, lang: str) -> str:
