@@ -87,7 +87,7 @@ def test_the_footer_links_the_pages_there_are_in_each_language(tmp_path: Path):
     assert [(link.label, link.url) for link in french.links] == [
         ("Agendas", "fr/calendar/"),
         ("Toutes les séances (.ics)", "calendar.ics"),
-        ("Fil d'actualités (Atom)", "feed.xml"),
+        ("Fil d'actualités (Atom)", "fr/feed.xml"),  # each language has its feed
         ("Accessibilité", "fr/accessibility/"),
     ]
     assert french.label == "À propos de ce site" and french.contact is None
