@@ -7,8 +7,10 @@ of the characters XML 1.0 forbids, so that one control character cannot make the
 
 from __future__ import annotations
 
+from datetime import datetime
 from xml.etree import ElementTree as ET
 
+from civicloop.catalog import Entry
 from civicloop.escaping import clean
 from civicloop.sitecontext import SiteContext
 from civicloop.types import TYPES
@@ -18,14 +20,23 @@ ATOM = "http://www.w3.org/2005/Atom"
 
 def feed(site: SiteContext, title: str, limit: int = 50) -> bytes:
     """The newest `limit` entries of the types that have a feed entry (`ContentType.feed`)."""
-    docs = [d for t in TYPES.values() if t.feed for d in site.catalog.of(t.name)]
-    docs.sort(key=lambda d: (site.revision(d).updated, d.path), reverse=True)
+    said = {
+        d.path: t.feed(site, d) for t in TYPES.values() if t.feed for d in site.catalog.of(t.name)
+    }
+
+    def updated(doc: Entry) -> datetime:
+        """When the entry changed: its file's last commit, or later when its type says so."""
+        committed, later = site.revision(doc).updated, said[doc.path].updated
+        return max(committed, later) if later else committed
+
+    docs = [site.catalog.docs[path] for path in said]
+    docs.sort(key=lambda d: (updated(d), d.path), reverse=True)
     docs = docs[:limit]
     ET.register_namespace("", ATOM)
     root = ET.Element(f"{{{ATOM}}}feed")
     _text(root, "title", title)
     _text(root, "id", site.base_url)
-    latest = site.revision(docs[0]).updated if docs else site.now
+    latest = updated(docs[0]) if docs else site.now
     _text(root, "updated", latest.isoformat())
     ET.SubElement(root, f"{{{ATOM}}}link", href=site.absolute("feed.xml"), rel="self")
     ET.SubElement(root, f"{{{ATOM}}}link", href=site.base_url)
@@ -35,14 +46,13 @@ def feed(site: SiteContext, title: str, limit: int = 50) -> bytes:
         revision = site.revision(doc)
         entry = ET.SubElement(root, f"{{{ATOM}}}entry")
         url = site.absolute(doc.url)
-        said = TYPES[doc.kind].feed(site, doc)
-        _text(entry, "title", said.title)
+        _text(entry, "title", said[doc.path].title)
         _text(entry, "id", url)
         _text(entry, "published", revision.created.isoformat())
-        _text(entry, "updated", revision.updated.isoformat())
+        _text(entry, "updated", updated(doc).isoformat())
         ET.SubElement(entry, f"{{{ATOM}}}link", href=url)
         ET.SubElement(entry, f"{{{ATOM}}}category", term=doc.kind or "page")
-        _text(entry, "summary", said.summary)
+        _text(entry, "summary", said[doc.path].summary)
     for element in root.iter():
         element.text = clean(element.text) if element.text else element.text
         element.attrib = {name: clean(value) for name, value in element.attrib.items()}

@@ -10,7 +10,7 @@ from pathlib import Path
 from civicloop import follow
 from civicloop.catalog import Catalog, Entry
 from civicloop.escaping import clean_line
-from civicloop.history import Revision, revision, revisions
+from civicloop.history import Revision, revision, revisions, status_changes
 from civicloop.loading import load
 from civicloop.subscriptions import Subscription, uri
 
@@ -22,6 +22,7 @@ class SiteContext:
     now: datetime
     history: dict[str, Revision] = field(default_factory=dict)
     bot: str | None = None  # the bot's username (CIVICLOOP_BOT_USERNAME): pages link to it
+    statuses: dict[str, list[tuple[datetime, str]]] = field(default_factory=dict)  # from git
 
     @classmethod
     def open(cls, content: Path, base_url: str, now: datetime | None = None) -> SiteContext:
@@ -31,6 +32,7 @@ class SiteContext:
             now=now or current_time(),
             history=revisions(content),
             bot=follow.username(),
+            statuses=status_changes(content),
         )
 
     def absolute(self, url: str) -> str:

@@ -22,6 +22,8 @@ NEW = {
     "case-study": ["a-study", "--title", "A study", "--country", "Chile", "--years", "2020-"],
     "webinar": ["a-talk", "--title", "A talk", "--date", "2027-02-01T14:00+01:00"]
     + ["--replay", "https://vimeo.com/123"],
+    "recommendation": ["--committee", "gentofte-political-task-committee"]
+    + ["--session", "05-final-proposal", "--title", "Ask the council"],
 }
 KINDS = list(TYPES.values())
 
@@ -35,6 +37,7 @@ def test_the_registry_holds_every_type_once_in_position_order():
         "results",
         "listing",
         "draw",
+        "recommendation",
     ]
     positions = [t.position for t in KINDS]
     assert positions == sorted(set(positions))

@@ -3,6 +3,7 @@ template, `listing-<list>.md`, that adds the build's list after the body."""
 
 from __future__ import annotations
 
+from importlib.resources import files
 from typing import Any, Literal
 
 from civicloop import follow
@@ -10,13 +11,22 @@ from civicloop.fields import Strict, Text
 from civicloop.types import session
 from civicloop.types.base import ContentType, PageInput
 
+# One list for each template `listing-<list>.md`: a type that adds a list adds its template.
+LISTS = tuple(
+    sorted(
+        t.name.removeprefix("listing-").removesuffix(".md")
+        for t in (files("civicloop") / "templates").iterdir()
+        if t.name.startswith("listing-") and t.name.endswith(".md")
+    )
+)
+
 
 class Listing(Strict):
     """A page whose body is followed by a list the build makes (home, indexes, calendar)."""
 
     type: Literal["listing"]
     title: Text
-    list: Literal["home", "committees", "case-studies", "webinars", "calendar", "results"]
+    list: Literal[LISTS]  # type: ignore[valid-type]
 
 
 def _context(page: PageInput) -> dict[str, Any]:
