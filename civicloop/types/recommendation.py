@@ -402,7 +402,9 @@ def _events(site: Site, entry: Entry) -> Iterator[Event]:
     event.add("last-modified", revision.updated)
     event.add("sequence", max(revision.count - 1, 0))
     event.add("transp", "TRANSPARENT")
-    event.add("description", clean(f"{m.owed_by} · {clock(site, entry).text(DEFAULT)}\n\n{url}"))
+    # the same text every day (no clock): an app updates an event when its SEQUENCE grows
+    t = translator(DEFAULT)
+    event.add("description", clean(f"{m.owed_by} · {t('Status')}: {t(m.status)}\n\n{url}"))
     event.add("url", url)
     yield event
 

@@ -46,3 +46,62 @@ document.addEventListener("keydown", function (event) {
     });
   }, { once: true });
 })();
+
+/* A recommendations tracker filters in place by status and committee. Without a script, its
+   status links jump to each status's section and its committee links open each committee's
+   own tracker; with one, two menus show only the rows asked for. */
+(function () {
+  var tracker = document.querySelector(".civicloop-tracker");
+  if (!tracker) return;
+  var sections = Array.prototype.map.call(
+    tracker.querySelectorAll("h3[id^='status-']"),
+    function (heading) {
+      return { heading: heading, table: heading.nextElementSibling, status: heading.id.slice(7) };
+    }
+  );
+  var committees = {};
+  Array.prototype.forEach.call(tracker.querySelectorAll("tbody tr"), function (row) {
+    var link = row.cells.length > 2 && row.cells[1].querySelector("a");
+    var found = link && /\/committees\/([^/]+)\//.exec(link.getAttribute("href"));
+    row.dataset.committee = found ? found[1] : "";
+    if (found) committees[found[1]] = link.textContent;
+  });
+
+  function menu(label, options) {
+    var wrapper = document.createElement("label");
+    var select = document.createElement("select");
+    wrapper.textContent = label + " ";
+    [["", tracker.dataset.all]].concat(options).forEach(function (option) {
+      select.add(new Option(option[1], option[0]));
+    });
+    wrapper.appendChild(select);
+    return { wrapper: wrapper, select: select };
+  }
+
+  var byStatus = menu(tracker.dataset.statusLabel, sections.map(function (s) {
+    return [s.status, s.heading.firstChild.textContent.trim()];
+  }));
+  var byCommittee = menu(tracker.dataset.committeeLabel, Object.keys(committees).map(function (c) {
+    return [c, committees[c]];
+  }));
+  var form = document.createElement("form");
+  form.className = "civicloop-tracker__filter";
+  form.appendChild(byStatus.wrapper);
+  if (Object.keys(committees).length > 1) form.appendChild(byCommittee.wrapper);
+  form.addEventListener("submit", function (event) { event.preventDefault(); });
+  tracker.insertBefore(form, tracker.firstChild);
+
+  form.addEventListener("change", function () {
+    var status = byStatus.select.value, committee = byCommittee.select.value;
+    sections.forEach(function (section) {
+      var shown = 0;
+      Array.prototype.forEach.call(section.table.querySelectorAll("tbody tr"), function (row) {
+        row.hidden = committee !== "" && row.dataset.committee !== committee;
+        if (!row.hidden) shown += 1;
+      });
+      var visible = (status === "" || status === section.status) && shown > 0;
+      section.heading.hidden = !visible;
+      section.table.hidden = !visible;
+    });
+  });
+})();
