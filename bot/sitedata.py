@@ -9,7 +9,13 @@ from pathlib import Path
 
 import httpx
 
-from civicloop.opendata import FILES, CommitteeRecord, PollRecord, SessionRecord
+from civicloop.opendata import (
+    FILES,
+    CommitteeRecord,
+    PollRecord,
+    RecommendationRecord,
+    SessionRecord,
+)
 
 
 def short(identifier: str) -> str:
@@ -22,6 +28,7 @@ class SiteData:
     committees: dict[str, CommitteeRecord] = field(default_factory=dict)
     sessions: dict[str, SessionRecord] = field(default_factory=dict)
     polls: dict[str, PollRecord] = field(default_factory=dict)
+    recommendations: dict[str, RecommendationRecord] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.keys = {short(i): i for i in (*self.committees, *self.sessions, *self.polls)}
@@ -31,7 +38,7 @@ class SiteData:
 
 
 async def fetch(source: str, client: httpx.AsyncClient | None = None) -> SiteData:
-    """Read and validate all three files; any problem raises, so the caller keeps the old data."""
+    """Read and validate every file; any problem raises, so the caller keeps the old data."""
     loaded = {}
     for name, (key, model) in FILES.items():
         if source.startswith(("http://", "https://")):

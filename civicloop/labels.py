@@ -194,7 +194,7 @@ FRENCH = {
     "Computed on {date}, when the site was built.": (
         "Calculé le {date}, à la construction du site."
     ),
-    "Wording as adopted": "Texte adopté",
+    "Text as adopted": "Texte adopté",
     "The wording as adopted is not known here; see the sources.": (
         "Le texte adopté n'est pas connu ici ; voir les sources."
     ),

@@ -148,7 +148,7 @@ class RecommendationRecord(Record):
     area: str | None
     title: str
     summary: str
-    wording: str  # as adopted, or "not known"
+    wording: str = Field(title="Text as adopted")  # or "not known"
     language: str
     adopted_at: str  # the session's id
     adopted: date | None

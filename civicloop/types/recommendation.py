@@ -139,7 +139,9 @@ class Recommendation(Strict):
     number: Text | None = Field(default=None, description="its number as published, e.g. 1.1")
     area: Text | None = None
     summary: Paragraphs = Field(description="what it asks, in this file's language")
-    wording: Paragraphs = Field(description="the text as adopted, or 'not known'")
+    wording: Paragraphs = Field(
+        title="Text as adopted", description="the text as adopted, or 'not known'"
+    )
     language: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = Field(
         description="the language of 'wording'"
     )

@@ -56,6 +56,11 @@ PAGES: dict[str, str] = {
     "case-study index": "case-studies/",
     "webinar": "webinars/citizens-and-policy-makers-together/",
     "calendar": "calendar/",
+    "recommendation": (
+        "committees/sample-neighbourhood-committee/recommendations/03-raised-crossings/"
+    ),
+    "recommendations tracker": "recommendations/",
+    "committee tracker": "committees/sample-neighbourhood-committee/recommendations/",
     "search results": "",  # the home page with a query typed into Material's search
     "French page": "fr/committees/sample-neighbourhood-committee/",
 }

@@ -44,6 +44,9 @@ TYPES: dict[str, str] = {
     "webinar": PAGES["webinar"],
     "webinar index": "webinars/",
     "calendar": PAGES["calendar"],
+    "recommendation": PAGES["recommendation"],
+    "recommendations tracker": PAGES["recommendations tracker"],
+    "committee tracker": PAGES["committee tracker"],
     "plain page": "privacy/",
 }
 NOT_FOUND = "404.html"
