@@ -18,7 +18,7 @@ def test_the_site_tracker_filters_by_status_and_committee(context, site_url):
     page = open_type(context, site_url, "recommendations tracker", wait_until="load").page
     everything = page.evaluate(VISIBLE_JS)
     assert len(everything) >= 10
-    status = page.get_by_label("Status")
+    status = page.get_by_label("Status", exact=True)
     status.select_option("awaiting-response")
     assert page.evaluate(HEADINGS_JS) == ["status-awaiting-response"]
     assert page.evaluate(VISIBLE_JS) == [
@@ -26,7 +26,7 @@ def test_the_site_tracker_filters_by_status_and_committee(context, site_url):
         "A 20 km/h zone around the schools",
     ]
     status.select_option("")
-    page.get_by_label("Committee").select_option("wallonia-deliberative-committee")
+    page.get_by_label("Committee", exact=True).select_option("wallonia-deliberative-committee")
     shown = page.evaluate(VISIBLE_JS)
     assert shown and "Raised crossings on the school routes" not in shown
     assert page.evaluate(HEADINGS_JS) == ["status-accepted"]
@@ -36,8 +36,8 @@ def test_the_site_tracker_filters_by_status_and_committee(context, site_url):
 
 def test_a_committee_tracker_filters_by_status_only(context, site_url):
     page = open_type(context, site_url, "committee tracker", wait_until="load").page
-    assert page.get_by_label("Committee").count() == 0
-    page.get_by_label("Status").select_option("implemented")
+    assert page.locator(".civicloop-tracker__filter select").count() == 1
+    page.get_by_label("Status", exact=True).select_option("implemented")
     assert page.evaluate(VISIBLE_JS) == ["Covered cycle parking at each school"]
 
 

@@ -67,21 +67,25 @@ document.addEventListener("keydown", function (event) {
     if (found) committees[found[1]] = link.textContent;
   });
 
-  function menu(label, options) {
-    var wrapper = document.createElement("label");
+  function menu(id, label, options) {
+    var wrapper = document.createElement("div");
+    var name = document.createElement("label");
     var select = document.createElement("select");
-    wrapper.textContent = label + " ";
+    select.id = "civicloop-filter-" + id;
+    name.htmlFor = select.id;
+    name.textContent = label;
     [["", tracker.dataset.all]].concat(options).forEach(function (option) {
       select.add(new Option(option[1], option[0]));
     });
+    wrapper.appendChild(name);
     wrapper.appendChild(select);
     return { wrapper: wrapper, select: select };
   }
 
-  var byStatus = menu(tracker.dataset.statusLabel, sections.map(function (s) {
+  var byStatus = menu("status", tracker.dataset.statusLabel, sections.map(function (s) {
     return [s.status, s.heading.firstChild.textContent.trim()];
   }));
-  var byCommittee = menu(tracker.dataset.committeeLabel, Object.keys(committees).map(function (c) {
+  var byCommittee = menu("committee", tracker.dataset.committeeLabel, Object.keys(committees).map(function (c) {
     return [c, committees[c]];
   }));
   var form = document.createElement("form");
@@ -95,13 +99,15 @@ document.addEventListener("keydown", function (event) {
     var status = byStatus.select.value, committee = byCommittee.select.value;
     sections.forEach(function (section) {
       var shown = 0;
+      // style, not `hidden`: the theme's table rules would show them again
       Array.prototype.forEach.call(section.table.querySelectorAll("tbody tr"), function (row) {
-        row.hidden = committee !== "" && row.dataset.committee !== committee;
-        if (!row.hidden) shown += 1;
+        var kept = committee === "" || row.dataset.committee === committee;
+        row.style.display = kept ? "" : "none";
+        if (kept) shown += 1;
       });
       var visible = (status === "" || status === section.status) && shown > 0;
-      section.heading.hidden = !visible;
-      section.table.hidden = !visible;
+      section.heading.style.display = visible ? "" : "none";
+      section.table.style.display = visible ? "" : "none";
     });
   });
 })();
