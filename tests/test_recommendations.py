@@ -518,3 +518,44 @@ def test_the_rating_poll_is_in_polls_json(sample_site):
         "recommendation": "sample-neighbourhood-committee/03-raised-crossings",
     }
     assert all(p["recommendation"] is None for p in polls if p["id"] != rating["id"])
+
+
+RATING_RESULTS = """\
+---
+type: results
+title: 'Results: the rating'
+poll: a-rating
+session: test/00-held
+question: 'How do you rate the response to: Ask the council?'
+kind: rating
+respondents: 3
+suppressed: true
+options:
+{options}
+closed: '2026-12-15T20:00:00+01:00'
+generator: civicloop 0.1.0
+---
+"""
+FIVE = "".join(f"- {{label: '{n}', count: null, share: null}}\n" for n in "12345")
+
+
+def test_a_ratings_results_are_checked_against_its_recommendation(content, capsys):
+    write(content, R, ANSWERED.replace("---\nBody", RATING + "---\nBody"))
+    results = "committees/test/results/a-rating.md"
+    write(content, results, RATING_RESULTS.format(options=FIVE.rstrip("\n")))
+    status, lines = validate(content, capsys)
+    assert status == 0, lines
+    check(
+        content,
+        capsys,
+        results,
+        RATING_RESULTS.format(options=FIVE.rstrip("\n")).replace("test/00-held", "test/01-first"),
+        "5: 'session' is 'test/01-first', but poll 'a-rating' belongs to 'test/00-held'",
+    )
+    check(
+        content,
+        capsys,
+        results,
+        RATING_RESULTS.format(options=FIVE.replace("'5'", "'6'").rstrip("\n")),
+        "10: the options differ from poll 'a-rating': 1, 2, 3, 4, 5",
+    )

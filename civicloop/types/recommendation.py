@@ -181,6 +181,30 @@ def rating_question(title: str, lang: str = DEFAULT) -> str:
     return translator(lang)(RATING_QUESTION, title=title)
 
 
+@dataclass(frozen=True)
+class RatingPoll:
+    """A recommendation's rating as a poll: what its results file is checked against."""
+
+    id: str
+
+    @property
+    def labels(self) -> list[str]:
+        return ["1", "2", "3", "4", "5"]
+
+
+def rating_polls(catalog: Catalog) -> dict[str, tuple[str, str, RatingPoll]]:
+    """Each rating poll by id: (the session it counts under, its committee, the poll)."""
+    return {
+        e.model.rating.id: (
+            f"{e.committee}/{e.model.adopted_at}",
+            e.committee,
+            RatingPoll(e.model.rating.id),
+        )
+        for e in catalog.of(TYPE.name)
+        if e.model.rating is not None
+    }
+
+
 # -- the clock -------------------------------------------------------------------------------
 
 

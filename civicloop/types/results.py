@@ -15,6 +15,7 @@ from civicloop.fields import Moment, NonNegativeInt, PositiveInt, Slug, Strict, 
 from civicloop.problems import Problem
 from civicloop.types import session
 from civicloop.types.base import ContentType, PageInput, Place, field_line
+from civicloop.types.recommendation import rating_polls
 
 
 class ResultOption(Strict):
@@ -71,7 +72,10 @@ def _context(page: PageInput) -> dict[str, Any]:
 
 
 def _checks(catalog: Catalog) -> Iterator[Problem]:
-    polls = {p.id: (s, p) for s in catalog.of(session.TYPE.name) for p in s.model.polls}
+    polls = {
+        p.id: (s.id, s.committee, p) for s in catalog.of(session.TYPE.name) for p in s.model.polls
+    }
+    polls.update(rating_polls(catalog))
     for entry in catalog.of(TYPE.name):
         model = entry.model
         if entry.slug != model.poll:
@@ -85,15 +89,15 @@ def _checks(catalog: Catalog) -> Iterator[Problem]:
             yield Problem(
                 entry.path,
                 field_line(catalog, entry, "poll:"),
-                f"'poll' is '{model.poll}', which no session defines",
+                f"'poll' is '{model.poll}', which no session or recommendation defines",
             )
             continue
-        held, poll = found
-        if held.id != model.session or held.committee != entry.committee:
+        held, committee, poll = found
+        if held != model.session or committee != entry.committee:
             yield Problem(
                 entry.path,
                 field_line(catalog, entry, "session:"),
-                f"'session' is '{model.session}', but poll '{poll.id}' belongs to '{held.id}'",
+                f"'session' is '{model.session}', but poll '{poll.id}' belongs to '{held}'",
             )
         if [o.label for o in model.options] != poll.labels:
             yield Problem(
