@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import yaml
 
 from civicloop.catalog import Catalog, Entry
+from civicloop.history import Revision
 from civicloop.problems import Problem
 from civicloop.subscriptions import Subscription
 
@@ -30,8 +31,11 @@ class Site(Protocol):
     bot: str | None  # the bot's username, for "Follow on Telegram" links; None: no such links
     now: datetime  # the build's moment ("next sessions", deadlines)
     base_url: str
+    statuses: dict[str, list[tuple[datetime, str]]]  # each file's `status:` changes, from git
 
     def absolute(self, url: str) -> str: ...
+
+    def revision(self, doc: Entry) -> Revision: ...
 
     def upcoming(self, committee: str | None = None) -> list[Entry]: ...
 

@@ -276,13 +276,14 @@ def adopted_on(catalog: Catalog, entry: Entry) -> date | None:
 
 
 def history(site: Site, entry: Entry) -> list[tuple[datetime, str]]:
-    """When the status took each value, from git; a change not committed yet counts as now."""
+    """When the status took each value, from git; a change not committed yet (or a file outside
+    git) counts from the file's last change, as its revision does."""
     changes: list[tuple[datetime, str]] = []
     for when, status in site.statuses.get(entry.path, []):
         if not changes or changes[-1][1] != status:
             changes.append((when, status))
     if not changes or changes[-1][1] != entry.model.status:
-        changes.append((site.now, entry.model.status))
+        changes.append((site.revision(entry).updated, entry.model.status))
     return changes
 
 
