@@ -10,7 +10,7 @@ from .sitecheck import PAGES, axe_violations, describe, open_type
 
 VISIBLE_JS = """() => [...document.querySelectorAll('.civicloop-tracker tbody tr')]
   .filter(tr => tr.offsetParent !== null).map(tr => tr.cells[0].textContent.trim())"""
-HEADINGS_JS = """() => [...document.querySelectorAll('.civicloop-tracker h3')]
+HEADINGS_JS = """() => [...document.querySelectorAll('.civicloop-tracker h2')]
   .filter(h => h.offsetParent !== null).map(h => h.id)"""
 
 
