@@ -69,7 +69,15 @@ def test_a_path_made_from_the_place_is_of_that_type(kind):
     assert type_at(path) is kind  # and of no other type before it
 
 
-@pytest.mark.parametrize("path", ["index.md", "webinars/index.md", "case-studies/index.md"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "index.md",
+        "webinars/index.md",
+        "case-studies/index.md",
+        "committees/example/recommendations/index.md",  # a committee's tracker
+    ],
+)
 def test_listings_and_plain_pages_have_no_place(path):
     assert type_at(path) is None
 
