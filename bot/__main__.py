@@ -2,7 +2,11 @@
 SIGINT (Ctrl-C); it then stops within seconds and exits 0.
 
 `python -m bot answers POLL`: print a poll's answers as JSON for `civicloop results POLL
---answers -`; it reads only the database (CIVICLOOP_DB), with or without the bot running."""
+--answers -`; it reads only the database (CIVICLOOP_DB), with or without the bot running.
+
+`python -m bot invite --committee SLUG --role citizen --count 30`: print one-time invitation
+links for a committee's members (organisers hand each member one); the store keeps only their
+hashes. Opened in Telegram, a link records the role under the member's pseudonym."""
 
 from __future__ import annotations
 
@@ -14,12 +18,17 @@ import re
 import signal
 import sqlite3
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import get_args
 
 from bot import logs
 from bot.app import run
 from bot.settings import Settings
+from bot.sitedata import fetch
 from bot.store import Store
+from civicloop import follow
+from civicloop.content import Member
 from civicloop.fields import SLUG
 from civicloop.publisher.base import Publisher
 from civicloop.publisher.env import publisher_from_env
@@ -63,7 +72,79 @@ def parser() -> argparse.ArgumentParser:
         epilog="e.g. python -m bot answers POLL | civicloop results POLL --answers -",
     )
     answers.add_argument("poll", help="the poll id")
+    invite = commands.add_parser(
+        "invite",
+        help="print one-time invitation links for a committee's members",
+        epilog="e.g. python -m bot invite --committee wallonia --role citizen --count 30",
+    )
+    invite.add_argument("--committee", required=True, help="the committee's slug")
+    invite.add_argument("--role", required=True, choices=ROLES, help="the members' role")
+    invite.add_argument("--count", type=int, default=1, help="how many links (1 to 1000)")
+    invite.add_argument(
+        "--expires", metavar="DAYS", type=float, help="the links expire after DAYS days"
+    )
     return root
+
+
+ROLES = get_args(Member.model_fields["role"].annotation)
+
+
+def print_invitations(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """One link per line on standard output; what was made, on standard error."""
+    try:
+        bot = follow.username(env)
+    except ValueError as error:
+        print(f"civicloop bot: {error}", file=sys.stderr)
+        return 2
+    data = env.get("CIVICLOOP_DATA", Settings.data)
+    db = Path(env.get("CIVICLOOP_DB", Settings.db))
+    if bot is None:
+        print(
+            "civicloop bot: set CIVICLOOP_BOT_USERNAME to the bot's username: the links open it",
+            file=sys.stderr,
+        )
+        return 2
+    if not re.fullmatch(SLUG, args.committee):
+        print(f"civicloop bot: {args.committee!r} is not a committee slug", file=sys.stderr)
+        return 2
+    if not 1 <= args.count <= 1000:
+        print("civicloop bot: --count is 1 to 1000", file=sys.stderr)
+        return 2
+    try:
+        known = asyncio.run(fetch(data)).committees
+    except Exception as error:  # unreadable data: say where it was looked for
+        print(
+            f"civicloop bot: cannot read the site's data at {data} (CIVICLOOP_DATA) "
+            f"to check the committee: {error}",
+            file=sys.stderr,
+        )
+        return 1
+    if args.committee not in known:
+        print(
+            f"civicloop bot: the site has no committee {args.committee!r}; it has: "
+            + ", ".join(sorted(known)),
+            file=sys.stderr,
+        )
+        return 2
+    expires = None
+    if args.expires is not None:
+        expires = datetime.now(UTC) + timedelta(days=args.expires)
+    store = Store(db, b"")  # invitations need no pseudonym: the bot's key stays with it
+    try:
+        tokens = store.invite(args.committee, args.role, args.count, expires)
+        left = store.invitations_left(args.committee)
+    finally:
+        store.close()
+    for token in tokens:
+        print(follow.link(bot, follow.invitation(token)))
+    until = f", valid until {expires.isoformat(timespec='minutes')}" if expires else ""
+    print(
+        f"{len(tokens)} single-use link(s) for the role {args.role} in {args.committee}{until}; "
+        "unused links of this committee: "
+        + ", ".join(f"{role} {count}" for role, count in sorted(left.items())),
+        file=sys.stderr,
+    )
+    return 0
 
 
 def print_answers(poll_id: str) -> int:
@@ -94,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "answers":
         return print_answers(args.poll)
+    if args.command == "invite":
+        return print_invitations(args, dict(os.environ))
     try:
         settings = Settings.from_env()
         publisher = publisher_from_env()

@@ -25,6 +25,7 @@ from bot.results_job import ResultsJob
 from bot.schedule import refresh, tick
 from bot.settings import Settings
 from bot.store import Store
+from bot.store.people import NEWS
 from bot.transport import request
 from civicloop.languages import CODES
 from civicloop.publisher.base import Publisher
@@ -33,10 +34,13 @@ log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 STOP_GRACE = 3.0  # seconds the messages in flight get to finish when the bot is stopped
 BUTTONS = {
-    rf"^lang:({'|'.join(CODES)})(:[cs]:[0-9a-f]{{12}})?$": citizens.choose_language,
+    rf"^lang:({'|'.join(CODES)})(:[cs]:[0-9a-f]{{12}}|:i:[A-Za-z0-9_-]{{16,43}})?$": (
+        citizens.choose_language
+    ),
     r"^sub:[0-9a-f]{12}$": citizens.toggle_subscription,
     r"^agenda:[0-9a-f]{12}$": citizens.agenda,
     r"^rem:(on|off)$": citizens.toggle_reminders,
+    rf"^news:({'|'.join(NEWS)}):(on|off)$": citizens.toggle_news,
     r"^forget:(yes|no)$": citizens.confirm_forget,
     r"^rate:[0-9a-f]{12}:[1-5]$": citizens.rate,
     **broadcast.BUTTONS,

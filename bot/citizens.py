@@ -17,6 +17,7 @@ from bot.context import CivicContext
 from bot.i18n import DEFAULT, LANGUAGES, language_of, t
 from bot.messages import N_
 from bot.sitedata import short
+from bot.store.people import NEWS
 from civicloop import follow
 
 
@@ -31,7 +32,7 @@ def _target(c: Civic, payload: str) -> follow.Target | None:
     """What a `/start` payload (a site's link, `civicloop.follow`) asks for, if the open data
     has it."""
     target = follow.parse(payload)
-    if target is None or target.kind == "committees":
+    if target is None or target.kind in ("committees", "invitation"):
         return target
     known = c.data.committees if target.kind == "committee" else c.data.sessions
     return target if target.ident in known else None
@@ -50,7 +51,9 @@ async def start(update: Update, context: CivicContext) -> None:
         _carry_out(update, c, lang, target)
         return
     carried = ""
-    if target is not None and target.kind != "committees":
+    if target is not None and target.kind == "invitation":
+        carried = f":i:{target.ident}"  # the token itself: the bot keeps only its hash
+    elif target is not None and target.kind != "committees":
         carried = f":{target.kind[0]}:{short(target.ident)}"
     buttons = [
         InlineKeyboardButton(name, callback_data=f"lang:{code}{carried}")
@@ -64,11 +67,14 @@ async def start(update: Update, context: CivicContext) -> None:
 
 
 def _carry_out(update: Update, c: Civic, lang: str, target: follow.Target) -> None:
-    """Follow the committee, show the session's agenda, or list the committees."""
-    if target.kind == "committee":
+    """Follow the committee, show the session's agenda, take up the member's role, or list
+    the committees."""
+    if target.kind == "invitation":
+        _redeem(update, c, lang, target.ident)
+    elif target.kind == "committee":
         c.store.subscribe(update.effective_user.id, target.ident, True)
         title = say.local_title(c.data.committees[target.ident], lang)
-        text = t(lang, "You now follow {title}.", title=title)
+        text = t(lang, "You now follow {title}.", title=say.escape(title))
         c.reply(update, text, _committee_keyboard(update, c, lang))
     elif target.kind == "session":
         c.reply(update, say.agenda(c.data, c.data.sessions[target.ident], lang))
@@ -76,13 +82,74 @@ def _carry_out(update: Update, c: Civic, lang: str, target: follow.Target) -> No
         committees(update, c, lang)
 
 
+def _redeem(update: Update, c: Civic, lang: str, token: str) -> None:
+    """A member's invitation: the role is recorded under their pseudonym (once: the link is
+    then spent), they follow the committee, and are told so in their language."""
+    user_id = update.effective_user.id
+    invitation = c.store.redeem(user_id, token, datetime.now(UTC))
+    if invitation is None:
+        c.reply(
+            update,
+            t(
+                lang,
+                "This invitation link was already used or has expired: ask the committee's "
+                "organisers for a new one.",
+            ),
+        )
+        return
+    slug, role = invitation["committee"], invitation["role"]
+    c.store.subscribe(user_id, slug, True)
+    committee = c.data.committees.get(slug)
+    title = say.local_title(committee, lang) if committee else slug
+    c.reply(
+        update,
+        t(
+            lang,
+            "Welcome: your role in {title} is now: {role}. Your answers to its polls are "
+            "counted with that group's, under your pseudonym, never your name. /leave ends "
+            "the role.",
+            role=t(lang, say.ROLES.get(role, role)),
+            title=say.escape(title),
+        ),
+    )
+
+
+async def leave(update: Update, context: CivicContext) -> None:
+    """/leave: end the member roles the person holds (they still follow the committees)."""
+    c = context.civic
+    lang = citizen(update, c)["language"]
+    left = c.store.leave_roles(update.effective_user.id)
+    if not left:
+        c.reply(update, t(lang, "You hold no member role."))
+        return
+    titles = ", ".join(say.escape(_title(c, slug, lang)) for slug in left)
+    c.reply(
+        update,
+        t(
+            lang,
+            "You no longer hold a member role in: {titles}. Your answers now count with the "
+            "public's.",
+            titles=titles,
+        ),
+    )
+
+
+def _title(c: Civic, slug: str, lang: str) -> str:
+    committee = c.data.committees.get(slug)
+    return say.local_title(committee, lang) if committee else slug
+
+
 async def choose_language(update: Update, context: CivicContext) -> None:
-    """`lang:<code>`, or `lang:<code>:<c|s>:<key>` when a link's payload waits for it."""
+    """`lang:<code>`, or `lang:<code>:<c|s>:<key>` or `lang:<code>:i:<token>` when a link's
+    payload waits for it."""
     c = context.civic
     user = citizen(update, c)
     _, lang, *carried = update.callback_query.data.split(":")
     c.store.set_language(user["user_id"], lang)
     c.ack(update, t(lang, "Language: English"))
+    if carried and carried[0] == "i":
+        _carry_out(update, c, lang, follow.Target("invitation", carried[1]))
+        return
     ident = c.data.find(carried[1]) if carried else None
     if carried and carried[0] == "c" and ident in c.data.committees:
         _carry_out(update, c, lang, follow.Target("committee", ident))
@@ -138,8 +205,8 @@ async def next_sessions(update: Update, context: CivicContext) -> None:
     mine = set(c.store.subscriptions(update.effective_user.id))
     now = datetime.now(UTC)
     upcoming = sorted(
-        (s for s in c.data.sessions.values() if s.committee in mine and s.ends >= now),
-        key=lambda s: s.starts,
+        (s for s in c.data.sessions.values() if s.committee in mine and s.to_come(now)),
+        key=say.soonest,
     )[:8]
     if not mine:
         c.reply(update, t(lang, "You follow no committee yet: choose some with /committees."))
@@ -179,7 +246,31 @@ async def settings(update: Update, context: CivicContext) -> None:
         ],
         [InlineKeyboardButton(t(lang, label), callback_data=reminders)],
     ]
-    c.reply(update, say.settings_text(user, lang), InlineKeyboardMarkup(rows))
+    for kind, column in NEWS.items():
+        on = bool(user[column])
+        label = say.NEWS_BUTTONS[kind][on]
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t(lang, label), callback_data=f"news:{kind}:{'off' if on else 'on'}"
+                )
+            ]
+        )
+    roles = c.store.roles(user["user_id"])
+    held = [(_title(c, r["committee"], lang), r["role"]) for r in roles]
+    c.reply(update, say.settings_text(user, lang, held), InlineKeyboardMarkup(rows))
+
+
+async def toggle_news(update: Update, context: CivicContext) -> None:
+    """`news:<kind>:<on|off>`: the "you said, we did" messages of one kind, on or off."""
+    c = context.civic
+    user = citizen(update, c)
+    _, kind, state = update.callback_query.data.split(":")
+    on = state == "on"
+    c.store.set_news(user["user_id"], kind, on)
+    text = t(user["language"], say.NEWS_STATES[kind][on])
+    c.ack(update, text)
+    c.reply(update, text)
 
 
 async def toggle_reminders(update: Update, context: CivicContext) -> None:
@@ -256,8 +347,19 @@ async def poll_answer(update: Update, context: CivicContext) -> None:
     user = c.store.user(answer.user.id)
     language = user["language"] if user else DEFAULT
     c.store.record_answer(
-        poll_id, answer.user.id, list(answer.option_ids), update.update_id, language
+        poll_id,
+        answer.user.id,
+        list(answer.option_ids),
+        update.update_id,
+        language,
+        _role(c, answer.user.id, poll_id),
     )
+
+
+def _role(c: Civic, user_id: int, poll_id: str) -> str | None:
+    """The member role the person holds in the poll's committee, if any."""
+    poll = c.data.polls.get(poll_id)
+    return c.store.role(user_id, poll.committee) if poll else None
 
 
 async def rate(update: Update, context: CivicContext) -> None:
@@ -273,7 +375,9 @@ async def rate(update: Update, context: CivicContext) -> None:
     if not 1 <= score <= 5:
         c.ack(update, t(lang, "This button is no longer valid."))
         return
-    c.store.record_answer(poll_id, update.effective_user.id, [score - 1], update.update_id, lang)
+    user_id = update.effective_user.id
+    role = _role(c, user_id, poll_id)
+    c.store.record_answer(poll_id, user_id, [score - 1], update.update_id, lang, role)
     c.ack(
         update,
         t(

@@ -36,8 +36,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("help", help_command, N_("What I can do")),
     Command("committees", citizens.committees_command, N_("Choose the committees you follow")),
     Command("next", citizens.next_sessions, N_("Your next sessions")),
-    Command("settings", citizens.settings, N_("Language and reminders")),
+    Command("settings", citizens.settings, N_("Language, reminders and news")),
     Command("mydata", citizens.my_data, N_("What I store about you")),
+    Command("leave", citizens.leave, N_("Leave your member role in a committee")),
     Command("forget", citizens.forget, N_("Erase what I store about you")),
     Command("stop", citizens.stop, N_("Stop all messages")),
     Command(

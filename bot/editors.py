@@ -60,7 +60,8 @@ async def poll_status(update: Update, context: CivicContext) -> None:
         lines = [
             f"<b>{say.escape(poll.question)}</b> ({poll.id})\n{status} · {sent_to} · {answered}"
         ]
-        lines.extend(f"  {say.escape(o.label)}: {o.count}" for o in result.options)
+        if poll.kind != "rating" or (state and state["closed_at"]):  # a rating's stay hidden
+            lines.extend(f"  {say.escape(o.label)}: {o.count}" for o in result.options)
         if state and state["publish_error"]:
             lines.append(
                 "  "

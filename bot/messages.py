@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 
 from bot.i18n import LANGUAGES, t
-from bot.sitedata import SiteData
-from civicloop.opendata import CommitteeRecord, SessionRecord
+from bot.sitedata import Recommendation, SiteData
+from civicloop.opendata import CommitteeRecord, PollRecord, PollResults, SessionRecord
 
 escape = html.escape
 
@@ -54,6 +54,50 @@ CHANGES = {
 }
 
 
+# Members' roles, as the committee types name them (civicloop.content.Member)
+ROLES = {
+    "citizen": N_("citizen member"),
+    "politician": N_("politician"),
+    "substitute": N_("substitute"),
+    "expert": N_("expert"),
+    "facilitator": N_("facilitator"),
+}
+# The "you said, we did" messages people can turn off in /settings: button, by current state
+NEWS_BUTTONS = {
+    "results": {
+        True: N_("Stop messages when results are published"),
+        False: N_("Tell me when results are published"),
+    },
+    "recommendations": {
+        True: N_("Stop news of recommendations"),
+        False: N_("Tell me when a recommendation moves"),
+    },
+}
+NEWS_STATES = {
+    "results": {
+        True: N_("I will tell you when the results of a poll you answered are published."),
+        False: N_("No more messages when results are published."),
+    },
+    "recommendations": {
+        True: N_(
+            "I will tell you when a recommendation of a committee you follow changes status "
+            "or its response is overdue."
+        ),
+        False: N_("No more news of recommendations."),
+    },
+}
+EVENTS = {
+    "awaiting-response": N_("awaiting the response"),
+    "accepted": N_("accepted"),
+    "partly-accepted": N_("partly accepted"),
+    "rejected": N_("rejected"),
+    "in-progress": N_("in progress"),
+    "implemented": N_("implemented"),
+    "not-implemented": N_("not implemented"),
+    "withdrawn": N_("withdrawn"),
+}
+
+
 def welcome(lang: str) -> str:
     return "\n\n".join(
         [
@@ -80,8 +124,23 @@ def session_title(session: SessionRecord, lang: str) -> str:
 
 
 def when(session: SessionRecord, lang: str) -> str:
+    """Its start, or what is known of its date: the sources of real committees may not say."""
     zone = ZoneInfo(session.timezone)
-    return moment(session.starts, zone, lang)
+    if session.starts is not None:
+        return moment(session.starts, zone, lang)
+    if session.date is not None:
+        day = format_date(session.date, "EEEE d MMMM y", locale=lang)
+        return t(lang, "{day}, time not published", day=day)
+    if session.date_between is not None:
+        first, last = (format_date(d, "d MMMM y", locale=lang) for d in session.date_between)
+        return t(lang, "Date not known: between {first} and {last}", first=first, last=last)
+    return t(lang, "Date not known")
+
+
+def soonest(session: SessionRecord) -> tuple[bool, datetime]:
+    """A sort key: soonest first, as far as known; those whose date is not known last."""
+    span = session.span()
+    return (span is None, span[0] if span else datetime.max.replace(tzinfo=UTC))
 
 
 def moment(value: datetime, zone: ZoneInfo, lang: str) -> str:
@@ -141,11 +200,88 @@ def reminder(data: SiteData, session: SessionRecord, lang: str) -> str:
     return f"<b>{escape(heading)}</b>\n\n" + agenda(data, session, lang)
 
 
-def settings_text(user, lang: str) -> str:
-    state = t(lang, "on") if user["reminders"] else t(lang, "off")
-    return t(
-        lang,
-        "Language: {language}. Reminders: {state}.",
-        language=LANGUAGES[user["language"]],
-        state=state,
+def settings_text(user, lang: str, roles: list[tuple[str, str]]) -> str:
+    """`roles`: the committees (their titles) the person holds a role in, with the role."""
+
+    def state(on: object) -> str:
+        return t(lang, "on") if on else t(lang, "off")
+
+    lines = [
+        t(
+            lang,
+            "Language: {language}. Reminders: {state}.",
+            language=LANGUAGES[user["language"]],
+            state=state(user["reminders"]),
+        ),
+        t(lang, "When results are published: {state}.", state=state(user["results_news"])),
+        t(lang, "News of recommendations: {state}.", state=state(user["recommendation_news"])),
+    ]
+    for title, role in roles:
+        lines.append(
+            t(
+                lang,
+                "Your role in {title}: {role}.",
+                title=title,
+                role=t(lang, ROLES.get(role, role)),
+            )
+        )
+    if roles:
+        lines.append(t(lang, "/leave ends your member roles."))
+    return escape("\n".join(lines))
+
+
+def results_news(poll: PollRecord, lang: str) -> str:
+    """You said, we did: a poll the person answered has its results published."""
+    results = poll.results
+    assert results is not None
+    lines = [
+        "<b>" + escape(t(lang, "You said, we did: the results are published")) + "</b>",
+        "",
+        escape(poll.question),
+        "",
+    ]
+    lines += [escape(line) for line in figures(results, lang)]
+    return "\n".join([*lines, "", escape(results.url)])
+
+
+def figures(results: PollResults, lang: str) -> list[str]:
+    """The figures as one line each: the total, then the groups by role."""
+    if results.suppressed:
+        return [t(lang, "Fewer than 5 people answered, so the figures are not published.")]
+    lines = [t(lang, "{count} people answered.", count=results.respondents)]
+    lines += [f"{o.label}: {o.count} ({o.share:.0%})" for o in results.options]
+    for group, split in (results.by_role or {}).items():
+        name = t(lang, GROUPS.get(group, group))
+        if split.suppressed:
+            lines.append(t(lang, "{group}: not published, to protect who answered", group=name))
+        elif split.respondents:
+            counts = ", ".join(f"{o.label} {o.count}" for o in split.options)
+            lines.append(f"{name} ({split.respondents}): {counts}")
+    return lines
+
+
+GROUPS = {
+    "public": N_("The public"),
+    "citizen": N_("Citizen members"),
+    "politician": N_("Politicians"),
+    "other": N_("Other members"),
+}
+
+
+def recommendation_news(data: SiteData, record: Recommendation, event: str, lang: str) -> str:
+    """You said, we did: a recommendation of a followed committee moved."""
+    title = record.local_title(lang)
+    committee = data.committees.get(record.committee)
+    name = local_title(committee, lang) if committee else record.committee
+    if event == "overdue":
+        due = record.response_due.isoformat() if record.response_due else "?"
+        what = t(
+            lang, "The response to this recommendation is overdue (it was due {due}).", due=due
+        )
+    else:
+        what = t(lang, "New status: {status}.", status=t(lang, EVENTS.get(event, event)))
+    heading = t(lang, "You said, we did: a recommendation moved")
+    return (
+        f"<b>{escape(heading)}</b>\n\n"
+        f"{escape(name)}\n<b>{escape(title)}</b>\n{escape(what)}\n\n{escape(record.url)}"
     )

@@ -22,12 +22,19 @@ class Purpose(StrEnum):
     NOTE = "note"  # note:<poll>:<user> (how to comment on the poll)
     STOP = "stop"  # stop:<poll>:<user>
     BROADCAST = "bc"  # bc:<broadcast>:<user>
+    RESULTS = "res"  # res:<poll>:<user> (the poll's results are published)
+    RECOMMENDATION = "rec"  # rec:<recommendation>:<status or "overdue">:<user>
 
 
 PRIORITY = {Purpose.REPLY: 0, Purpose.BROADCAST: 2}  # replies first, broadcasts last; others 1
 # Sent again when they may have arrived: see bot/outbox.py's docstring.
 RESENT_WHEN_UNSURE = frozenset({Purpose.REPLY, Purpose.POLL, Purpose.STOP})
-_DETAILS = {Purpose.REPLY: 1, Purpose.ANNOUNCE: 1, Purpose.REMINDER: 2}  # others 0
+_DETAILS = {
+    Purpose.REPLY: 1,
+    Purpose.ANNOUNCE: 1,
+    Purpose.REMINDER: 2,
+    Purpose.RECOMMENDATION: 1,
+}  # others 0
 _PART = re.compile(r"[^:]+")
 _NUMBER = re.compile(r"0|-?[1-9][0-9]*")
 _OFFSET = re.compile(r"(0|[1-9][0-9]*)s")
@@ -126,6 +133,15 @@ class OutboxKey:
     @classmethod
     def broadcast(cls, broadcast: str, user: int | None = None) -> OutboxKey:
         return cls(Purpose.BROADCAST, broadcast, (), user)
+
+    @classmethod
+    def results(cls, poll: str, user: int | None = None) -> OutboxKey:
+        return cls(Purpose.RESULTS, poll, (), user)
+
+    @classmethod
+    def recommendation(cls, ident: str, event: str, user: int | None = None) -> OutboxKey:
+        """`event`: the status it moved to, or "overdue" (its response is late)."""
+        return cls(Purpose.RECOMMENDATION, ident, (event,), user)
 
     # what the key says -----------------------------------------------------------------------
 

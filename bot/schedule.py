@@ -1,13 +1,17 @@
-"""Timed work: re-reading the site's data, announcing changes, reminders, opening and closing polls.
+"""Timed work: re-reading the site's data, announcing changes, reminders, opening and closing polls,
+and "you said, we did": results published, recommendations that moved.
 
 Every message is queued under a key that names it for good (`ann:<session>:<hash>:<user>`,
-`rem:<session>:<starts>:<offset>:<user>`, `poll:<poll>:<user>`), so re-reading the same data,
-ticking twice or restarting never sends anything twice.
+`rem:<session>:<starts>:<offset>:<user>`, `poll:<poll>:<user>`, `res:<poll>:<user>`,
+`rec:<recommendation>:<event>:<user>`), in the transaction that records what was read, so
+re-reading the same data, ticking twice or restarting (even after SIGKILL) never sends anything
+twice.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -20,6 +24,7 @@ from bot.outbox_key import OutboxKey
 from bot.results_job import ResultsJob
 from bot.sitedata import SiteData, fetch, short
 from civicloop.changes import session_changes
+from civicloop.opendata import PollRecord
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +39,8 @@ async def refresh(c: Civic) -> bool:
     async with c.lock:
         with c.store.transaction():
             announce(c, data)
+            tell_results(c, data)
+            tell_recommendations(c, data)
         c.data = data
     return True
 
@@ -49,7 +56,7 @@ def announce(c: Civic, data: SiteData) -> None:
             continue
         kinds = session_changes(old, record)
         c.store.see_session(session.id, session.hash, record)
-        if first_reading or not kinds or session.ends < datetime.now(UTC):
+        if first_reading or not kinds or not session.to_come(datetime.now(UTC)):
             continue  # the first reading only learns; past sessions are not news
         for user in c.store.subscribers(session.committee):
             text = say.announcement(data, session, kinds, user["language"])
@@ -61,11 +68,53 @@ def announce(c: Civic, data: SiteData) -> None:
             )
 
 
+def tell_results(c: Civic, data: SiteData) -> None:
+    """Each person who answered a poll whose results are now in the site's data (merged by
+    the editors and built) gets one message with the figures and the link. A closed poll's
+    answers are final, so each poll is done once (`results_told_at`)."""
+    since = c.store.results_news_since()
+    for poll in data.polls.values():
+        if poll.results is None or poll.results.closed < since:
+            continue
+        state = c.store.poll_state(poll.id)
+        if state is not None and state["results_told_at"]:
+            continue
+        key = OutboxKey.results(poll.id)
+        for user in c.store.answerers(poll.id, unsent=key):
+            text = say.results_news(poll, user["language"])
+            c.queue(key.to(user["user_id"]), user["user_id"], user["chat_id"], message(text))
+        c.store.mark_poll(poll.id, results_told_at=datetime.now(UTC).isoformat())
+
+
+def tell_recommendations(c: Civic, data: SiteData) -> None:
+    """Followers of a committee get one message when one of its recommendations changes
+    status or its response becomes overdue. A recommendation read for the first time is
+    learnt, not announced."""
+    seen = c.store.seen_recommendations()
+    for record in data.recommendations.values():
+        now = (record.status, record.response_overdue)
+        before = seen.get(record.id)
+        if before == now:
+            continue
+        c.store.see_recommendation(record.id, *now)
+        if before is None:
+            continue
+        events = [record.status] if record.status != before[0] else []
+        if record.response_overdue and not before[1]:
+            events.append("overdue")
+        for event in events:
+            key = OutboxKey.recommendation(record.id, event)
+            for user in c.store.subscribers(record.committee, unsent=key, news="recommendations"):
+                text = say.recommendation_news(data, record, event, user["language"])
+                c.queue(key.to(user["user_id"]), user["user_id"], user["chat_id"], message(text))
+
+
 def remind(c: Civic, now: datetime) -> None:
-    """Queue the reminder due for each upcoming session: only the latest offset that has passed."""
+    """Queue the reminder due for each upcoming session: only the latest offset that has passed.
+    A session whose time is not published has no reminder: its hour would be invented."""
     offsets = sorted(c.settings.reminders)  # smallest first
     for session in c.data.sessions.values():
-        if session.status != "scheduled" or not (now < session.starts):
+        if session.status != "scheduled" or session.starts is None or not (now < session.starts):
             continue
         due = next((o for o in offsets if session.starts - o <= now), None)
         if due is None:
@@ -77,14 +126,14 @@ def remind(c: Civic, now: datetime) -> None:
 
 
 def open_polls(c: Civic, now: datetime) -> None:
-    """Send each open poll to every subscriber of its committee who has not had it yet."""
+    """Send each open poll to everyone in its audience who has not had it yet."""
     for poll in c.data.polls.values():
         state = c.store.poll_state(poll.id)
         if not (poll.opens <= now < poll.closes) or (state and state["closed_at"]):
             continue
         if state is None or not state["opened_at"]:
             c.store.mark_poll(poll.id, opened_at=now.isoformat())
-        for user in c.store.subscribers(poll.committee, unsent=OutboxKey.poll(poll.id)):
+        for user in audience(c, poll):
             lang, user_id, chat = user["language"], user["user_id"], user["chat_id"]
             c.queue(OutboxKey.poll(poll.id, user_id), user_id, chat, poll_payload(poll, lang))
             if poll.comments:
@@ -96,13 +145,37 @@ def open_polls(c: Civic, now: datetime) -> None:
                 c.queue(OutboxKey.note(poll.id, user_id), user_id, chat, message(say.escape(note)))
 
 
-def poll_payload(poll, lang: str) -> dict:
+def audience(c: Civic, poll: PollRecord) -> list[sqlite3.Row]:
+    """Who gets the poll and has not yet: the committee's followers; for the rating of a
+    recommendation's response, those who took part in the committee (answered one of its
+    polls or hold a member role in it)."""
+    unsent = OutboxKey.poll(poll.id)
+    if poll.recommendation is None:
+        return c.store.subscribers(poll.committee, unsent=unsent)
+    polls = sorted(
+        p.id for p in c.data.polls.values() if p.committee == poll.committee and p.id != poll.id
+    )
+    return c.store.participants(poll.committee, polls, unsent=unsent)
+
+
+def poll_payload(poll: PollRecord, lang: str) -> dict:
+    """A rating is buttons, never a Telegram poll, so that its figures stay hidden until it
+    closes: a Telegram poll shows its figures to whoever votes (unless sent with
+    `hide_results_until_closes`, Bot API 9.6, which older clients may not honour, and then
+    shows each person's own copy at the close: their vote as 100%). Buttons carry no figure
+    at all, the press is answered with one's own choice only, and the real figures come as
+    the results, once published."""
     if poll.kind == "rating":
         key = short(poll.id)
         buttons = [
             InlineKeyboardButton(str(n), callback_data=f"rate:{key}:{n}") for n in range(1, 6)
         ]
-        text = f"<b>{say.escape(poll.question)}</b>\n" + t(lang, "1 = lowest, 5 = highest")
+        text = (
+            f"<b>{say.escape(poll.question)}</b>\n"
+            + t(lang, "1 = lowest, 5 = highest")
+            + "\n"
+            + t(lang, "The results are shown only when the rating closes.")
+        )
         return message(text, InlineKeyboardMarkup([buttons]))
     return {
         "method": "send_poll",

@@ -24,6 +24,7 @@ from pydantic import (
     ValidationError,
 )
 
+from civicloop.content import Member
 from civicloop.fields import OPTIONS, Slug
 from civicloop.results import Answer, PollInfo, PollOutcome, results_of
 
@@ -31,6 +32,7 @@ VERSION = 1
 MAX_BYTES = 64 * 2**20  # 20,000 answers take about 1 MB; a larger file is not an export of ours
 JSON_NAMES = {list: "array", str: "string", int: "number", float: "number", bool: "true/false"}
 JSON_NAMES[type(None)] = "null"
+Role = Member.model_fields["role"].annotation  # the member roles committee types name
 
 
 class AnswersError(ValueError):
@@ -38,14 +40,16 @@ class AnswersError(ValueError):
 
 
 class Ballot(BaseModel):
-    """One respondent's choice: the options' indexes and the group the breakdown counts it in
-    (the language the respondent uses the bot in)."""
+    """One respondent's choice: the options' indexes, the group the language breakdown counts
+    it in (the language the respondent uses the bot in), and the member role they held in the
+    poll's committee (none: one of the public; files written before roles have none)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     options: list[Annotated[StrictInt, Field(ge=0, lt=OPTIONS[1])]] = Field(
         min_length=1, max_length=OPTIONS[1]
     )
     group: Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")]
+    role: Role | None = None
 
 
 class PollAnswers(BaseModel):
@@ -65,7 +69,7 @@ class PollAnswers(BaseModel):
         """The tally of these answers for `poll` (comments count only if it collects them)."""
         return results_of(
             poll,
-            [Answer(list(b.options), b.group) for b in self.answers]
+            [Answer(list(b.options), b.group, role=b.role) for b in self.answers]
             + [Answer([], "", text) for text in self.comments],
         )
 

@@ -2,20 +2,28 @@
 
 Times are the committee's local time with its `VTIMEZONE` (made from the IANA zone), so that an
 app shows the session at the hour the committee meets, even across a change of summer time.
-Every value is cleaned of the control characters RFC 5545 forbids in text (the library escapes
-line breaks, commas and semicolons), so that no input makes a calendar unreadable.
+Every value is cleaned of the control characters RFC 5545 forbids in text, then escaped as
+RFC 5545 text (backslashes, line breaks, commas, semicolons), so that no input makes a calendar
+unreadable.
+
+Events and calendars are written here as content lines, in the order and with the escaping and
+folding of the icalendar library (which makes the VTIMEZONEs): the same bytes as building each
+event as a library object, for a fraction of the time (a site has thousands of sessions, and a
+build writes every calendar). tests/test_calendar.py compares the two.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from urllib.parse import urlsplit
 from uuid import NAMESPACE_URL, uuid5
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import Component, Timezone, vText
+from icalendar.timezone.tzid import tzid_from_tzinfo
 
 from civicloop import __version__
 from civicloop.catalog import Entry
@@ -23,6 +31,7 @@ from civicloop.escaping import clean, clean_line
 from civicloop.sitecontext import SiteContext
 from civicloop.types import TYPES
 
+SAMPLE = "sample data"
 STATUS = {
     "scheduled": "CONFIRMED",
     "held": "CONFIRMED",
@@ -35,15 +44,22 @@ def calendars(site: SiteContext, site_name: str) -> dict[str, bytes]:
     """The site's calendar, each committee's, and each session's own, by path in the site.
 
     A session is in three of them, so its event is serialised once and the bytes reused.
+    Only sessions whose date is known have an event (and a calendar of their own): a calendar
+    says nothing its sources do not. A calendar of sample sessions only says so in its name.
     """
     catalog = site.catalog
-    events = {s.path: event(site, s).to_ical() for s in catalog.sessions}
+    dated = [s for s in catalog.sessions if s.model.date_known]
+    events = {s.path: event(site, s) for s in dated}
     others = committee_events(site)
     files = {}
 
     def add(path: str, name: str, sessions: list[Entry]) -> None:
+        sessions = [s for s in sessions if s.path in events]
+        if sessions and all(catalog.committee_of(s).sample for s in sessions):
+            name = f"{name} ({SAMPLE})"
+        timed = [s for s in sessions if s.model.time_known]
         files[path] = calendar(
-            site.absolute(path), name, [events[s.path] for s in sessions], zones(site, sessions)
+            site.absolute(path), name, [events[s.path] for s in sessions], zones(site, timed)
         )
 
     add(site.calendar_url(), site_name, catalog.sessions)
@@ -55,11 +71,12 @@ def calendars(site: SiteContext, site_name: str) -> dict[str, bytes]:
                 files[site.calendar_url(slug)], others[slug]
             )
         for s in sessions:
-            add(
-                site.session_calendar_url(s),
-                f"{committee.model.title}: {s.model.title}",
-                [s],
-            )
+            if s.path in events:
+                add(
+                    site.session_calendar_url(s),
+                    f"{committee.model.title}: {s.model.title}",
+                    [s],
+                )
     return files
 
 
@@ -96,23 +113,30 @@ def zones(site: SiteContext, sessions: Iterable[Entry]) -> list[bytes]:
 def vtimezone(zone: str, first: date, last: date) -> bytes:
     """The zone's rules (its transitions from IANA's database) from a day before `first` to a
     day after `last`: what RFC 5545 asks for every TZID an event uses."""
-    return Timezone.from_tzid(
+    timezone = Timezone.from_tzid(
         zone, first_date=first - timedelta(days=1), last_date=last + timedelta(days=1)
-    ).to_ical()
+    )
+    return library_component(timezone)
 
 
 def calendar(url: str, name: str, events: Iterable[bytes], timezones: Iterable[bytes]) -> bytes:
     """A VCALENDAR around components already serialised (RFC 5545 components are concatenated),
     with a UID made from its address, so that it is the same in every build."""
-    cal = Calendar.new(
-        prodid=f"-//civicloop//civicloop {__version__}//EN",
-        method="PUBLISH",
-        name=clean_line(name),
-        uid=uuid5(NAMESPACE_URL, url),
-        url=clean_line(url),
+    head = component(
+        "VCALENDAR",
+        [
+            ("VERSION", "2.0"),
+            ("PRODID", text(f"-//civicloop//civicloop {__version__}//EN")),
+            ("METHOD", "PUBLISH"),
+            # icalendar writes the name unescaped (as is, cleaned to one line): kept so
+            ("NAME", clean_line(name)),
+            ("X-WR-CALNAME", clean_line(name)),
+            ("UID", text(str(uuid5(NAMESPACE_URL, url)))),
+            ("URL", clean_line(url)),
+        ],
     )
-    head, tail = cal.to_ical().rsplit(b"END:VCALENDAR", 1)
-    return head + b"".join([*timezones, *events]) + b"END:VCALENDAR" + tail
+    body, end = head.rsplit(b"END:VCALENDAR", 1)
+    return body + b"".join([*timezones, *events]) + b"END:VCALENDAR" + end
 
 
 def uid(site: SiteContext, session: Entry) -> str:
@@ -125,8 +149,12 @@ def uid(site: SiteContext, session: Entry) -> str:
     return clean_line(f"{session.id.replace('/', '.')}@{host}")
 
 
-def event(site: SiteContext, session: Entry) -> Event:
-    """One session; its UID never changes and its SEQUENCE grows with each reviewed change."""
+def event(site: SiteContext, session: Entry) -> bytes:
+    """One session whose date is known; its UID never changes and its SEQUENCE grows with each
+    reviewed change. Without a published time, an all-day event that says so.
+
+    Properties are listed in the order icalendar writes them (its canonical order, then by
+    name); a property whose value is None is left out."""
     model = session.model
     committee = site.catalog.committee_of(session)
     zone = ZoneInfo(committee.timezone)
@@ -135,18 +163,152 @@ def event(site: SiteContext, session: Entry) -> Event:
     agenda = "\n".join(f"- {item.title}" for item in model.agenda)
     url = clean_line(site.absolute(session.url))
     moved = model.postponed_from
-    note = f"Postponed from {moved.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})." if moved else ""
-    return Event.new(
-        uid=uid(site, session),
-        summary=clean_line(f"{committee.title}: {model.title}"),
-        start=model.starts.astimezone(zone),
-        end=model.ends.astimezone(zone),
-        stamp=revision.updated,
-        last_modified=revision.updated,
-        created=revision.created,
-        sequence=max(revision.count - 1, 0),
-        status="CONFIRMED" if model.new_date_known else STATUS[model.status],
-        location=clean_line(where) or None,
-        description=clean("\n\n".join(x for x in (note, agenda, url) if x)),
-        url=url,
+    notes = [
+        f"{SAMPLE.capitalize()}: this session is invented for demonstration."
+        if committee.sample
+        else "",
+        "" if model.time_known else "Time not published.",
+        f"Postponed from {moved.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})." if moved else "",
+    ]
+    if model.starts is not None and model.ends is not None:
+        start = local_time("DTSTART", model.starts.astimezone(zone))
+        end = local_time("DTEND", model.ends.astimezone(zone))
+    else:  # a date: RFC 5545 3.6.1, a one-day event ends on the next day
+        start = ("DTSTART;VALUE=DATE", f"{model.date:%Y%m%d}")
+        end = ("DTEND;VALUE=DATE", f"{model.date + timedelta(days=1):%Y%m%d}")
+    summary = f"{committee.title}: {model.title}" + (f" ({SAMPLE})" if committee.sample else "")
+    description = "\n\n".join(x for x in (" ".join(n for n in notes if n), agenda, url) if x)
+    status = "CONFIRMED" if model.new_date_known else STATUS[model.status]
+    return component(
+        "VEVENT",
+        [
+            ("SUMMARY", text(clean_line(summary))),
+            start,
+            end,
+            ("DTSTAMP", utc_time(revision.updated)),
+            ("UID", text(uid(site, session))),
+            ("SEQUENCE", str(max(revision.count - 1, 0))),
+            ("CREATED", utc_time(revision.created)),
+            ("DESCRIPTION", text(clean(description))),
+            ("LAST-MODIFIED", utc_time(revision.updated)),
+            ("LOCATION", text(clean_line(where)) if where else None),
+            ("STATUS", text(status)),
+            ("TRANSP", "OPAQUE" if model.time_known else "TRANSPARENT"),
+            ("URL", url),
+        ],
     )
+
+
+# --------------------------------------------------------------------------- content lines
+
+
+def library_component(built: Component) -> bytes:
+    """A component built with icalendar, written as its `to_ical()` writes it (its properties'
+    order and values, the lines folded by `fold`), in a third of the time."""
+    lines = []
+    for name, value in built.property_items():
+        params = getattr(value, "params", None)
+        given = _unicode(params.to_ical()) if params else ""
+        head = f"{name};{given}" if given else name
+        data = value.to_ical() if hasattr(value, "to_ical") else vText(value).to_ical()
+        lines.append(fold(f"{head}:{_unicode(data)}"))
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def component(name: str, properties: Iterable[tuple[str, str | None]]) -> bytes:
+    """`BEGIN:name`, a folded content line per property (`NAME:value` or `NAME;PARAM=x:value`,
+    the value already in iCalendar form), `END:name`, each ended by CRLF."""
+    lines = [f"BEGIN:{name}"]
+    lines += [fold(f"{key}:{value}") for key, value in properties if value is not None]
+    lines.append(f"END:{name}")
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def _unicode(value: str | bytes) -> str:
+    return value if isinstance(value, str) else value.decode()
+
+
+def text(value: str) -> str:
+    """An RFC 5545 TEXT value, escaped as icalendar escapes it (`\\N` read as a line break)."""
+    return (
+        value.replace(r"\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", r"\;")
+        .replace(",", r"\,")
+        .replace("\r\n", r"\n")
+        .replace("\n", r"\n")
+        .replace("\r", r"\n")
+    )
+
+
+def utc_time(value: datetime) -> str:
+    """A DATE-TIME in UTC (`…Z`)."""
+    return _date_time(value.astimezone(UTC)) + "Z"
+
+
+def local_time(name: str, value: datetime) -> tuple[str, str]:
+    """`name` as a DATE-TIME in its zone, with the zone's TZID (UTC zones as `…Z`)."""
+    tzid = _tzid(value.tzinfo)
+    if tzid == "UTC":
+        return name, _date_time(value) + "Z"
+    return f"{name};TZID={tzid}", _date_time(value)
+
+
+def _date_time(value: datetime) -> str:
+    return (
+        f"{value.year:04}{value.month:02}{value.day:02}"
+        f"T{value.hour:02}{value.minute:02}{value.second:02}"
+    )
+
+
+@cache
+def _tzid(zone: object) -> str:
+    """The TZID icalendar gives a zone ("UTC" for the zones it writes with `Z`); IANA names hold
+    none of the characters that a parameter must quote."""
+    tzid = tzid_from_tzinfo(zone)
+    if not tzid or QUOTED.search(tzid):
+        raise ValueError(f"no TZID for the time zone {zone}")
+    return tzid
+
+
+QUOTED = re.compile('[,;:’"]')  # noqa: RUF001  (icalendar quotes a parameter holding one)
+FOLD_AT = 75  # octets: a content line is folded before it reaches this length
+ESCAPE_STARTS = "\\^"  # a backslash escape (RFC 5545) or a caret one (RFC 6868)
+
+
+def fold(line: str) -> str:
+    """RFC 5545 folding as icalendar folds: at most 74 octets per line before the CRLF and
+    space that continue it, never inside a UTF-8 character, and never right after a backslash
+    or caret (the start of an escape), which then begins the next line."""
+    if not line.isascii():
+        return _fold_octets(line)
+    if len(line) < FOLD_AT:
+        return line
+    parts = []
+    start = 0
+    while len(line) - start >= FOLD_AT:
+        end = start + FOLD_AT - 1
+        if line[end - 1] in ESCAPE_STARTS:
+            end -= 1
+        parts.append(line[start:end])
+        start = end
+    parts.append(line[start:])
+    return "\r\n ".join(parts)
+
+
+def _fold_octets(line: str) -> str:
+    """`fold` counting each character's UTF-8 octets."""
+    parts = []
+    start = count = 0
+    for end, char in enumerate(line):
+        size = len(char.encode())
+        if end > start and count + size >= FOLD_AT:
+            if end - start > 1 and line[end - 1] in ESCAPE_STARTS:
+                parts.append(line[start : end - 1])
+                start, count = end - 1, len(line[end - 1].encode())
+            else:
+                parts.append(line[start:end])
+                start, count = end, 0
+        count += size
+    parts.append(line[start:])
+    return "\r\n ".join(parts)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -102,6 +102,7 @@ class Catalog:
         return self._results.get(poll_id)
 
 
+@cache  # asked for each link to a page, from many pages
 def page_url(path: str) -> str:
     """The URL, relative to the site root, that MkDocs gives the page at `path`."""
     p = PurePosixPath(path)

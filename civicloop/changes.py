@@ -8,6 +8,8 @@ from typing import Any
 WATCHED = [
     ("starts", "time"),
     ("ends", "time"),
+    ("date", "time"),  # a day without a published time, or a window of days
+    ("date_between", "time"),
     ("place", "place"),
     ("online", "place"),
     ("agenda", "agenda"),

@@ -15,6 +15,7 @@ from civicloop.answers import AnswersError, read_poll_answers
 from civicloop.answers import schema as answers_schema
 from civicloop.generate import generate as write_site
 from civicloop.loading import load
+from civicloop.organisation import contact
 from civicloop.publisher.base import PublishError
 from civicloop.publisher.env import publisher_from_env
 from civicloop.results import PollInfo, change_for
@@ -106,7 +107,12 @@ def generate(args: argparse.Namespace) -> int:
     if not args.content.is_dir():
         print(f"civicloop: no content folder at {args.content}; give one with --content")
         return 1
-    site = SiteContext.open(args.content, args.site_url)
+    try:
+        known = contact(args.contact) if args.contact else None
+    except ValueError as error:
+        print(f"civicloop: --contact: {error}", file=sys.stderr)
+        return 1
+    site = SiteContext.open(args.content, args.site_url, contact=known)
     for problem in site.catalog.problems:
         print(f"{args.content.as_posix().rstrip('/')}/{problem}")
     if site.catalog.problems:
@@ -166,6 +172,12 @@ def parser() -> argparse.ArgumentParser:
         "--site-url", default=os.environ.get("CIVICLOOP_SITE_URL", "http://127.0.0.1:8000/")
     )
     g.add_argument("--site-name", default="civicloop")
+    g.add_argument(
+        "--contact",
+        default=os.environ.get("CIVICLOOP_CONTACT"),
+        help="the organisation's email address or https:// page (default: CIVICLOOP_CONTACT; "
+        "unset: pages name none)",
+    )
     return root
 
 

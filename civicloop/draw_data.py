@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import statistics
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from civicloop.draw import Draw, files
 from civicloop.draw_files import Seat, published, seats, waiting
@@ -59,6 +59,8 @@ class PickRecord(DrawDataRecord):
 
 class DrawRecord(DrawDataRecord):
     committee: str
+    # a default, so that data published before it still reads
+    sample: bool = Field(default=False, description="the draw of a committee of sample data")
     url: str
     date: str
     algorithm: str
@@ -121,6 +123,7 @@ def draw_record(site: SiteContext, slug: str, draw: Draw, page: str) -> DrawReco
         )
     return DrawRecord(
         committee=slug,
+        sample=site.catalog.committees[slug].model.sample,
         url=site.absolute(page),
         date=draw.date.isoformat(),
         algorithm=draw.algorithm,

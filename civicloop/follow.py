@@ -8,7 +8,10 @@ A-Z a-z 0-9 _ -. Each payload is a kind letter, a form character, then its data:
 - `c_<base64url>`: any other committee slug, as unpadded base64url of its UTF-8;
 - `s-<committee>_<file stem>`: open a session's agenda, both parts of A-Z a-z 0-9 and `-`;
 - `s_<base64url>`: any other session, its id `<committee>/<file stem>` as above;
-- `committees`: choose among all committees (the home page's link).
+- `committees`: choose among all committees (the home page's link);
+- `i-<token>`: a committee member's one-time invitation (`python -m bot invite`), the token
+  16 to 43 of A-Z a-z 0-9 _ - (random: the bot keeps its hash, committee and role), short
+  enough for the bot's buttons to carry it through a newcomer's language choice.
 
 Each slug has exactly one payload and each payload one slug (a base64url form of a slug the
 readable form could carry, or a non-canonical base64url, is refused), so the encoding is total
@@ -39,14 +42,15 @@ USERNAME = re.compile(r"[A-Za-z0-9_]{5,32}")  # Telegram's usernames
 HOME = "committees"
 _PLAIN = re.compile(r"[A-Za-z0-9-]+")
 _CHARACTERS = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,43}")
 
 
 @dataclass(frozen=True)
 class Target:
     """What a payload asks for: a committee to follow, a session's agenda, or the list."""
 
-    kind: Literal["committee", "session", "committees"]
-    ident: str = ""  # the committee's slug, or the session's `<committee>/<stem>`
+    kind: Literal["committee", "session", "committees", "invitation"]
+    ident: str = ""  # the committee's slug, the session's `<committee>/<stem>`, or the token
 
 
 def _b64(text: str) -> str:
@@ -74,6 +78,19 @@ def session(ident: str) -> str:
     return f"s_{_b64(ident)}"
 
 
+def invitation(token: str) -> str:
+    """The payload of a member's invitation with `token` (ValueError if no payload can hold
+    it)."""
+    if not _TOKEN.fullmatch(token):
+        raise ValueError(f"an invitation token is 16 to 43 of A-Z a-z 0-9 _ -, not {token!r}")
+    return f"i-{token}"
+
+
+def link(bot: str, payload: str) -> str:
+    """The link that opens bot `bot` with `payload`."""
+    return f"https://t.me/{bot}?start={payload}"
+
+
 def parse(payload: str) -> Target | None:
     """What `payload` asks for, or None for anything this version did not make."""
     if payload == HOME:
@@ -96,6 +113,8 @@ def parse(payload: str) -> Target | None:
         if not folder or not stem or "/" in stem or session(ident) != payload:
             return None
         return Target("session", ident)
+    if kind == "i" and form == "-" and _TOKEN.fullmatch(data):
+        return Target("invitation", data)
     return None
 
 
@@ -125,7 +144,7 @@ def offer(bot: str | None, payload: str, lang: str) -> Offer | None:
     if bot is None:
         return None
     t = translator(lang)
-    url = f"https://t.me/{bot}?start={payload}"
+    url = link(bot, payload)
     svg = segno.make(url, error="m", micro=False).svg_inline(
         scale=4,
         light="#fff",  # dark on white in the dark colour scheme too, or readers cannot scan it

@@ -22,11 +22,13 @@ from pathlib import Path
 
 import frontmatter
 
+from civicloop import sharing
 from civicloop.artefacts import artefacts
 from civicloop.catalog import Entry
 from civicloop.languages import CODES, DEFAULT
 from civicloop.loading import IGNORED, read_text
 from civicloop.pages import page_title, render
+from civicloop.plaintext import heading
 from civicloop.sitecontext import SiteContext
 from civicloop.yamlsubset import parse
 
@@ -65,17 +67,23 @@ class Written:
         return Written(self.made + other.made, self.changed + other.changed)
 
 
-def front_matter(doc: Entry, own: Entry, content_lang: str | None = None) -> str:
+def front_matter(
+    doc: Entry, own: Entry, content_lang: str | None = None, shared: dict | None = None
+) -> str:
     """The only front matter MkDocs and Material need of a generated page (`own` is the file's
     document: a translation's, or `doc` itself): `type` tells the theme it is generated;
     `content_lang`, the language its text is written in when that is not the page's (an
     untranslated page in another language's site). JSON values are valid YAML.
 
     The title is HTML, as MkDocs makes it from a page's first heading: Material prints it as it
-    is in the page's `<title>`, heading, navigation, search index and tag listings."""
+    is in the page's `<title>`, heading, navigation, search index and tag listings.
+
+    `shared` is what the page's `<head>` tells search engines and link previews
+    (`civicloop.sharing.front`)."""
     meta = {"type": doc.kind, "title": page_title(own.model.title)}
     meta["tags"] = getattr(own.model, "tags", [])
     meta["content_lang"] = content_lang
+    meta.update(shared or {})
     return _front_matter(meta)
 
 
@@ -84,15 +92,22 @@ def _front_matter(meta: dict[str, object]) -> str:
     return f"---\n{lines}---\n"
 
 
-def plain_page(root: Path, own: Entry, content_lang: str | None) -> str:
-    """An editor's page without a type, as written, its title made HTML like a generated
-    page's (MkDocs would take it for HTML as it is) and its language marked where needed."""
-    text = read_text(root / own.path)
+def plain_page(site: SiteContext, doc: Entry, own: Entry, lang: str) -> str:
+    """An editor's page without a type (`own`: in `lang`, or the original), as written, its
+    title made HTML like a generated page's (MkDocs would take it for HTML as it is), its
+    language marked where needed, and what its `<head>` shares (its own `description` if it
+    has one)."""
+    content_lang = DEFAULT if lang != DEFAULT and own is doc else None
+    text = read_text(site.catalog.root / own.path)
     handler = frontmatter.YAMLHandler()
     meta: dict[str, object] = {}
     if handler.detect(text):
         head, _ = handler.split(text)
         meta = parse(head)[1] or {}  # read before, by the catalog: valid
+    title = meta.get("title")
+    title = title if isinstance(title, str) else heading(own.body)
+    for key, value in sharing.front(site, doc, lang, title).items():
+        meta.setdefault(key, value)
     if isinstance(meta.get("title"), str):
         meta["title"] = page_title(meta["title"])
     meta["content_lang"] = content_lang
@@ -103,15 +118,18 @@ def page_files(site: SiteContext, lang: str) -> Iterator[tuple[str, bytes]]:
     """Every page of `lang`'s site, by its path in the tree: generated pages (front matter and
     rendered Markdown) and the editors' plain pages, the original where there is no
     translation."""
-    root = site.catalog.root
     for doc in site.catalog.docs.values():
         own = doc.translations.get(lang, doc) if lang != DEFAULT else doc
         content_lang = DEFAULT if lang != DEFAULT and own is doc else None
         if doc.kind is None:
-            text = plain_page(root, own, content_lang)
+            text = plain_page(site, doc, own, lang)
         else:
-            text = front_matter(doc, own, content_lang) + render(site, doc, lang, own.body)
+            shared = sharing.front(site, doc, lang, own.model.title)
+            text = front_matter(doc, own, content_lang, shared)
+            text += render(site, doc, lang, own.body)
         yield f"{lang}/{doc.path}", text.encode()
+        if doc.url or lang != DEFAULT:  # the site's root has MkDocs' sitemap of all pages
+            yield f"{lang}/{doc.url}sitemap.xml", sharing.page_sitemap(site, doc, lang)
 
 
 def other_files(site: SiteContext) -> Iterator[tuple[str, bytes]]:
@@ -129,9 +147,11 @@ def other_files(site: SiteContext) -> Iterator[tuple[str, bytes]]:
 
 
 def artefact_files(site: SiteContext, site_name: str) -> Iterator[tuple[str, bytes]]:
-    """Calendars, feed, open data and schemas, in the default language's folder."""
+    """Calendars, feeds, open data and schemas, in the default language's folder but those of
+    another language (its feed), which are in that language's."""
+    others = tuple(f"{lang}/" for lang in CODES if lang != DEFAULT)
     for path, data in artefacts(site, site_name).items():
-        yield f"{DEFAULT}/{path}", data
+        yield (path if path.startswith(others) else f"{DEFAULT}/{path}"), data
 
 
 def write_tree(folder: Path, files: Iterable[tuple[str, bytes]]) -> Written:

@@ -16,10 +16,22 @@ FRENCH = {
         "une annulation) ; un téléchargement est une copie qui ne change pas."
     ),
     "This session is cancelled.": "Cette séance est annulée.",
+    "Postponed: first planned for {old}.": "Reportée : d'abord prévue le {old}.",
+    "Map (OpenStreetMap)": "Carte (OpenStreetMap)",
+    "No replay of this webinar is published.": "Aucun enregistrement de ce webinaire n'est publié.",
+    "sample data": "données d'exemple",
     "Postponed from {old} to the date below.": "Reportée du {old} à la date ci-dessous.",
+    "Postponed from {old}.": "Reportée du {old}.",
+    "[Sample]": "[Exemple]",
+    "{name}: {title}": "{name} : {title}",
+    "Agenda: {items}.": "Ordre du jour : {items}.",
+    "News and results": "Actualités et résultats",
     "Postponed: the new date is not known yet.": (
         "Reportée : la nouvelle date n'est pas encore connue."
     ),
+    "{day}, time not published": "{day}, heure non publiée",
+    "Date not known": "Date inconnue",
+    "Date not known: between {first} and {last}": "Date inconnue : entre le {first} et le {last}",
     "Case study": "Étude de cas",
     "Closes": "Ferme",
     "Committee": "Comité",
@@ -28,7 +40,6 @@ FRENCH = {
     "Date": "Date",
     "Documents": "Documents",
     "Goals": "Objectifs",
-    "How members are chosen": "Comment les membres sont choisis",
     "Latest webinars": "Derniers webinaires",
     "Mandate": "Mandat",
     "Members": "Membres",
@@ -49,12 +60,10 @@ FRENCH = {
     "Question": "Question",
     "Related case studies": "Études de cas liées",
     "Replay": "Rediffusion",
-    "Role": "Rôle",
     "Sample data: this committee, its sessions and polls are invented for demonstration.": (
         "Données d'exemple : ce comité, ses séances et ses sondages sont inventés "
         "pour la démonstration."
     ),
-    "Seats": "Sièges",
     "Selection": "Sélection",
     "Session": "Séance",
     "Sessions": "Séances",
@@ -143,6 +152,13 @@ FRENCH = {
     ),
     # a committee's members
     "Members drawn by lot": "Membres tirés au sort",
+    "Citizen members": "Membres citoyens",
+    "Politicians": "Élus",
+    "Other members": "Autres membres",
+    "Member": "Membre",
+    "How chosen": "Mode de désignation",
+    "1 seat": "1 siège",
+    "{count} seats": "{count} sièges",
     "Members drawn by lot are published by pseudonym only.": (
         "Les membres tirés au sort ne sont publiés que sous un pseudonyme."
     ),
@@ -159,6 +175,81 @@ FRENCH = {
     "QR code of {url}": "Code QR de {url}",
     "Scan it to open the bot on Telegram: {url}": (
         "Scannez-le pour ouvrir le bot sur Telegram : {url}"
+    ),
+    # the footer of every page (civicloop/organisation.py)
+    "About this site": "À propos de ce site",
+    "Contact": "Contact",
+    "Contact:": "Contact :",
+    "Take part": "Participer",
+    "Calendars": "Agendas",
+    "All sessions (.ics)": "Toutes les séances (.ics)",
+    "News feed (Atom)": "Fil d'actualités (Atom)",
+    "Open data": "Données ouvertes",
+    "Accessibility": "Accessibilité",
+    "Privacy": "Vie privée",
+    # the home page, "Take part", the accessibility statement, the open data
+    "How to take part": "Comment participer",
+    "Follow a committee on Telegram: the bot reminds you of its sessions, tells you when one "
+    "changes and asks you its polls.": (
+        "Suivez un comité sur Telegram : le bot vous rappelle ses séances, vous prévient quand "
+        "l'une d'elles change et vous pose ses sondages."
+    ),
+    "Add the sessions to your calendar app: it shows every change.": (
+        "Ajoutez les séances à votre application d'agenda : elle en montre chaque changement."
+    ),
+    "All the ways to take part": "Toutes les façons de participer",
+    "Next session:": "Prochaine séance :",
+    "Follow a committee": "Suivre un comité",
+    "The Telegram bot reminds you of a committee's sessions, tells you when one changes or is "
+    "cancelled, and asks you its polls. Open it, choose your language and the committees to "
+    "follow; send /stop to stop, /forget to erase what it holds about you.": (
+        "Le bot Telegram vous rappelle les séances d'un comité, vous prévient quand l'une "
+        "d'elles change ou est annulée, et vous pose ses sondages. Ouvrez-le, choisissez votre "
+        "langue et les comités à suivre ; envoyez /stop pour arrêter, /forget pour effacer ce "
+        "qu'il garde de vous."
+    ),
+    "Answer polls": "Répondre aux sondages",
+    "Committees ask residents' views between sessions. A poll's question and options are on its "
+    "session's page; you answer in the Telegram bot, which publishes only totals, and only when "
+    "at least 5 people answered.": (
+        "Les comités demandent l'avis des habitants entre les séances. La question et les "
+        "options d'un sondage sont sur la page de sa séance ; vous répondez dans le bot "
+        "Telegram, qui ne publie que des totaux, et seulement quand au moins 5 personnes ont "
+        "répondu."
+    ),
+    "Feedback and contact": "Retours et contact",
+    "If you meet a barrier on this site, or need a page in another format, tell us: say which "
+    "page and what stood in your way.": (
+        "Si un obstacle vous gêne sur ce site, ou s'il vous faut une page dans un autre format, "
+        "dites-le-nous : indiquez quelle page et ce qui vous a gêné."
+    ),
+    "Preparation of this statement": "Établissement de cette déclaration",
+    "This statement was prepared on {prepared} and last reviewed on {reviewed}.": (
+        "Cette déclaration a été établie le {prepared} et revue pour la dernière fois le "
+        "{reviewed}."
+    ),
+    "Files": "Fichiers",
+    "File": "Fichier",
+    "What it holds": "Contenu",
+    "Schema": "Schéma",
+    "JSON Schema": "Schéma JSON",
+    "Each committee: its question, status, members and languages.": (
+        "Chaque comité : sa question, son statut, ses membres et ses langues."
+    ),
+    "Each session: when and where, its status and agenda.": (
+        "Chaque séance : quand et où, son statut et son ordre du jour."
+    ),
+    "Each poll: its question, options, opening and closing.": (
+        "Chaque sondage : sa question, ses options, son ouverture et sa clôture."
+    ),
+    "Each draw by lot: its commitment, public random value and result.": (
+        "Chaque tirage au sort : son engagement, sa valeur aléatoire publique et son résultat."
+    ),
+    "Every session, as iCalendar (RFC 5545); each committee has its own beside its page.": (
+        "Toutes les séances, en iCalendar (RFC 5545) ; chaque comité a le sien à côté de sa page."
+    ),
+    "What is new or changed on the site, as an Atom feed.": (
+        "Ce qui est nouveau ou a changé sur le site, en fil Atom."
     ),
     # values of front-matter fields
     "political-task-committee": "comité politique thématique",

@@ -21,3 +21,8 @@ ALL: tuple[Language, ...] = (
 CODES: tuple[str, ...] = tuple(language.code for language in ALL)
 DEFAULT: str = CODES[0]
 NATIVE: dict[str, str] = {language.code: language.native for language in ALL}
+
+
+def feed_path(lang: str) -> str:
+    """Where the feed of `lang` is, from the site's root (each language has its own)."""
+    return "feed.xml" if lang == DEFAULT else f"{lang}/feed.xml"

@@ -8,10 +8,12 @@ as U+FFFD), and `<`, `>`, `&` are written as escapes (`\\u003c`): the same JSON,
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from datetime import date
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
 
@@ -21,6 +23,7 @@ from civicloop.escaping import clean
 from civicloop.fields import OPTION_LENGTH, OPTIONS, QUESTION_LENGTH, at_most
 from civicloop.sitecontext import SiteContext
 from civicloop.types import recommendation
+from civicloop.types.session import day_span
 
 VERSION = 1
 
@@ -66,8 +69,23 @@ class SessionRecord(Record):
     committee: str
     number: int
     title: str
-    starts: AwareDatetime
-    ends: AwareDatetime
+    # defaults for the fields added since the first data, so that data published before still reads
+    sample: bool = Field(
+        default=False, description="sample data: invented for demonstration, not a real session"
+    )
+    starts: AwareDatetime | None = Field(description="null when the time is not published")
+    ends: AwareDatetime | None = Field(description="null when the time is not published")
+    date: dt.date | None = Field(
+        default=None,
+        description="the day in the committee's time zone; null when the date is not known",
+    )
+    date_between: list[dt.date] | None = Field(
+        default=None,
+        description="when the date is not known but its sources place it in a window: the first "
+        "and last day it may have been on",
+        min_length=2,
+        max_length=2,
+    )
     timezone: str
     status: Literal["scheduled", "held", "postponed", "cancelled"]
     place: str | None
@@ -77,9 +95,21 @@ class SessionRecord(Record):
     outcomes: str | None
     polls: list[str]
     url: str
-    calendar: str
+    calendar: str | None = Field(description="null when the date is not known: no event")
     translations: dict[str, Translation]
     hash: str  # sha256 of the record without this field: it changes when the session does
+
+    def span(self) -> tuple[dt.datetime, dt.datetime] | None:
+        """From when to when it is (or may be) on, as far as known; None: the date is not."""
+        if self.starts is not None and self.ends is not None:
+            return self.starts, self.ends
+        days = (self.date, self.date) if self.date else self.date_between
+        return day_span(days[0], days[1], ZoneInfo(self.timezone)) if days else None
+
+    def to_come(self, now: dt.datetime) -> bool:
+        """Not over at `now`; with no date known, not over until it is marked held."""
+        span = self.span()
+        return span[1] >= now if span else self.status in ("scheduled", "postponed")
 
 
 class OptionResult(Record):
@@ -88,10 +118,19 @@ class OptionResult(Record):
     share: float | None
 
 
+class RoleResults(Record):
+    respondents: int | None  # None with its counts when withheld
+    suppressed: bool
+    options: list[OptionResult]
+
+
 class PollResults(Record):
     respondents: int
     suppressed: bool
     options: list[OptionResult]
+    # the public, citizen members, politicians and other members apart; None for results
+    # written before roles (a default, so that data published before it still reads)
+    by_role: dict[str, RoleResults] | None = None
     closed: AwareDatetime
     url: str
 
@@ -114,6 +153,9 @@ class PollRecord(Record):
     url: str
     results: PollResults | None  # once editors have merged them
     recommendation: str | None = None  # a rating poll: the id of the recommendation it rates
+    sample: bool = Field(
+        default=False, description="sample data: a poll of a committee invented for demonstration"
+    )
 
 
 class VoteRecord(Record):
@@ -229,14 +271,19 @@ def sessions(site: SiteContext) -> list[SessionRecord]:
     records = []
     for doc in site.catalog.sessions:
         m = doc.model
+        committee = site.catalog.committee_of(doc)
+        zone = ZoneInfo(committee.timezone)
         fields = {
             "id": doc.id,
             "committee": doc.committee,
             "number": m.number,
             "title": m.title,
+            "sample": committee.sample,
             "starts": m.starts,
             "ends": m.ends,
-            "timezone": site.catalog.committee_of(doc).timezone,
+            "date": m.starts.astimezone(zone).date() if m.starts else m.date,
+            "date_between": m.date_between,
+            "timezone": committee.timezone,
             "status": m.status,
             "place": m.place,
             "online": str(m.online) if m.online else None,
@@ -256,7 +303,7 @@ def sessions(site: SiteContext) -> list[SessionRecord]:
             "outcomes": m.outcomes,
             "polls": [p.id for p in m.polls],
             "url": site.absolute(doc.url),
-            "calendar": site.absolute(site.session_calendar_url(doc)),
+            "calendar": site.absolute(site.session_calendar_url(doc)) if m.date_known else None,
             "translations": _translations(doc),
         }
         record = SessionRecord.model_construct(**fields, hash="")
@@ -276,6 +323,11 @@ def _results(site: SiteContext, poll_id: str) -> PollResults | None:
         respondents=m.respondents,
         suppressed=m.suppressed,
         options=[OptionResult(**o.model_dump()) for o in m.options],
+        by_role=(
+            {name: RoleResults(**g.model_dump()) for name, g in m.by_role.items()}
+            if m.by_role
+            else None
+        ),
         closed=m.closed,
         url=site.absolute(doc.url),
     )
@@ -299,6 +351,7 @@ def _session_polls(site: SiteContext) -> list[PollRecord]:
             comments=p.comments,
             url=site.absolute(doc.url),
             results=_results(site, p.id),
+            sample=site.catalog.committee_of(doc).sample,
         )
         for doc in site.catalog.sessions
         for p in doc.model.polls
@@ -326,6 +379,7 @@ def _rating_polls(site: SiteContext) -> list[PollRecord]:
                 url=site.absolute(doc.url),
                 results=_results(site, rating.id),
                 recommendation=doc.id,
+                sample=doc.model.sample or site.catalog.committee_of(doc).sample,
             )
         )
     return records
@@ -394,7 +448,7 @@ def recommendations(site: SiteContext) -> list[RecommendationRecord]:
             ],
             "rating": m.rating.id if m.rating else None,
             "url": site.absolute(doc.url),
-            "sample": m.sample,
+            "sample": m.sample or site.catalog.committee_of(doc).sample,
             "translations": _translations(doc),
         }
         records.append(_hashed(RecommendationRecord, fields))
@@ -430,7 +484,7 @@ def data_files(site: SiteContext) -> dict[str, bytes]:
 
 # Characters that mean something to an HTML parser or a JavaScript source, only ever inside JSON
 # strings, written as escapes that every JSON reader decodes to the same text.
-INERT_IN_HTML = {ord(c): f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
+INERT_IN_HTML = {c: f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
 
 
 def _cleaned(value: object) -> object:
@@ -445,4 +499,6 @@ def _cleaned(value: object) -> object:
 
 def _dump(value: object) -> bytes:
     text = json.dumps(_cleaned(value), ensure_ascii=False, indent=1, sort_keys=False)
-    return text.translate(INERT_IN_HTML).encode() + b"\n"
+    for char, escape in INERT_IN_HTML.items():  # not str.translate: a dict lookup per character
+        text = text.replace(char, escape)
+    return text.encode() + b"\n"

@@ -7,12 +7,12 @@ checking see generated text exactly as they see what editors wrote.
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from functools import cache
+from datetime import datetime, tzinfo
+from functools import cache, lru_cache
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_time
+from babel.dates import format_datetime
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from civicloop.catalog import Entry
@@ -25,9 +25,12 @@ from civicloop.escaping import (
     markdown_text,
 )
 from civicloop.labels import translator
+from civicloop.languages import CODES
 from civicloop.sitecontext import SiteContext
 from civicloop.types import TYPES
 from civicloop.types.base import PageInput
+from civicloop.when import locale as _locale
+from civicloop.when import session_time
 
 
 def _inert(value: object) -> str:
@@ -49,6 +52,17 @@ def _environment() -> Environment:
     )
 
 
+def prepare() -> None:
+    """Compile every template and read each language's calendar data now, once: processes
+    forked after this (the build's other writers) find them made instead of making them
+    again."""
+    environment = _environment()
+    for name in environment.list_templates():
+        environment.get_template(name)
+    for lang in CODES:
+        _locale(lang).datetime_formats  # noqa: B018  (Babel reads the locale's data on use)
+
+
 def render(site: SiteContext, doc: Entry, lang: str, body: str) -> str:
     """The page's Markdown in `lang`: generated text around the editor's `body`."""
     kind = TYPES[doc.kind]
@@ -62,21 +76,11 @@ def render(site: SiteContext, doc: Entry, lang: str, body: str) -> str:
 
     def moment(value: datetime, date_only: bool = False) -> str:
         """A date in the committee's time zone when there is one, else as the editor wrote it."""
-        pattern = "d MMMM y" if date_only else "EEEE d MMMM y, HH:mm"
-        zone = tz or value.tzinfo
-        text = format_datetime(value, pattern, tzinfo=zone, locale=lang)
-        return text if date_only else f"{text} {value.astimezone(zone).tzname()}"
+        return _moment(value, date_only, tz or value.tzinfo, lang)
 
     def when(session: Entry, short: bool = False) -> str:
-        zone = ZoneInfo(catalog.committee_of(session).timezone)
-        starts, ends = session.model.starts, session.model.ends
-        day = "d MMM y, HH:mm" if short else "EEEE d MMMM y, HH:mm"
-        text = format_datetime(starts, day, tzinfo=zone, locale=lang)
-        if starts.astimezone(zone).date() == ends.astimezone(zone).date():
-            text += "–" + format_time(ends, "HH:mm", tzinfo=zone, locale=lang)
-        else:
-            text += " – " + format_datetime(ends, day, tzinfo=zone, locale=lang)
-        return text + " " + starts.astimezone(zone).tzname()
+        """Its date and time, or the part of them its sources give, said in words."""
+        return session_time(session.model, catalog.committee_of(session).timezone, lang, short)
 
     def video(url: object) -> Markdown:
         return video_facade(str(url), t)
@@ -105,7 +109,22 @@ def render(site: SiteContext, doc: Entry, lang: str, body: str) -> str:
         **kind.context(PageInput(site, doc, lang)),
     }
     text = _environment().get_template(kind.template_name(doc)).render(context)
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    return BLANK_LINES.sub("\n\n", text).strip() + "\n"
+
+
+# Dates are formatted again and again (a session's on its page, its committee's, the calendar
+# and home listings, in each language): each once per build. Babel gets a Locale, not its name,
+# which it would parse at every call.
+
+
+@lru_cache(maxsize=65536)
+def _moment(value: datetime, date_only: bool, zone: tzinfo, lang: str) -> str:
+    pattern = "d MMMM y" if date_only else "EEEE d MMMM y, HH:mm"
+    text = format_datetime(value, pattern, tzinfo=zone, locale=_locale(lang))
+    return text if date_only else f"{text} {value.astimezone(zone).tzname()}"
+
+
+BLANK_LINES = re.compile("\n\n\n+")  # what templates leave between blocks: one blank line
 
 
 def link(source: str, target: str) -> str:

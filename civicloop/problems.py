@@ -93,6 +93,8 @@ def explain(error: dict[str, Any], allowed: list[str]) -> str:
         return message
     if kind == "string_type" and value is None:
         return f"'{field}' is empty; write the text, or remove the line"
+    if kind == "value_error" and value is None:  # a rule about a field left out
+        return f"'{field}' is missing: {message}"
     hint = next((h for kinds, h in HINTS if kind in kinds), None)
     return f"'{field}' is {_shown(value)}: {message}" + (f"; {hint}" if hint else "")
 

@@ -1,7 +1,9 @@
 """A closed poll's results as a content file: front matter with the figures, a body with a chart,
 a table and (for polls that collect them) citizens' comments for editors to review.
 
-No user identifier goes in. Figures about fewer than MIN_GROUP people are not published.
+No user identifier goes in. Figures about fewer than MIN_GROUP people are not published: the
+totals, and each group by role (the public, citizen members, politicians, other members), with
+the groups withheld together never fewer than MIN_GROUP either (`civicloop.tally.by_group`).
 Citizens' text is escaped so that Markdown, HTML and MkDocs show it as written (line breaks
 kept) and run nothing; only bidirectional controls and invisible control characters are dropped.
 """
@@ -16,7 +18,7 @@ import yaml
 from civicloop import __version__
 from civicloop.escaping import html_text, markdown_text
 from civicloop.publisher.base import DIGEST_FIELD, Change, digest
-from civicloop.tally import Tally, tally
+from civicloop.tally import GroupTally, Tally, by_group, tally
 from civicloop.types.results import TYPE as RESULTS
 
 MIN_GROUP = 5
@@ -36,8 +38,9 @@ class PollInfo:
 @dataclass(frozen=True)
 class Answer:
     options: list[int]
-    group: str  # the respondent's language: the one breakdown we can offer
+    group: str  # the respondent's language
     comment: str | None = None
+    role: str | None = None  # the member role they held in the committee; None: the public
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,15 @@ class PollOutcome:
     tally: Tally
     groups: dict[str, Tally] = field(default_factory=dict)
     comments: list[str] = field(default_factory=list)
+    roles: dict[str, GroupTally] = field(default_factory=dict)
+
+    @property
+    def members_answered(self) -> bool:
+        """Whether any respondent held a member role (results made before roles have none)."""
+        return any(g.tally.respondents for name, g in self.roles.items() if name != "public")
+
+    def role_withheld(self, name: str) -> bool:
+        return self.suppressed or self.roles[name].suppressed
 
     @property
     def suppressed(self) -> bool:
@@ -73,6 +85,9 @@ def results_of(poll: PollInfo, answers: list[Answer]) -> PollOutcome:
         tally=tally(poll.options, [a.options for a in answers]),
         groups={name: tally(poll.options, chosen) for name, chosen in sorted(groups.items())},
         comments=comments if poll.comments else [],
+        roles=by_group(
+            poll.options, [(a.role, a.options) for a in answers if a.options], MIN_GROUP
+        ),
     )
 
 
@@ -91,6 +106,12 @@ def change_for(results: PollOutcome, opened: datetime | None, closed: datetime) 
             for o in results.tally.options
         )
         summary = f"| Option | Answers | Share |\n|---|--:|--:|\n{rows}"
+        groups = ", ".join(
+            f"{ROLE_HEADINGS[name].lower()} "
+            + ("withheld" if results.role_withheld(name) else str(g.tally.respondents))
+            for name, g in results.roles.items()
+        )
+        summary += f"\n\nBy role: {groups}."
     description = (
         f"Results of the poll **{markdown_text(poll.question)}** (`{poll.id}`, session "
         f"`{poll.session}`), closed {closed.isoformat()}.\n\n{summary}\n\n"
@@ -144,6 +165,21 @@ def render(results: PollOutcome, opened: datetime | None, closed: datetime) -> s
             if results.breakdown_shown and not results.suppressed
             else None
         ),
+        "by_role": {
+            name: {
+                "respondents": None if results.role_withheld(name) else g.tally.respondents,
+                "suppressed": results.role_withheld(name),
+                "options": [
+                    {
+                        "label": o.label,
+                        "count": None if results.role_withheld(name) else o.count,
+                        "share": None if results.role_withheld(name) else o.share,
+                    }
+                    for o in g.tally.options
+                ],
+            }
+            for name, g in results.roles.items()
+        },
         "opened": opened.isoformat() if opened else None,
         "closed": closed.isoformat(),
         "generator": f"civicloop {__version__}",
@@ -162,7 +198,15 @@ def answers_digest(results: PollOutcome) -> str:
         counts = [o.count for o in results.tally.options]
         if results.breakdown_shown:
             groups = {name: [o.count for o in g.options] for name, g in results.groups.items()}
-    return digest([results.tally.respondents, counts, groups, len(results.comments)])
+    made_of: list[object] = [results.tally.respondents, counts, groups, len(results.comments)]
+    if results.members_answered:  # so that results made before roles keep their digest
+        made_of.append(
+            {
+                name: None if results.role_withheld(name) else [o.count for o in g.tally.options]
+                for name, g in results.roles.items()
+            }
+        )
+    return digest(made_of)
 
 
 def body(results: PollOutcome) -> str:
@@ -183,6 +227,7 @@ def body(results: PollOutcome) -> str:
         if results.poll.kind == "multiple":
             note += " Each could choose several options, so shares add up to more than 100%."
         parts.append(note)
+        parts.append(by_role(results))
         if results.breakdown_shown:
             parts.append(breakdown(results))
         elif len(results.groups) > 1:
@@ -197,6 +242,43 @@ def body(results: PollOutcome) -> str:
             f"not be published before merging.\n\n{listed}"
         )
     return "\n\n".join(parts) + "\n"
+
+
+ROLE_HEADINGS = {
+    "public": "The public",
+    "citizen": "Citizen members",
+    "politician": "Politicians",
+    "other": "Other members",
+}
+
+
+def by_role(results: PollOutcome) -> str:
+    """The public, citizen members, politicians and other members side by side; a group of
+    fewer than MIN_GROUP (or withheld so that it cannot be worked out) shows no figure."""
+    names = list(results.roles)
+
+    def head(name: str) -> str:
+        g = results.roles[name]
+        shown = "withheld" if results.role_withheld(name) else str(g.tally.respondents)
+        return f"{ROLE_HEADINGS[name]} ({shown})"
+
+    rows = "\n".join(
+        f"| {markdown_text(option.label)} | "
+        + " | ".join(
+            "–" if results.role_withheld(n) else str(results.roles[n].tally.options[i].count)
+            for n in names
+        )
+        + " |"
+        for i, option in enumerate(results.tally.options)
+    )
+    note = (
+        f"A group of fewer than {MIN_GROUP} people shows no figures (–), nor does a group "
+        "whose figures could be worked out from the others'."
+    )
+    return (
+        f"## By role\n\n| Option | {' | '.join(head(n) for n in names)} |\n"
+        f"|---|{'--:|' * len(names)}\n{rows}\n\n{note}"
+    )
 
 
 def breakdown(results: PollOutcome) -> str:

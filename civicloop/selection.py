@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 from civicloop.draw import Draw, digest, files, pool_problems
+from civicloop.draw_files import Commitment, DrawFileError, Result, read
 from civicloop.lottery import HIGHS, LotteryRequest, run
 from civicloop.pool import Pool, published_counts
 
@@ -49,19 +50,19 @@ class PublishedDraw:
         return files(self.path)[1]
 
     def commitment(self) -> dict:
-        return _read_json(self.commitment_path, "run `civicloop draw commit` first")
+        return _read_json(self.commitment_path, Commitment, "run `civicloop draw commit` first")
 
     def result(self) -> dict:
-        return _read_json(self.result_path, "run `civicloop draw pick` first")
+        return _read_json(self.result_path, Result, "run `civicloop draw pick` first")
 
 
-def _read_json(path: Path, hint: str) -> dict:
+def _read_json(path: Path, model: type[Commitment | Result], hint: str) -> dict:
+    if not path.exists():
+        raise DrawError(f"{path} does not exist; {hint}")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DrawError(f"{path} does not exist; {hint}") from None
-    except json.JSONDecodeError as error:
-        raise DrawError(f"{path}:{error.lineno}: not valid JSON ({error.msg})") from None
+        return read(path, str(path), model)
+    except DrawFileError as error:
+        raise DrawError(str(error)) from None
 
 
 def _write_json(path: Path, value: dict) -> None:

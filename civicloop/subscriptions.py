@@ -7,6 +7,7 @@ Its own module, without the content machinery, so that the content types can off
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from civicloop.escaping import Markdown, markdown_link, markdown_text
@@ -43,6 +44,7 @@ def uri(address: str) -> str:
     return quote(address, safe=":/?#[]@!$&'()*+,;=%~")
 
 
+@lru_cache(maxsize=4096)  # a committee's links are on each of its sessions' pages
 def _query(**values: str) -> str:
     """A query string with every reserved character percent-encoded (spaces as %20)."""
     return urlencode(values, quote_via=quote, safe="")

@@ -286,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     cli = [sys.executable, "-m", "civicloop.cli", "--content", str(args.content.resolve())]
     cli += ["generate", "--out", str(tree), "--site-url", site_url]
     cli += ["--site-name", project.get("site_name", "civicloop")]
+    organisation = (project.get("extra") or {}).get("organisation") or {}
+    if organisation.get("contact"):
+        cli += ["--contact", str(organisation["contact"])]
     run("civicloop generate", cli, work / "generate.log")
 
     logs = {}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 import os
 import sqlite3
 import subprocess
@@ -20,7 +22,9 @@ from conftest import COMMITTEE, ROOT, write
 from bot.app import run
 from bot.localapi import ControlClient, SyncControl, ThreadedLocalBotApi
 from bot.settings import Settings
-from civicloop.opendata import data_files
+from bot.store import Store
+from civicloop.opendata import PollRecord, data_files
+from civicloop.results import PollInfo, change_for
 from civicloop.sitecontext import SiteContext
 
 COMMITTEE_ID = "test"
@@ -88,6 +92,90 @@ def publish_data(
     for name, data in data_files(site).items():
         write_bytes(out / name, data)
     return out
+
+
+def rebuild_data(root: Path) -> Path:
+    """The open data of `root/content` as it is now, into `root/data`: the site rebuilt after
+    an editor merged a change (unlike `publish_data`, which writes the content afresh)."""
+    site = SiteContext.open(root / "content", "http://127.0.0.1:8000/")
+    assert not site.catalog.problems, site.catalog.problems
+    for name, data in data_files(site).items():
+        write_bytes(root / "data" / name, data)
+    return root / "data"
+
+
+def merge_results(root: Path, db: Path, poll_id: str) -> str:
+    """What editors do once a poll closed: its results file, made from the bot's answers as
+    the publisher makes it, merged into the content; then the site is rebuilt. The file."""
+    store = Store(db, b"", readonly=True)
+    try:
+        answers = store.poll_answers(poll_id)
+    finally:
+        store.close()
+    polls = json.loads((root / "data/polls.json").read_text())["polls"]
+    poll = next(p for p in polls if p["id"] == poll_id)
+    info = PollInfo(
+        poll_id, poll["committee"], poll["session"], poll["question"], poll["kind"], poll["options"]
+    )
+    assert answers.closed is not None, "the bot has not closed the poll"
+    change = change_for(answers.outcome(info), answers.opened, answers.closed)
+    write_bytes(root / change.path, change.content)
+    rebuild_data(root)
+    return change.content.decode()
+
+
+def recommendation(
+    status: str = "awaiting-response", overdue: bool = False, ident: str = "test/r-01"
+) -> dict[str, Any]:
+    """A record of `recommendations.json` in the shape the two sides agreed on."""
+    record = {
+        "id": ident,
+        "committee": ident.partition("/")[0],
+        "title": "Open the <archives> to all",
+        "status": status,
+        "response_due": "2026-03-01",
+        "response_overdue": overdue,
+        "computed": datetime.now(UTC).date().isoformat(),
+        "response": None,
+        "url": f"http://127.0.0.1:8000/committees/{ident.replace('/', '/recommendations/')}/",
+        "translations": {"fr": {"title": "Ouvrir les <archives> à tous"}},
+        "sample": False,
+    }
+    record["hash"] = hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
+    return record
+
+
+def write_recommendations(data: Path, *records: dict[str, Any]) -> None:
+    document = {"version": 1, "recommendations": list(records)}
+    write_bytes(data / "recommendations.json", json.dumps(document, indent=1).encode())
+
+
+def add_rating(
+    data: Path, recommendation_id: str, closes_in: timedelta = timedelta(hours=1)
+) -> str:
+    """A rating poll of a recommendation's response in `polls.json`, as the site writes it
+    for the recommendation's `rating` block; its id."""
+    path = data / "polls.json"
+    document = json.loads(path.read_text())
+    now = datetime.now(UTC)
+    poll = {
+        "id": "test-response",
+        "committee": recommendation_id.partition("/")[0],
+        "session": SESSION_ID,
+        "question": "How do you rate the response to: Open the archives to all?",
+        "kind": "rating",
+        "options": ["1", "2", "3", "4", "5"],
+        "opens": iso(now - timedelta(minutes=1)),
+        "closes": iso(now + closes_in),
+        "comments": False,
+        "url": "http://127.0.0.1:8000/committees/test/recommendations/r-01/",
+        "results": None,
+        "recommendation": recommendation_id,
+    }
+    PollRecord.model_validate(poll)
+    document["polls"].append(poll)
+    write_bytes(path, json.dumps(document, indent=1).encode())
+    return poll["id"]
 
 
 def write_bytes(path: Path, data: bytes) -> None:

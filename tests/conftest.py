@@ -105,7 +105,10 @@ def write(root: Path, rel: str, text: str) -> Path:
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
     """A minimal valid content tree: one of each type."""
-    root = tmp_path / "content"
+    return minimal_content(tmp_path / "content")
+
+
+def minimal_content(root: Path) -> Path:
     write(root, "committees/test/index.md", COMMITTEE)
     write(root, "committees/test/sessions/01-first.md", SESSION)
     write(root, "case-studies/a-case.md", CASE_STUDY)
@@ -131,12 +134,18 @@ def project(content: Path, folder: Path) -> Path:
 
 
 def build_site(
-    content: Path, out: Path, runner: tuple[str, ...] = ("-m", "mkdocs")
+    content: Path,
+    out: Path,
+    runner: tuple[str, ...] = ("-m", "mkdocs"),
+    site_url: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`mkdocs build --strict` of `content` with the project's mkdocs.yml, hooks and theme;
-    `runner` is how Python starts MkDocs."""
+    `runner` is how Python starts MkDocs; `site_url`, the address it is built for (else
+    CIVICLOOP_SITE_URL's, or mkdocs.yml's default)."""
     config = project(content, out.parent / f"{out.name}-project")
     env = {**os.environ, "CIVICLOOP_NOW": NOW, "NO_MKDOCS_2_WARNING": "1"}
+    if site_url is not None:
+        env["CIVICLOOP_SITE_URL"] = site_url
     return subprocess.run(
         [
             sys.executable,
@@ -162,6 +171,16 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = build_site(ROOT / "content", out)
     assert result.returncode == 0, result.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def minimal_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site of the minimal content, whose webinar has a replay (the sample content's real
+    webinar has none published), built once for the whole run."""
+    folder = tmp_path_factory.mktemp("minimal")
+    result = build_site(minimal_content(folder / "content"), folder / "site")
+    assert result.returncode == 0, result.stderr
+    return folder / "site"
 
 
 @pytest.fixture

@@ -190,10 +190,10 @@ def test_the_exchange_says_nothing_of_who_answered(tmp_path, monkeypatch, capsys
     document = json.loads(out)
     assert set(document) == {"version", "poll", "opened", "closed", "answers", "comments"}
     assert document["answers"] == [
-        {"options": [0], "group": "en"},
-        {"options": [0], "group": "fr"},
-        {"options": [1], "group": "en"},
-        {"options": [2], "group": "fr"},
+        {"options": [0], "group": "en", "role": None},
+        {"options": [0], "group": "fr", "role": None},
+        {"options": [1], "group": "en", "role": None},
+        {"options": [2], "group": "fr", "role": None},
     ]
     assert document["comments"] == ["mine"]
     assert not [v for v in voters if v in out]
@@ -212,7 +212,9 @@ def test_the_export_reads_only_the_database(tmp_path, monkeypatch, capsys):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CIVICLOOP_DB", str(path))
     assert bot_main.main(["answers", "p"]) == 0
-    assert json.loads(capsys.readouterr().out)["answers"] == [{"options": [0], "group": "en"}]
+    assert json.loads(capsys.readouterr().out)["answers"] == [
+        {"options": [0], "group": "en", "role": None}
+    ]
     assert path.read_bytes() == before
     assert bot_main.main(["answers", "nobody-asked"]) == 0
     printed = capsys.readouterr()

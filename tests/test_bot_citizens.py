@@ -152,7 +152,17 @@ async def test_buttons_it_did_not_issue_are_refused_politely(harness):
     assert kit.rows("SELECT * FROM subscriptions") == []
 
 
-CITIZENS_COMMANDS = ["start", "help", "committees", "next", "settings", "mydata", "forget", "stop"]
+CITIZENS_COMMANDS = [
+    "start",
+    "help",
+    "committees",
+    "next",
+    "settings",
+    "mydata",
+    "leave",
+    "forget",
+    "stop",
+]
 
 
 @pytest.mark.parametrize(("user", "lang"), [(1, "en"), (2, "fr")])

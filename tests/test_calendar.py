@@ -4,9 +4,12 @@ postponed sessions."""
 
 from __future__ import annotations
 
+import json
+import random
+import re
 import subprocess
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 from zoneinfo import ZoneInfo
@@ -16,9 +19,12 @@ import pytest
 import vobject
 from bs4 import BeautifulSoup
 from conftest import COMMITTEE, SESSION, write
+from icalendar.parser.string import _foldline
 
-from civicloop.calendar import calendars
+from civicloop import __version__
+from civicloop.calendar import STATUS, calendars, fold, uid
 from civicloop.cli import main
+from civicloop.escaping import clean, clean_line
 from civicloop.markup import to_html
 from civicloop.pages import render
 from civicloop.sitecontext import SiteContext
@@ -428,7 +434,9 @@ def test_subscription_links_point_at_calendars_that_parse(sample_site, rel):
         assert parse_qs(outlook.query) == {"url": [download], "name": [x["name"]]}
         cal = icalendar.Calendar.from_ical(served(sample_site, download).read_bytes())
         assert str(cal["URL"]) == download
-        assert cal.walk("VEVENT") and cal.walk("VTIMEZONE")
+        events = cal.walk("VEVENT")
+        timed = [e for e in events if isinstance(e.DTSTART, datetime)]
+        assert events and bool(cal.walk("VTIMEZONE")) == bool(timed)  # all-day: no zone
 
 
 def test_french_pages_say_it_in_french(sample_site):
@@ -488,3 +496,166 @@ def test_links_are_percent_encoded_for_any_title_and_site_address(content):
     assert "<b>" not in html
     for href in (line["Google Calendar"], line["Outlook"]):  # every reserved character encoded
         assert not set(urlsplit(href).query) & set(" +'()[]<>\"#"), href
+
+
+# -- the bytes: written as icalendar's own objects write them ----------------------------------
+
+# Values that test the escaping and folding: RFC 5545 escapes (and icalendar's reading of `\N`),
+# a backslash or caret where a line folds, characters of 2 to 4 octets across a fold, long lines.
+AWKWARD = [
+    "Commas, semicolons; a backslash \\ and \\N, \\n, \\; written out",
+    "x" * 69 + "\\y" + "z" * 140,
+    "y" * 70 + "^^" + "é" * 60 + "\\" * 30,
+    "Réunion à l’hôtel de ville — « ordre du jour » 😀 " * 4,
+    "🏛️" * 40 + "a\\" * 40,
+    "Ünïcödé" + "\\" * 200,
+]
+AWKWARD_ZONES = ["Europe/Brussels", "UTC", "Etc/UTC", "America/St_Johns", "Asia/Kathmandu"]
+
+
+def library_calendars(site: SiteContext, site_name: str) -> dict[str, bytes]:
+    """The calendars built with icalendar's objects, as civicloop did before writing the lines
+    itself: the reference for their bytes."""
+    catalog = site.catalog
+
+    def event(session):
+        model = session.model
+        committee = catalog.committee_of(session)
+        zone = ZoneInfo(committee.timezone)
+        revision = site.revision(session)
+        where = ", ".join(str(x) for x in (model.place, model.online) if x)
+        url = clean_line(site.absolute(session.url))
+        moved = model.postponed_from
+        notes = [
+            "Sample data: this session is invented for demonstration." if committee.sample else "",
+            "" if model.time_known else "Time not published.",
+            (
+                f"Postponed from {moved.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})."
+                if moved
+                else ""
+            ),
+        ]
+        if model.time_known:
+            start, end = model.starts.astimezone(zone), model.ends.astimezone(zone)
+        else:
+            start, end = model.date, model.date + timedelta(days=1)
+        sample = " (sample data)" if committee.sample else ""
+        agenda = "\n".join(f"- {item.title}" for item in model.agenda)
+        note = " ".join(n for n in notes if n)
+        return icalendar.Event.new(
+            uid=uid(site, session),
+            summary=clean_line(f"{committee.title}: {model.title}{sample}"),
+            start=start,
+            end=end,
+            stamp=revision.updated,
+            last_modified=revision.updated,
+            created=revision.created,
+            sequence=max(revision.count - 1, 0),
+            status="CONFIRMED" if model.new_date_known else STATUS[model.status],
+            location=clean_line(where) or None,
+            description=clean("\n\n".join(x for x in (note, agenda, url) if x)),
+            url=url,
+            transparency="OPAQUE" if model.time_known else "TRANSPARENT",
+        ).to_ical()
+
+    def zone_bytes(sessions):
+        spans = {}
+        for s in (s for s in sessions if s.model.time_known):
+            zone = catalog.committee_of(s).timezone
+            first, last = s.model.starts.date(), s.model.ends.date()
+            if zone in spans:
+                first, last = min(first, spans[zone][0]), max(last, spans[zone][1])
+            spans[zone] = (first, last)
+        return [
+            icalendar.Timezone.from_tzid(
+                zone, first_date=first - timedelta(days=1), last_date=last + timedelta(days=1)
+            ).to_ical()
+            for zone, (first, last) in sorted(spans.items())
+        ]
+
+    def calendar(path, name, sessions):
+        sessions = [s for s in sessions if s.model.date_known]
+        if sessions and all(catalog.committee_of(s).sample for s in sessions):
+            name += " (sample data)"
+        url = site.absolute(path)
+        cal = icalendar.Calendar.new(
+            prodid=f"-//civicloop//civicloop {__version__}//EN",
+            method="PUBLISH",
+            name=clean_line(name),
+            uid=uuid.uuid5(uuid.NAMESPACE_URL, url),
+            url=clean_line(url),
+        )
+        head, tail = cal.to_ical().rsplit(b"END:VCALENDAR", 1)
+        parts = [*zone_bytes(sessions), *(event(s) for s in sessions)]
+        return head + b"".join(parts) + b"END:VCALENDAR" + tail
+
+    files = {"calendar.ics": calendar("calendar.ics", site_name, catalog.sessions)}
+    for slug, committee in catalog.committees.items():
+        sessions = catalog.sessions_of(slug)
+        files[site.calendar_url(slug)] = calendar(
+            site.calendar_url(slug), committee.model.title, sessions
+        )
+        for s in (s for s in sessions if s.model.date_known):
+            name = f"{committee.model.title}: {s.model.title}"
+            files[site.session_calendar_url(s)] = calendar(site.session_calendar_url(s), name, [s])
+    return files
+
+
+@pytest.fixture
+def awkward(content: Path) -> Path:
+    """Committees in zones with and without `Z` times and odd offsets, sessions whose every text
+    is awkward, across a change of summer time, postponed with and without a new date."""
+    for n, zone in enumerate(AWKWARD_ZONES):
+        title = AWKWARD[n % len(AWKWARD)].replace("\\", "/")[:180]  # titles are one line
+        committee = COMMITTEE.replace("Europe/Brussels", zone)
+        if n == 1:  # a sample committee: its events and calendars say so
+            committee = committee.replace("\ntimezone:", "\nsample: true\ntimezone:")
+        write(content, f"committees/c{n}/index.md", committee.replace("Test committee", title))
+        for k, text in enumerate(AWKWARD):
+            quoted = json.dumps(text, ensure_ascii=False)
+            body = session("title: First session", f"title: {quoted}")
+            body = session(
+                "place: Town hall", f"place: {quoted}\nonline: https://x.org/a,b;c", body
+            )
+            body = session("title: Welcome", f"title: {quoted}", body)
+            body = session("2026-12-08T18:30", f"2027-03-{10 + k:02d}T01:30", body)
+            body = session("2026-12-08T21:00", f"2027-03-{10 + k:02d}T23:00", body)
+            body = session("id: test-poll", f"id: p{n}-{k}", body)
+            body = session("number: 1", f"number: {k + 1}", body)
+            if k % 2:
+                moved = "postponed_from: 2027-03-01T18:30:00+01:00\n" if k % 4 == 1 else ""
+                body = session("status: scheduled\n", f"status: postponed\n{moved}", body)
+            if k == 2:  # only the day is known: an all-day event
+                body = re.sub(r"starts: .*\nends: .*\n", "date: 2027-03-12\n", body)
+            if k == 4:  # only a window: no event
+                body = re.sub(
+                    r"starts: .*\nends: .*\n", "date_between: [2027-03-01, 2027-03-20]\n", body
+                )
+            write(content, f"committees/c{n}/sessions/0{k}-s.md", body)
+    return content
+
+
+def test_calendars_are_the_bytes_icalendar_objects_write(awkward):
+    """civicloop writes events and calendars line by line (a build writes thousands): the same
+    bytes as icalendar's Event, Calendar and Timezone objects, including its escaping, its
+    folding and the order of properties."""
+    built = site(awkward)
+    assert not built.catalog.problems
+    files = calendars(built, "Site, with; a \\ name")
+    reference = library_calendars(built, "Site, with; a \\ name")
+    # the site's, the fixture's committee and session, and each awkward committee with its own
+    # sessions' (but the undated one's)
+    assert len(files) == len(reference) == 3 + len(AWKWARD_ZONES) * len(AWKWARD)
+    assert b"DTSTART;VALUE=DATE:20270312" in files["calendar.ics"]
+    assert b"(sample data)" in files[built.calendar_url("c1")]
+    for path, data in reference.items():
+        assert files[path] == data, path
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lines_fold_as_icalendar_folds(seed):
+    rng = random.Random(seed)
+    pieces = ["a", " ", "\\", "^", "é", "€", "😀", "\\n", "x" * 60]
+    for _ in range(2000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 120)))
+        assert fold(line) == _foldline(line), line

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import CASE_STUDY, COMMITTEE, SESSION, WEBINAR, build_site, write
 
 from civicloop.cli import main
+from civicloop.yamlsubset import parse
 
 CIVICLOOP = Path(sys.executable).parent / "civicloop"
 S = "committees/test/sessions/01-first.md"
@@ -790,7 +792,7 @@ ANCHOR_LINKS = [
         "index.md",
         HOME + "See [below](#nope).\n",
         "6: link '#nope': index.md has no heading or anchor '#nope' (in en); its anchors: "
-        "committees, latest-webinars, next-sessions",
+        "committees, how-to-take-part, latest-webinars, next-sessions, test-committee",
         id="same-page",
     ),
     pytest.param(
@@ -940,3 +942,26 @@ def test_markup_that_cannot_run_script_passes(content, capsys):
 def test_translation_of_another_type(content, capsys, rel, text, expected):
     write(content, "about.md", "---\ntitle: About\n---\nText.\n")
     check(content, capsys, rel, text, expected)
+
+
+FRONT_MATTER = [
+    pytest.param(case.values[1], id=case.id)
+    for case in (*DATES, *TYPES, *STRUCTURE, *TEXT, *ZONES, *POLLS)
+    if isinstance(case.values[1], str) and case.values[1].startswith("---\n")
+]
+
+
+def _read(head: str) -> tuple[str, object]:
+    try:
+        return "data", parse(head)[1]
+    except yaml.YAMLError as error:
+        return "refused", str(error)  # the problem and where it is
+
+
+@pytest.mark.parametrize("text", FRONT_MATTER)
+def test_front_matter_reads_alike_by_both_ways(text):
+    """Front matter that cannot hold an anchor, alias or tag is parsed once, without scanning its
+    events first: a '!' in a comment sends it the full way, which must read the same data and
+    refuse on the same line with the same words."""
+    head = text.split("---\n")[1]
+    assert _read(head) == _read(head + "# !\n")

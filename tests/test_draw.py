@@ -289,15 +289,30 @@ def _first_probability(result: dict, commitment: dict) -> None:
 
 def _stranger(result: dict, commitment: dict) -> None:
     result["replacements"].append(
-        {"member": result["members"][0], "substitute": result["members"][1], "date": "2026-10-01"}
+        {
+            "member": result["members"][0],
+            "substitute": result["members"][1],
+            "shared": [],
+            "date": "2026-10-01",
+        }
     )
 
 
 def _left_twice(result: dict, commitment: dict) -> None:
     leaving = result["members"][0]
     result["replacements"] += [
-        {"member": leaving, "substitute": result["substitutes"][0], "date": "2026-10-01"},
-        {"member": leaving, "substitute": result["substitutes"][1], "date": "2026-10-02"},
+        {
+            "member": leaving,
+            "substitute": result["substitutes"][0],
+            "shared": [],
+            "date": "2026-10-01",
+        },
+        {
+            "member": leaving,
+            "substitute": result["substitutes"][1],
+            "shared": [],
+            "date": "2026-10-02",
+        },
     ]
 
 
@@ -365,12 +380,13 @@ def test_verify_says_what_is_missing_or_broken(drawn, tmp_path):
     content, _, _ = drawn
     copy = tmp_path / "content"
     shutil.copytree(content, copy)
+    draw = published(copy)
     (copy / "committees/test/draw-result.json").write_text('{"format": 1,')
     with pytest.raises(DrawError, match=r"draw-result.json:1: not valid JSON"):
-        verify(published(copy))
+        verify(draw)
     (copy / "committees/test/draw-commitment.json").unlink()
     with pytest.raises(DrawError, match="does not exist; run `civicloop draw commit` first"):
-        verify(published(copy))
+        verify(draw)
 
 
 def test_replace_seats_fitting_substitutes_and_keeps_the_quotas(drawn, tmp_path):
@@ -725,3 +741,72 @@ def test_the_mended_solver_wrapper_gives_the_library_s_own_panels(algorithm):
 def test_settings_highs_refuses_are_explained(highs, expected):
     with pytest.raises(LotteryError, match=expected):
         run(_request("maximin", highs))
+
+
+SAMPLE_DRAW = ROOT / "content/committees/sample-neighbourhood-committee"
+
+
+def _broken(text: str, name: str) -> str | bytes:
+    """Ways a published draw file goes wrong: cut short, edited by hand, another version."""
+    data = json.loads(text)
+    first = next(iter(data))
+    cases: dict[str, str | bytes] = {
+        "empty": "",
+        "cut": text[: len(text) // 2],
+        "not-utf8": text.encode() + b"\xff\xfe",
+        "a-list": "[]",
+        "null": "null",
+        "missing": json.dumps({k: v for k, v in data.items() if k != first}, indent=1),
+        "extra": json.dumps({**data, "note": "hand-edited"}, indent=1),
+        "wrong-type": json.dumps({**data, "format": "one"}, indent=1),
+    }
+    if "replacements" in data:
+        changed = {**data, "replacements": [{"member": 1}]}
+        cases["nested"] = json.dumps(changed, indent=1)
+        cases["bad-date"] = json.dumps({**data, "picked": "3 September"}, indent=1)
+    else:
+        cases["nested"] = json.dumps({**data, "pool": {**data["pool"], "size": None}}, indent=1)
+        cases["bad-date"] = json.dumps({**data, "panels": [{"members": "x", "tickets": 1}]})
+    return cases[name]
+
+
+@pytest.mark.parametrize("file", ["draw-commitment.json", "draw-result.json"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "empty",
+        "cut",
+        "not-utf8",
+        "a-list",
+        "null",
+        "missing",
+        "extra",
+        "wrong-type",
+        "nested",
+        "bad-date",
+    ],
+)
+def test_broken_published_draw_files_are_problems_with_their_line(tmp_path, capsys, file, case):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    path = content / SAMPLE_DRAW.relative_to(ROOT / "content") / file
+    broken = _broken(path.read_text(encoding="utf-8"), case)
+    (path.write_bytes if isinstance(broken, bytes) else path.write_text)(broken)
+    catalog = load(content)
+    mine = [p for p in catalog.problems if p.path.endswith(file)]
+    assert mine and all(p.path == f"committees/sample-neighbourhood-committee/{file}" for p in mine)
+    lines = len(path.read_bytes().splitlines()) or 1
+    assert all(1 <= p.line <= lines for p in mine), mine
+    assert main(["--content", str(content), "validate"]) == 1
+    assert f"{file}:" in capsys.readouterr().out
+
+
+def test_a_hand_edited_field_is_named_on_its_line(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    path = content / "committees/sample-neighbourhood-committee/draw-result.json"
+    text = path.read_text(encoding="utf-8").replace('"ticket": 293', '"ticket": "293th"')
+    path.write_text(text, encoding="utf-8")
+    (problem,) = load(content).problems
+    assert problem.line == next(i for i, x in enumerate(text.splitlines(), 1) if '"293th"' in x)
+    assert "'random.ticket'" in problem.message

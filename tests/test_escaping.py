@@ -24,6 +24,7 @@ from conftest import ROOT, build_site, write
 from pydantic import BaseModel
 
 from bot.store import Store
+from civicloop import sharing
 from civicloop.calendar import calendars
 from civicloop.cli import main
 from civicloop.escaping import markdown_link, markdown_paragraphs, markdown_text
@@ -158,9 +159,22 @@ def shape(element) -> list[tuple[str, tuple[str, ...]]]:
 UNSAFE_URL = re.compile(r"^\s*(javascript|data|vbscript|file):", re.IGNORECASE)
 
 
+ORGANISATION_COLOUR = re.compile(r":root\{--civicloop-primary:#[0-9a-f]{6}\}")
+
+
+def _organisation(element) -> bool:
+    """The theme's elements made from the organisation's settings, not from the content: the
+    logo in the header and the colour's style in the head (site/overrides)."""
+    if element.name == "img":
+        return element.find_parent(class_="md-logo") is not None
+    return element.parent.name == "head" and bool(ORGANISATION_COLOUR.fullmatch(element.text))
+
+
 def assert_inert(soup: BeautifulSoup) -> None:
     """Nothing that runs: no script element, event handler or script URL."""
     for element in soup.find_all(True):
+        if element.name in ("img", "style") and _organisation(element):
+            continue
         assert element.name not in ("iframe", "object", "embed", "img", "math", "style"), element
         assert not [a for a in element.attrs if a.lower().startswith("on")], element
         for name in ("href", "src", "data", "action", "formaction", "xlink:href"):
@@ -508,13 +522,13 @@ def test_feed_calendars_and_data_read_as_written(plain, text, shown_as):
     hostile = poisoned(plain, text)
     expected = shown(text, shown_as)
 
-    atom = feed(hostile, "civicloop")
-    assert not feedparser.parse(atom).bozo
-    for got, want in zip(
-        ET.fromstring(atom).iter(), ET.fromstring(feed(plain, "civicloop")).iter(), strict=True
-    ):
-        assert got.tag == want.tag and got.attrib == want.attrib
-        compare(got.text or "", want.text or "", expected)
+    for lang in ("en", "fr"):
+        atom = feed(hostile, "civicloop", lang)
+        assert not feedparser.parse(atom).bozo
+        twin = ET.fromstring(feed(plain, "civicloop", lang))
+        for got, want in zip(ET.fromstring(atom).iter(), twin.iter(), strict=True):
+            assert got.tag == want.tag and got.attrib == want.attrib
+            compare(got.text or "", want.text or "", expected)
 
     plain_calendars = calendars(plain, "civicloop")
     for path, data in calendars(hostile, "civicloop").items():
@@ -534,6 +548,53 @@ def test_feed_calendars_and_data_read_as_written(plain, text, shown_as):
         for (key, g), (_, w) in zip(got, want, strict=True):
             if key[-1] != "hash":  # a digest of the record: it changes with it
                 compare(g, w, expected) if isinstance(w, str) else (g == w)
+
+
+def reads(got: str, want: str, text: str) -> None:
+    """`got` reads as `want` with each WORD replaced by `text`, or as its beginning if it was
+    shortened (a description ends with "…" where it was cut)."""
+    full = " ".join(want.split()).replace(WORD, text)
+    got = " ".join(got.split())
+    if got.endswith("…") and got != full:
+        assert full.startswith(got[:-1]), (got, full)
+    else:
+        assert got == full
+
+
+def same_leaves(got, want, text: str) -> None:
+    """Two JSON documents with the same keys, the strings of `got` those of `want` with WORD
+    replaced by `text`."""
+    got, want = leaves(got), leaves(want)
+    assert [key for key, _ in got] == [key for key, _ in want]
+    for (_, g), (_, w) in zip(got, want, strict=True):
+        if isinstance(w, str):
+            reads(g, w, text)
+        else:
+            assert g == w
+
+
+@pytest.mark.parametrize("text, shown_as", TEXT)
+def test_what_pages_share_reads_as_written(plain, text, shown_as):
+    """The description, Open Graph values and a session's schema.org Event of every page in
+    both languages read back as written; the Event, printed inside `<script>`, holds no `<`,
+    `>` or `&` (no `</script>` or `<!--` can end or change the element)."""
+    hostile = poisoned(plain, text)
+    expected = shown(text, shown_as)
+    events = 0
+    for path, doc in plain.catalog.docs.items():
+        other = hostile.catalog.docs[path]
+        for lang in ("en", "fr"):
+            title = doc.localized(lang).title if doc.kind else WORD
+            poisoned_title = other.localized(lang).title if doc.kind else text
+            want = sharing.front(plain, doc, lang, title)
+            got = sharing.front(hostile, other, lang, poisoned_title)
+            assert got.keys() == want.keys(), path
+            if "event" in want:
+                events += 1
+                assert not re.search("[<>&]", got["event"]), got["event"]
+                same_leaves(json.loads(got.pop("event")), json.loads(want.pop("event")), expected)
+            same_leaves(got, want, expected)
+    assert events == 2  # one session, in two languages
 
 
 def leaves(value, key: tuple = ()) -> list[tuple[tuple, object]]:
@@ -580,10 +641,14 @@ def test_the_built_site_shows_every_field_as_text(tmp_path):
         got = BeautifulSoup((hostile / page).read_text(), "html.parser")
         want = BeautifulSoup((plain / page).read_text(), "html.parser")
         assert shape(got) == shape(want), page
-        assert got.find_all("script") == want.find_all("script"), page
+        assert scripts(got) == scripts(want), page
         assert_inert(got)
         own = PAGE_OF.search(page)  # a page of one text's documents, or a listing of them all
         expected = shown(*SITE_TEXT[int(own[1]) if own else 0])
+        for g, w in zip(got.select(SHARED), want.select(SHARED), strict=True):
+            reads(g["content"], w["content"], expected)
+        for g, w in zip(events(got), events(want), strict=True):
+            same_leaves(json.loads(g.string), json.loads(w.string), expected)
         for selector in ("title", "article h1", "article") if own else ("title", "article h1"):
             for g, w in zip(got.select(selector), want.select(selector), strict=True):
                 assert visible(g) == visible(w).replace(WORD, expected), (page, selector)
@@ -597,6 +662,18 @@ def test_the_built_site_shows_every_field_as_text(tmp_path):
             assert visible(title) == visible(BeautifulSoup(want["title"], "html.parser")).replace(
                 WORD, expected
             )
+
+
+SHARED = "meta[name=description], meta[property^='og:']"
+
+
+def events(soup: BeautifulSoup) -> list:
+    return soup.select("script[type='application/ld+json']")
+
+
+def scripts(soup: BeautifulSoup) -> list:
+    """The scripts of a page but its schema.org data (the page's text is in it)."""
+    return [s for s in soup.find_all("script") if s not in events(soup)]
 
 
 PAGE_OF = re.compile(r"(?:^|/)(?:committees/c|case-studies/s|webinars/w)(\d+)/")

@@ -100,7 +100,20 @@ MALFORMED = [
     "\u202ec-test",
     "c-test\x00",
     "/start c-test",
+    "i-short",  # an invitation token is 16 to 43 characters
+    "i-" + "A" * 44,
+    "i_" + "A" * 32,  # no other form
+    "i-" + "A" * 31 + "!",
 ]
+
+
+def test_invitation_payloads_round_trip_within_telegram_limits():
+    for token in ("A" * 16, "abc-DEF_0123456789abcdefghijklmn", "z" * 43):
+        payload = follow.invitation(token)
+        assert len(payload) <= follow.LIMIT
+        assert follow.parse(payload) == follow.Target("invitation", token)
+    with pytest.raises(ValueError, match="16 to 43"):
+        follow.invitation("a b")
 
 
 @pytest.mark.parametrize("payload", MALFORMED)
@@ -204,7 +217,7 @@ def _modules(svg: ET.Element) -> set[tuple[int, int]]:
 def test_each_page_type_links_to_the_bot_with_its_payload_and_qr(followed_site, page, lang):
     url = f"https://t.me/{BOT}?start={PAGES[page]}"
     soup = _page(followed_site, lang + page)
-    links = soup.select("article a[href^='https://t.me/']")
+    links = soup.select("article a[href^='https://t.me/']:not(.civicloop-cards a)")
     assert [(a.get_text(strip=True), a["href"]) for a in links] == [(LABELS[lang], url)]
     figure = soup.select_one("article figure.civicloop-follow")
     assert url in figure.figcaption.get_text()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 from conftest import NOW, SESSION, build_site, write
 
+from civicloop.catalog import page_url
 from civicloop.cli import main
 from civicloop.generate import MARKER
 
@@ -46,7 +48,17 @@ def test_the_tree_has_every_page_in_each_language_and_the_artefacts(content, tmp
         )
     for artefact in ("calendar.ics", "feed.xml", "data/v1/sessions.json", "schema/content"):
         assert any(p.startswith(f"en/{artefact}") for p in files), artefact
-    assert not any(p.startswith("fr/") and not p.endswith(".md") for p in files)
+    # besides its pages, a language has its feed and, in each page's folder, a one-page
+    # sitemap (the default language's home has MkDocs' sitemap of all pages)
+    urls = {page_url(p) for p in pages}
+    assert {p for p in files if p.startswith("fr/") and not p.endswith(".md")} == {
+        "fr/feed.xml",
+        *(f"fr/{url}sitemap.xml" for url in urls),
+    }
+    assert {p for p in files if p.endswith("sitemap.xml") and p.startswith("en/")} == {
+        f"en/{url}sitemap.xml" for url in urls if url
+    }
+    assert "en/robots.txt" in files
     session = files["fr/committees/test/sessions/01-first.md"][0].decode()
     assert session.startswith('---\ntype: "session"\ntitle: "First session"\n')
     assert 'content_lang: "en"\n' in session  # shown in French, written in English
@@ -106,7 +118,7 @@ def test_a_deleted_file_leaves_nothing_behind(content, tmp_path, capsys):
         assert not (out / lang / "webinars").exists()  # and its folder, left empty
     assert "en/committees/test/sessions/02-second.ics" not in files
     assert "en/committees/test/sessions/01-first.ics" in files
-    assert ", 5 removed" in printed  # two pages each, and the calendar
+    assert ", 9 removed" in printed  # two pages and two sitemaps each, and the calendar
 
 
 def test_the_editors_other_files_are_copied_as_they_are(content, tmp_path, capsys):
@@ -134,10 +146,12 @@ def test_a_plain_pages_title_is_written_as_html(content, tmp_path, capsys, title
     write(content, "about.md", f"---\ntitle: '{title}'\nhide: [toc]\n---\nAbout us.\n")
     out = tmp_path / "source"
     generate(content, out, capsys)
+    shared = 'description: "About us."\nshare: {[^\n]*}\n'  # civicloop/sharing.py's
     english = (out / "en/about.md").read_text()
-    assert english == f'---\n{line}\nhide: ["toc"]\n---\n\nAbout us.\n'
+    head = re.escape(f'---\n{line}\nhide: ["toc"]\n')
+    assert re.fullmatch(head + shared + "---\n\nAbout us.\n", english), english
     french = (out / "fr/about.md").read_text()
-    assert french == f'---\n{line}\nhide: ["toc"]\ncontent_lang: "en"\n---\n\nAbout us.\n'
+    assert re.fullmatch(head + shared + 'content_lang: "en"\n---\n\nAbout us.\n', french), french
 
 
 def test_problems_stop_generation_with_their_place(content, tmp_path, capsys):

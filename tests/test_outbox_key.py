@@ -28,6 +28,12 @@ MADE = [
     (OutboxKey.poll("budget-2026", 5), "poll:budget-2026:5"),
     (OutboxKey.note("budget-2026", 5), "note:budget-2026:5"),
     (OutboxKey.stop("budget-2026", 5), "stop:budget-2026:5"),
+    (OutboxKey.results("budget-2026", 5), "res:budget-2026:5"),
+    (
+        OutboxKey.recommendation("wallonia/r-01", "accepted", 5),
+        "rec:wallonia/r-01:accepted:5",
+    ),
+    (OutboxKey.recommendation("wallonia/r-01", "overdue", 5), "rec:wallonia/r-01:overdue:5"),
     (OutboxKey.broadcast("0123456789abcdef", -100123), "bc:0123456789abcdef:-100123"),
 ]
 
@@ -78,6 +84,8 @@ MALFORMED = [
     "r:1:zero",
     "r:1:",
     "ann:s:1",
+    "rec:wallonia/r-01:5",
+    "res:p:overdue:5",
     "ann:s::1",
     "ann:s:h:x",
     "rem:s:3600s:1",

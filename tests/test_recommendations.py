@@ -373,7 +373,7 @@ def test_status_changes_come_from_git_and_reach_page_feed_and_data(content):
         {"date": "2026-11-11T10:00:00Z", "status": "accepted"},
     ]
     entry = next(
-        e for e in feedparser.parse(feed(site, "t")).entries if e.link.endswith("/01-ask/")
+        e for e in feedparser.parse(feed(site, "t", "en")).entries if e.link.endswith("/01-ask/")
     )
     assert entry.updated == "2026-11-11T10:00:00+00:00"
     assert "Status: accepted" in entry.summary
@@ -384,7 +384,7 @@ def test_an_overdue_response_updates_the_feed_entry_when_it_falls_due(content):
     commit(content, "2026-10-07T10:00:00+00:00")
     site = SiteContext.open(content, "http://x.test/", datetime(2026, 12, 12, 12, tzinfo=UTC))
     entry = next(
-        e for e in feedparser.parse(feed(site, "t")).entries if e.link.endswith("/01-ask/")
+        e for e in feedparser.parse(feed(site, "t", "en")).entries if e.link.endswith("/01-ask/")
     )
     # due 9 December: overdue from the start of the 10th, Brussels time
     assert entry.updated == "2026-12-10T00:00:00+01:00"

@@ -84,7 +84,7 @@ BAD = [
     pytest.param(
         SESSION_FILE,
         SESSION.replace("place: Town hall\n", ""),
-        "a session needs a 'place', an 'online' link, or both",
+        "a scheduled session needs a 'place', an 'online' link, or both",
         id="nowhere",
     ),
     pytest.param(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.store.connection import private_files
-from bot.store.people import People
+from bot.store.members import Members
 from bot.store.polls import Polls
 from bot.store.queue import Queue
 from bot.store.updates import Updates
@@ -21,7 +21,7 @@ from bot.store.updates import Updates
 __all__ = ["Store", "private_files"]
 
 
-class Store(Updates, People, Polls, Queue):
+class Store(Updates, Members, Polls, Queue):
     def stats(self) -> dict[str, Any]:
         one = self.db.execute
         return {

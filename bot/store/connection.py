@@ -3,6 +3,8 @@ savepoints, and erased rows kept off the disk (secure delete, checkpoints)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -64,8 +66,16 @@ class Connection:
         self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA busy_timeout = 5000")
+        # `voter(user_id)` in SQL: the store's queries can find a person's pseudonymous rows
+        # (answers, roles) without the ids ever being stored beside them
+        self.db.create_function("voter", 1, self.voter, deterministic=True)
         self.migrate()
         self._scrub_once()
+
+    def voter(self, user_id: int) -> str:
+        """The pseudonym answers and roles are stored under: no raw user id ever sits beside
+        them."""
+        return hmac.new(self._secret, str(user_id).encode(), hashlib.sha256).hexdigest()
 
     def _scrub_once(self) -> None:
         """A database written before secure delete may hold deleted rows in its free space:

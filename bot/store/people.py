@@ -3,8 +3,6 @@ stored under; what a person may see of themselves and erasing them (`/forget`)."
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 import sqlite3
 from typing import Any
@@ -12,12 +10,11 @@ from typing import Any
 from bot.outbox_key import OutboxKey
 from bot.store.connection import Connection, now
 
+# the kinds of "you said, we did" message a person can turn off, and their column in `users`
+NEWS = {"results": "results_news", "recommendations": "recommendation_news"}
+
 
 class People(Connection):
-    def voter(self, user_id: int) -> str:
-        """The pseudonym answers are stored under: no raw user id ever sits beside an answer."""
-        return hmac.new(self._secret, str(user_id).encode(), hashlib.sha256).hexdigest()
-
     def user(self, user_id: int) -> sqlite3.Row | None:
         return self.db.execute("SELECT * FROM users WHERE user_id = ?", (user_id,)).fetchone()
 
@@ -34,6 +31,20 @@ class People(Connection):
 
     def set_reminders(self, user_id: int, on: bool) -> None:
         self.db.execute("UPDATE users SET reminders = ? WHERE user_id = ?", (int(on), user_id))
+
+    def set_news(self, user_id: int, kind: str, on: bool) -> None:
+        """Opt in or out of one kind of "you said, we did" message (`NEWS`)."""
+        if kind not in NEWS:  # a column name in SQL: never taken from elsewhere
+            raise ValueError(f"no kind of news called {kind!r}")
+        self.db.execute(f"UPDATE users SET {NEWS[kind]} = ? WHERE user_id = ?", (int(on), user_id))
+
+    def roles(self, user_id: int) -> list[sqlite3.Row]:
+        """The person's roles in committees (bot/store/members.py), as /mydata and /settings
+        show them."""
+        return self.db.execute(
+            "SELECT committee, role, since FROM roles WHERE voter = ? ORDER BY committee",
+            (self.voter(user_id),),
+        ).fetchall()
 
     def subscriptions(self, user_id: int) -> list[str]:
         rows = self.db.execute(
@@ -56,14 +67,21 @@ class People(Connection):
         self.db.execute("DELETE FROM subscriptions WHERE user_id = ?", (user_id,))
 
     def subscribers(
-        self, committee: str, reminders_only: bool = False, unsent: OutboxKey | None = None
+        self,
+        committee: str,
+        reminders_only: bool = False,
+        unsent: OutboxKey | None = None,
+        news: str | None = None,
     ) -> list[sqlite3.Row]:
         """Who follows `committee`; with `unsent` (a key made without a user), only those with
-        no such message yet (so a tick does no work for people already served)."""
+        no such message yet (so a tick does no work for people already served); with `news`
+        (a kind of `NEWS`), only those who want that kind."""
         sql = "SELECT u.* FROM users u JOIN subscriptions s USING (user_id) WHERE s.committee = ?"
         args: list[Any] = [committee]
         if reminders_only:
             sql += " AND u.reminders = 1"
+        if news is not None:
+            sql += f" AND u.{NEWS[news]} = 1"  # a column name from the table above
         if unsent is not None:
             sql += " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.key = ? || u.user_id)"
             args.append(unsent.prefix)
@@ -102,6 +120,7 @@ class People(Connection):
                     "UPDATE comments SET voter = ?, update_id = 0 WHERE poll_id = ? AND voter = ?",
                     (anonymous, poll_id, voter),
                 )
+            db.execute("DELETE FROM roles WHERE voter = ?", (voter,))
             db.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
             db.execute("DELETE FROM outbox WHERE user_id = ?", (user_id,))
             if chat:
@@ -116,7 +135,8 @@ class People(Connection):
         if user is None:
             return {}
         answers = self.db.execute(
-            "SELECT poll_id, options, answered_at FROM answers WHERE voter = ? ORDER BY poll_id",
+            "SELECT poll_id, options, role, answered_at FROM answers WHERE voter = ? "
+            "ORDER BY poll_id",
             (self.voter(user_id),),
         ).fetchall()
         comments = self.db.execute(
@@ -129,6 +149,7 @@ class People(Connection):
         return {
             "user": dict(user),
             "subscriptions": self.subscriptions(user_id),
+            "roles": [dict(r) for r in self.roles(user_id)],
             "polls_sent": [r[0] for r in polls],
             "answers": [dict(r) for r in answers],
             "comments": [dict(r) for r in comments],

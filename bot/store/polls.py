@@ -25,6 +25,7 @@ POLL_FIELDS = frozenset(
         "publish_after",
         "publish_attempts",
         "published_url",
+        "results_told_at",
     }
 )
 
@@ -37,8 +38,11 @@ class Polls(Connection):
         options: list[int],
         update_id: int,
         language: str = DEFAULT,
+        role: str | None = None,
     ) -> None:
-        """Keep the user's latest choice; an empty list retracts it; older updates never win."""
+        """Keep the user's latest choice; an empty list retracts it; older updates never win.
+        `role`: the member role the person held in the poll's committee when answering (None:
+        one of the public), which the results count apart."""
         voter = self.voter(user_id)
         if not options:
             self.db.execute(
@@ -47,12 +51,13 @@ class Polls(Connection):
             )
             return
         self.db.execute(
-            "INSERT INTO answers (poll_id, voter, options, update_id, answered_at, language) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (poll_id, voter) DO UPDATE "
+            "INSERT INTO answers "
+            "(poll_id, voter, options, update_id, answered_at, language, role) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (poll_id, voter) DO UPDATE "
             "SET options = excluded.options, update_id = excluded.update_id, "
-            "answered_at = excluded.answered_at, language = excluded.language "
-            "WHERE excluded.update_id > answers.update_id",
-            (poll_id, voter, json.dumps(sorted(set(options))), update_id, now(), language),
+            "answered_at = excluded.answered_at, language = excluded.language, "
+            "role = excluded.role WHERE excluded.update_id > answers.update_id",
+            (poll_id, voter, json.dumps(sorted(set(options))), update_id, now(), language, role),
         )
 
     def record_comment(self, poll_id: str, user_id: int, text: str, update_id: int) -> None:
@@ -134,7 +139,8 @@ class Polls(Connection):
         results list them unlinked), when the poll opened and closed. Option indexes no poll
         has (a forged update's) are left out, as the tally ignores them."""
         ballots = self.db.execute(
-            "SELECT options, language FROM answers WHERE poll_id = ? ORDER BY options, language",
+            "SELECT options, language, role FROM answers WHERE poll_id = ? "
+            "ORDER BY options, language, role",
             (poll_id,),
         )
         comments = self.db.execute(
@@ -147,12 +153,37 @@ class Polls(Connection):
             opened=_moment(state["opened_at"]) if state else None,
             closed=_moment(state["closed_at"]) if state else None,
             answers=[
-                Ballot(options=chosen, group=group)
-                for options, group in ballots
+                Ballot(options=chosen, group=group, role=role)
+                for options, group, role in ballots
                 if (chosen := [i for i in json.loads(options) if type(i) is int and 0 <= i < MOST])
             ],
             comments=[text for (text,) in comments],
         )
+
+    def answerers(self, poll_id: str, unsent: OutboxKey) -> list[sqlite3.Row]:
+        """The people who answered `poll_id` and want to hear of results, but for those with
+        the message `unsent` (a key made without a user) queued already."""
+        return self.db.execute(
+            "SELECT u.* FROM users u WHERE u.results_news = 1 AND NOT EXISTS (SELECT 1 FROM "
+            "outbox o WHERE o.key = ? || u.user_id) AND EXISTS (SELECT 1 FROM answers a "
+            "WHERE a.poll_id = ? AND a.voter = voter(u.user_id)) ORDER BY u.user_id",
+            (unsent.prefix, poll_id),
+        ).fetchall()
+
+    def participants(
+        self, committee: str, polls: list[str], unsent: OutboxKey
+    ) -> list[sqlite3.Row]:
+        """Who took part in `committee`: answered one of its `polls`, or holds a role in it;
+        but for those with the message `unsent` (a key made without a user) queued already."""
+        marks = ", ".join("?" * len(polls)) or "NULL"
+        return self.db.execute(
+            "SELECT u.* FROM users u WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE "
+            "o.key = ? || u.user_id) AND (EXISTS (SELECT 1 FROM answers a WHERE "
+            f"a.voter = voter(u.user_id) AND a.poll_id IN ({marks})) OR EXISTS (SELECT 1 "
+            "FROM roles r WHERE r.voter = voter(u.user_id) AND r.committee = ?)) "
+            "ORDER BY u.user_id",
+            (unsent.prefix, *polls, committee),
+        ).fetchall()
 
     def due_publications(self, now: datetime) -> list[str]:
         """Closed polls whose results are not out yet and whose next attempt is due. A poll

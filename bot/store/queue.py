@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.outbox_key import RESENT_WHEN_UNSURE, OutboxKey, Purpose
@@ -97,3 +98,25 @@ class Queue(Connection):
             "SET hash = excluded.hash, record = excluded.record",
             (session_id, digest, json.dumps(record)),
         )
+
+    def seen_recommendations(self) -> dict[str, tuple[str, bool]]:
+        """Each recommendation's status and whether its response was overdue, as last read."""
+        rows = self.db.execute(
+            "SELECT recommendation_id, status, overdue FROM recommendations_seen"
+        )
+        return {r[0]: (r[1], bool(r[2])) for r in rows}
+
+    def see_recommendation(self, ident: str, status: str, overdue: bool) -> None:
+        self.db.execute(
+            "INSERT INTO recommendations_seen VALUES (?, ?, ?) ON CONFLICT (recommendation_id) "
+            "DO UPDATE SET status = excluded.status, overdue = excluded.overdue",
+            (ident, status, int(overdue)),
+        )
+
+    def results_news_since(self) -> datetime:
+        """Results closed before the bot could tell of them (its store predates the feature)
+        are not news: their answerers are not written to."""
+        value = self.db.execute(
+            "SELECT value FROM state WHERE key = 'results_news_since'"
+        ).fetchone()[0]
+        return datetime.fromtimestamp(value, UTC)

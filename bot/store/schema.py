@@ -104,4 +104,32 @@ MIGRATIONS: list[str] = [
         poll_id TEXT NOT NULL
     );
     """,
+    # 4: members' roles from one-time invitations, and "you said, we did" (issue 12)
+    """
+    CREATE TABLE invitations (
+        token_hash TEXT PRIMARY KEY,
+        committee TEXT NOT NULL,
+        role TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT,
+        redeemed_at TEXT
+    );
+    CREATE TABLE roles (
+        voter TEXT NOT NULL,
+        committee TEXT NOT NULL,
+        role TEXT NOT NULL,
+        since TEXT NOT NULL,
+        PRIMARY KEY (voter, committee)
+    );
+    ALTER TABLE answers ADD COLUMN role TEXT;
+    ALTER TABLE users ADD COLUMN results_news INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE users ADD COLUMN recommendation_news INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE polls ADD COLUMN results_told_at TEXT;
+    CREATE TABLE recommendations_seen (
+        recommendation_id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        overdue INTEGER NOT NULL
+    );
+    INSERT INTO state VALUES ('results_news_since', CAST(strftime('%s', 'now') AS INTEGER))
+    """,
 ]

@@ -16,6 +16,8 @@ import yaml
 
 from civicloop.catalog import Catalog, Entry
 from civicloop.history import Revision
+from civicloop.organisation import Contact
+from civicloop.plaintext import first_paragraph, lead
 from civicloop.problems import Problem
 from civicloop.subscriptions import Subscription
 
@@ -32,6 +34,7 @@ class Site(Protocol):
     now: datetime  # the build's moment ("next sessions", deadlines)
     base_url: str
     statuses: dict[str, list[tuple[datetime, str]]]  # each file's `status:` changes, from git
+    contact: Contact | None  # the organisation's contact address; None: not configured
 
     def absolute(self, url: str) -> str: ...
 
@@ -61,8 +64,11 @@ class Place:
 
 @dataclass(frozen=True)
 class FeedEntry:
+    """A page's entry in the feed of one language: its title and a summary in words."""
+
     title: str
     summary: str
+    sample: bool = False  # sample data: the feed marks it so
     # when the entry last changed, if not when its file did (a deadline passed since)
     updated: datetime | None = None
 
@@ -97,6 +103,11 @@ def _nothing(page: PageInput) -> Mapping[str, Any]:
     return {}
 
 
+def lead_of(page: PageInput) -> str:
+    """The first paragraph of the page's body in its language: its description by default."""
+    return lead(page.entry.translations.get(page.lang, page.entry).body)
+
+
 def _no_checks(catalog: Catalog) -> Iterator[Problem]:
     return iter(())
 
@@ -124,7 +135,9 @@ class ContentType:
     ident: Callable[[Entry], str] = attrgetter("slug")  # stable id in open data and messages
     template: Callable[[Entry], str] | None = None  # default: name + ".md"
     context: Callable[[PageInput], Mapping[str, Any]] = _nothing
-    feed: Callable[[Site, Entry], FeedEntry] | None = None  # None: not in the feed
+    feed: Callable[[PageInput], FeedEntry] | None = None  # None: not in the feed
+    # the page in a sentence or two, in its language: meta description, link previews
+    describe: Callable[[PageInput], str] = lead_of
     skeleton: Skeleton | None = None  # None: no `civicloop new`
     checks: Callable[[Catalog], Iterator[Problem]] = _no_checks  # across files
     links: Callable[[Entry], Iterable[str]] = _no_links  # front-matter links to check
@@ -141,9 +154,15 @@ class ContentType:
         return sorted(entries, key=self.order, reverse=self.newest_first)
 
 
-def titled(site: Site, entry: Entry) -> FeedEntry:
-    """A feed entry of the page's title and summary."""
-    return FeedEntry(entry.model.title, entry.model.summary)
+def titled(page: PageInput) -> FeedEntry:
+    """A feed entry of the page's title and summary, in its language."""
+    model = page.entry.localized(page.lang)
+    return FeedEntry(model.title, model.summary)
+
+
+def summarised(page: PageInput) -> str:
+    """The first paragraph of the page's `summary` (text, not Markdown): its description."""
+    return first_paragraph(page.entry.localized(page.lang).summary)
 
 
 def field_line(catalog: Catalog, entry: Entry, needle: str) -> int:

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, Field
 
 from civicloop.content import Link, ProcessKind
 from civicloop.fields import Paragraphs, Slug, Strict, Text
-from civicloop.types.base import TODO, Argument, ContentType, Place, Skeleton, titled
+from civicloop.types.base import TODO, Argument, ContentType, Place, Skeleton, summarised, titled
 
 YEARS = re.compile(r"^(\d{4})(?:-(\d{4})?)?$")
 
@@ -63,6 +63,7 @@ TYPE = ContentType(
     listed_as="studies",
     order=lambda e: e.model.title,
     feed=titled,
+    describe=summarised,
     skeleton=Skeleton(
         (
             Argument(("slug",)),

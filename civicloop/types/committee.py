@@ -24,6 +24,7 @@ from civicloop.escaping import Markdown
 from civicloop.fields import Paragraphs, Strict, Text, TimeZone
 from civicloop.labels import translator
 from civicloop.languages import DEFAULT
+from civicloop.plaintext import first_paragraph
 from civicloop.problems import Problem, node_line
 from civicloop.types import draw, session
 from civicloop.types.base import (
@@ -72,6 +73,15 @@ class Committee(Strict):
         return self.appointment or Appointment()
 
 
+# How a committee page groups its members, in this order (every role is in one group).
+GROUPS = (
+    ("Citizen members", frozenset({"citizen"})),
+    ("Politicians", frozenset({"politician"})),
+    ("Substitutes", frozenset({"substitute"})),
+    ("Other members", frozenset({"expert", "facilitator"})),
+)
+
+
 def _is_appointed(member: Member) -> bool:
     return member.selection == "appointed"
 
@@ -101,7 +111,7 @@ def _context(page: PageInput) -> dict[str, Any]:
         since = member.since
         if since is None and result and _by_draw(member) == (True, False):
             since = date.fromisoformat(result["picked"])
-        rows.append((member, "" if since is None else _day(since, lang, t)))
+        rows.append((member, _day(since, lang, t)))
     appointment = model.appointment_record()
     return {
         "upcoming": upcoming,
@@ -109,11 +119,16 @@ def _context(page: PageInput) -> dict[str, Any]:
         **session.subscriptions(page, slug),
         "follow": follow.offer(page.site.bot, follow.committee(slug), lang),
         "draw": draw_doc,
-        "seats": rows,
+        "groups": [(g, [r for r in rows if r[0].role in roles]) for g, roles in GROUPS],
         # Markdown the record made, each value in it escaped there
         "drawn": Markdown(drawn_seats(t, result, lambda d: _day(d, lang, t))) if result else "",
         "appointment": appointment and _appointment(appointment, lang, t),
     }
+
+
+def _describe(page: PageInput) -> str:
+    """Its question, the reason it exists."""
+    return first_paragraph(page.entry.localized(page.lang).question)
 
 
 def _appointment(known: Appointment, lang: str, t: Callable[..., str]) -> dict[str, str]:
@@ -206,6 +221,7 @@ TYPE = ContentType(
     listed_as="committees",
     order=lambda e: e.model.title,
     context=_context,
+    describe=_describe,
     checks=_checks,
     skeleton=Skeleton(
         (

@@ -5,11 +5,15 @@ record made from the files the steps publish beside it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
+from civicloop.catalog import Catalog
 from civicloop.draw import Draw
+from civicloop.draw_files import DrawFileError, published
 from civicloop.draw_record import record
 from civicloop.escaping import Markdown
+from civicloop.problems import Problem
 from civicloop.types.base import ContentType, PageInput, Place
 
 
@@ -19,6 +23,15 @@ def _context(page: PageInput) -> dict[str, Any]:
     return {"record": Markdown(record(page.site.catalog.root / entry.path, entry.model, page.lang))}
 
 
+def _published_files(catalog: Catalog) -> Iterator[Problem]:
+    """The files the draw's steps wrote beside each draw file read as they are written."""
+    for entry in catalog.of("draw"):
+        try:
+            published(catalog.root / entry.path, entry.path)
+        except DrawFileError as error:
+            yield from error.problems
+
+
 TYPE = ContentType(
     name="draw",
     model=Draw,
@@ -26,4 +39,5 @@ TYPE = ContentType(
     translatable=frozenset({"title"}),
     place=Place(re.compile(r"^committees/[^/]+/draw\.md$"), "committees/<slug>/draw.md"),
     context=_context,
+    checks=_published_files,
 )

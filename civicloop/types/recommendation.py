@@ -181,30 +181,6 @@ def rating_question(title: str, lang: str = DEFAULT) -> str:
     return translator(lang)(RATING_QUESTION, title=title)
 
 
-@dataclass(frozen=True)
-class RatingPoll:
-    """A recommendation's rating as a poll: what its results file is checked against."""
-
-    id: str
-
-    @property
-    def labels(self) -> list[str]:
-        return ["1", "2", "3", "4", "5"]
-
-
-def rating_polls(catalog: Catalog) -> dict[str, tuple[str, str, RatingPoll]]:
-    """Each rating poll by id: (the session it counts under, its committee, the poll)."""
-    return {
-        e.model.rating.id: (
-            f"{e.committee}/{e.model.adopted_at}",
-            e.committee,
-            RatingPoll(e.model.rating.id),
-        )
-        for e in catalog.of(TYPE.name)
-        if e.model.rating is not None
-    }
-
-
 # -- the clock -------------------------------------------------------------------------------
 
 
@@ -269,10 +245,13 @@ def adopted_in(catalog: Catalog, entry: Entry) -> Entry | None:
 
 
 def adopted_on(catalog: Catalog, entry: Entry) -> date | None:
+    """The day of the session it was adopted at; None when that is not known."""
     held = adopted_in(catalog, entry)
     if held is None:
         return None
-    return held.model.starts.astimezone(ZoneInfo(catalog.committee_of(entry).timezone)).date()
+    if held.model.starts is not None:
+        return held.model.starts.astimezone(ZoneInfo(catalog.committee_of(entry).timezone)).date()
+    return held.model.date  # a day without a published time, or None
 
 
 def history(site: Site, entry: Entry) -> list[tuple[datetime, str]]:
@@ -356,7 +335,7 @@ def _timeline(page: PageInput) -> list[tuple[date, str, str | None]]:
     t, m, tz = translator(lang), entry.model, zone(page.site, page.entry)
     events: list[tuple[date, str, str | None]] = []
     held = adopted_in(site.catalog, entry)
-    if held is not None:
+    if held is not None and adopted_on(site.catalog, entry) is not None:
         title = held.localized(lang).title
         events.append(
             (adopted_on(site.catalog, entry), t("Adopted at: {session}", session=title), None)
@@ -404,12 +383,15 @@ def overdue_since(site: Site, entry: Entry) -> datetime | None:
     return datetime.combine(entry.model.response_due + timedelta(days=1), time(), zone(site, entry))
 
 
-def _feed(site: Site, entry: Entry) -> FeedEntry:
-    m, t = entry.model, translator(DEFAULT)
+def _feed(page: PageInput) -> FeedEntry:
+    site, entry, lang = page.site, page.entry, page.lang
+    t = translator(lang)
+    committee = site.catalog.committees[entry.committee].localized(lang)
     return FeedEntry(
-        f"{site.catalog.committee_of(entry).title}: {m.title}",
-        f"{t('Status')}: {t(m.status)}; {clock(site, entry).text(DEFAULT)}",
-        overdue_since(site, entry),
+        t("{name}: {title}", name=committee.title, title=entry.localized(lang).title),
+        f"{t('Status')}: {t(entry.model.status)}; {clock(site, entry).text(lang)}",
+        sample=entry.model.sample or site.catalog.committee_of(entry).sample,
+        updated=overdue_since(site, entry),
     )
 
 
@@ -471,8 +453,8 @@ def _checks(catalog: Catalog) -> Iterator[Problem]:
                 f"'adopted_at' is '{m.adopted_at}', a session whose status is "
                 f"'{held.model.status}'; a recommendation is adopted at a session held",
             )
-        else:
-            yield from _after_adoption(catalog, entry, adopted_on(catalog, entry))
+        elif (adopted := adopted_on(catalog, entry)) is not None:
+            yield from _after_adoption(catalog, entry, adopted)
         yield from _response(catalog, entry)
         yield from _seats(catalog, entry)
         if m.rating is not None:

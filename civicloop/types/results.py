@@ -1,5 +1,6 @@
 """A closed poll's results: written by the publisher (`civicloop.results`) as a reviewable
-change, checked against the session's poll, listed newest first."""
+change, checked against the session's poll, listed newest first, announced in the feed with
+its figures."""
 
 from __future__ import annotations
 
@@ -7,15 +8,16 @@ import re
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
+from babel.numbers import format_percent
 from pydantic import Field, StrictBool, ValidationInfo, field_validator
 
 from civicloop import follow
 from civicloop.catalog import Catalog
 from civicloop.fields import Moment, NonNegativeInt, PositiveInt, Slug, Strict, Text
+from civicloop.labels import translator
 from civicloop.problems import Problem
 from civicloop.types import session
-from civicloop.types.base import ContentType, PageInput, Place, field_line
-from civicloop.types.recommendation import rating_polls
+from civicloop.types.base import ContentType, FeedEntry, PageInput, Place, field_line
 
 
 class ResultOption(Strict):
@@ -35,6 +37,28 @@ class Breakdown(Strict):
     groups: list[BreakdownGroup] = Field(min_length=2)
 
 
+class RoleResult(Strict):
+    """One group's figures (the public, citizen members, politicians, other members); all
+    None when withheld (fewer than 5 people, or so few withheld that they could be worked out)."""
+
+    respondents: NonNegativeInt | None
+    suppressed: StrictBool
+    options: list[ResultOption] = Field(min_length=2)
+
+    @field_validator("options")
+    @classmethod
+    def _counts(cls, options: list[ResultOption], info: ValidationInfo) -> list[ResultOption]:
+        respondents, suppressed = info.data.get("respondents"), info.data.get("suppressed")
+        if suppressed and any(o.count is not None for o in options):
+            raise ValueError("a group withheld ('suppressed: true') shows no count")
+        if respondents is not None and any((o.count or 0) > respondents for o in options):
+            raise ValueError(f"an option counts more answers than the group's {respondents}")
+        return options
+
+
+Group = Literal["public", "citizen", "politician", "other"]
+
+
 class Results(Strict):
     """A closed poll's figures, written by the publisher and merged after editors' review."""
 
@@ -48,6 +72,7 @@ class Results(Strict):
     suppressed: StrictBool
     options: list[ResultOption] = Field(min_length=2)
     breakdown: Breakdown | None = None
+    by_role: dict[Group, RoleResult] | None = None  # results written before roles have none
     opened: Moment | None = None
     closed: Moment
     generator: Text
@@ -61,6 +86,22 @@ class Results(Strict):
             raise ValueError(f"an option counts more answers than the {respondents} respondents")
         return options
 
+    @field_validator("by_role")
+    @classmethod
+    def _groups(
+        cls, groups: dict[str, RoleResult] | None, info: ValidationInfo
+    ) -> dict[str, RoleResult] | None:
+        respondents, options = info.data.get("respondents"), info.data.get("options")
+        if not groups or respondents is None:
+            return groups
+        if sum(g.respondents or 0 for g in groups.values()) > respondents:
+            raise ValueError(f"the groups count more people than the {respondents} respondents")
+        labels = [o.label for o in options or []]
+        for name, group in groups.items():
+            if [o.label for o in group.options] != labels:
+                raise ValueError(f"the options of group '{name}' differ from the poll's")
+        return groups
+
 
 def _context(page: PageInput) -> dict[str, Any]:
     committee, _, stem = page.entry.model.session.partition("/")
@@ -71,11 +112,48 @@ def _context(page: PageInput) -> dict[str, Any]:
     }
 
 
-def _checks(catalog: Catalog) -> Iterator[Problem]:
+RATING = ["1", "2", "3", "4", "5"]
+
+
+def _polls(catalog: Catalog) -> dict[str, tuple[str, str, list[str]]]:
+    """Every poll the content defines, by id: the committee, the session it belongs to and its
+    options: the polls of sessions, and the ratings of recommendations' responses (the
+    `rating` block of a `recommendation`, whose session is the one it was adopted at)."""
     polls = {
-        p.id: (s.id, s.committee, p) for s in catalog.of(session.TYPE.name) for p in s.model.polls
+        p.id: (s.committee, s.id, p.labels)
+        for s in catalog.of(session.TYPE.name)
+        for p in s.model.polls
     }
-    polls.update(rating_polls(catalog))
+    for entry in catalog.of("recommendation"):
+        rating = entry.model.rating
+        if rating is not None:
+            adopted = f"{entry.committee}/{entry.model.adopted_at}"
+            polls[rating.id] = (entry.committee, adopted, RATING)
+    return polls
+
+
+def _summary(page: PageInput) -> str:
+    """The question and its figures in words: "... 12 people answered. Option A: 50%; ..."."""
+    model, t = page.entry.model, translator(page.lang)
+    if model.suppressed:
+        return (
+            f"{model.question} {t('Fewer than 5 people answered: the figures are not published.')}"
+        )
+    shares = "; ".join(
+        f"{o.label}: {format_percent(o.share, locale=page.lang)}"
+        for o in model.options
+        if o.share is not None
+    )
+    return f"{model.question} {t('{count} people answered.', count=model.respondents)} {shares}."
+
+
+def _feed(page: PageInput) -> FeedEntry:
+    sample = page.site.catalog.committee_of(page.entry).sample
+    return FeedEntry(page.entry.localized(page.lang).title, _summary(page), sample)
+
+
+def _checks(catalog: Catalog) -> Iterator[Problem]:
+    polls = _polls(catalog)
     for entry in catalog.of(TYPE.name):
         model = entry.model
         if entry.slug != model.poll:
@@ -89,21 +167,21 @@ def _checks(catalog: Catalog) -> Iterator[Problem]:
             yield Problem(
                 entry.path,
                 field_line(catalog, entry, "poll:"),
-                f"'poll' is '{model.poll}', which no session or recommendation defines",
+                f"'poll' is '{model.poll}', which no session defines",
             )
             continue
-        held, committee, poll = found
+        committee, held, labels = found
         if held != model.session or committee != entry.committee:
             yield Problem(
                 entry.path,
                 field_line(catalog, entry, "session:"),
-                f"'session' is '{model.session}', but poll '{poll.id}' belongs to '{held}'",
+                f"'session' is '{model.session}', but poll '{model.poll}' belongs to '{held}'",
             )
-        if [o.label for o in model.options] != poll.labels:
+        if [o.label for o in model.options] != labels:
             yield Problem(
                 entry.path,
                 field_line(catalog, entry, "options:"),
-                f"the options differ from poll '{poll.id}': {', '.join(poll.labels)}",
+                f"the options differ from poll '{model.poll}': {', '.join(labels)}",
             )
 
 
@@ -121,5 +199,7 @@ TYPE = ContentType(
     newest_first=True,
     in_committee=True,
     context=_context,
+    feed=_feed,
+    describe=_summary,
     checks=_checks,
 )

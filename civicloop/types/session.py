@@ -7,10 +7,13 @@ import argparse
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from pydantic import (
     AfterValidator,
     Field,
@@ -24,10 +27,13 @@ from pydantic import (
 
 from civicloop import follow
 from civicloop.catalog import Catalog, Entry
+from civicloop.escaping import clean_line
 from civicloop.fields import (
+    LATEST,
     OPTION_LENGTH,
     OPTIONS,
     QUESTION_LENGTH,
+    Day,
     Moment,
     Paragraphs,
     PositiveInt,
@@ -54,6 +60,7 @@ from civicloop.types.base import (
     field_line,
     slugify,
 )
+from civicloop.when import session_time
 
 
 class AgendaDocument(Strict):
@@ -125,17 +132,34 @@ def _session_id(value: str) -> str:
 SessionId = Annotated[StrictStr, AfterValidator(_session_id)]
 
 
+def day_span(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The days from `first` to `last` as moments: midnight to midnight in `zone`."""
+    return datetime.combine(first, time(), zone), datetime.combine(
+        last + timedelta(days=1), time(), zone
+    )
+
+
 class Session(Strict):
+    """When a session meets is what its sources say, no more: its times ('starts' and 'ends'),
+    or only its day ('date': the time is not published), or only a window of days it fell in
+    ('date_between'), or nothing (the date is not known)."""
+
     type: Literal["session"]
     title: Text
     number: PositiveInt
     id: SessionId | None = None
-    starts: Moment
-    ends: Moment
+    starts: Moment | None = None
+    ends: Annotated[Moment | None, Field(validate_default=True)] = None
+    date: Day | None = Field(default=None, description="the day, when its time is not published")
+    date_between: Annotated[list[Day], Field(min_length=2, max_length=2)] | None = Field(
+        default=None,
+        description="the first and last day it may have been on: its date is not known",
+    )
     status: Literal["scheduled", "held", "postponed", "cancelled"]
     postponed_from: Moment | None = Field(
         default=None,
-        description="the date it was first planned for; 'starts' and 'ends' are the new date",
+        description="the date it was first planned for; 'starts' and 'ends' (or 'date') are the "
+        "new date",
     )
     place: Text | None = None
     online: HttpUrl | None = None
@@ -144,13 +168,57 @@ class Session(Strict):
     outcomes: Paragraphs | None = None
     polls: list[Poll] = []
 
-    _ends = field_validator("ends")(lambda cls, v, info: after(v, info, "starts"))
+    @field_validator("ends")
+    @classmethod
+    def _ends(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        if "starts" not in info.data:  # 'starts' is wrong: a problem of its own
+            return value
+        starts = info.data["starts"]
+        if value is None and starts is not None:
+            raise ValueError(
+                "a session with 'starts' says when it ends too; add 'ends', or, if "
+                "only the day is known, replace 'starts' with a line such as date: 2026-12-01"
+            )
+        if value is not None and starts is None:
+            raise ValueError(
+                "is set without 'starts'; add 'starts', or remove 'ends' (a 'date' line says the "
+                "day alone when the time is not published)"
+            )
+        return after(value, info, "starts") if value is not None else value
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if value is not None and info.data.get("starts") is not None:
+            raise ValueError(
+                "is set with 'starts': 'date' is for a session whose time is not published; "
+                "remove 'date' (the day is the one of 'starts') or remove 'starts' and 'ends'"
+            )
+        return value
+
+    @field_validator("date_between")
+    @classmethod
+    def _date_between(cls, value: list[date] | None, info: ValidationInfo) -> list[date] | None:
+        if value is None:
+            return value
+        if info.data.get("starts") is not None or info.data.get("date") is not None:
+            raise ValueError(
+                "is set with 'starts' or 'date': 'date_between' is for a session whose date is "
+                "not known; remove it, or remove the known date"
+            )
+        first, last = value
+        if first >= last:
+            raise ValueError(
+                f"must name an earlier day then a later one; {first.isoformat()} is not before "
+                f"{last.isoformat()}"
+            )
+        return value
 
     @field_validator("postponed_from")
     @classmethod
     def _postponed_from(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
-        """A postponement moves a session later: its new 'starts' comes after the old date."""
-        status, starts = info.data.get("status"), info.data.get("starts")
+        """A postponement moves a session later: its new date comes after the old one."""
+        status = info.data.get("status")
         if value is None or status is None:  # a wrong status is a problem of its own
             return value
         if status not in ("postponed", "held"):
@@ -158,23 +226,73 @@ class Session(Strict):
                 f"is set but 'status' is {status!r}; 'postponed_from' is for a postponed session "
                 "(or one held after it was postponed): set 'status: postponed' or remove the line"
             )
+        starts, day = info.data.get("starts"), info.data.get("date")
+        if starts is None and day is None:
+            raise ValueError(
+                "is set but the new date is not known: 'postponed_from' goes with the new "
+                "'starts' and 'ends' (or 'date'); without a new date, remove the line"
+            )
         if starts is not None and value >= starts:
             raise ValueError(
                 f"must be before 'starts' ({starts.isoformat()}): 'starts' and 'ends' are the "
                 "new date, 'postponed_from' the date it was planned for"
             )
+        if starts is None and value.date() >= day:
+            raise ValueError(
+                f"must be before 'date' ({day.isoformat()}): 'date' is the new day, "
+                "'postponed_from' the date it was planned for"
+            )
         return value
 
     @model_validator(mode="after")
     def _somewhere(self) -> Session:
-        if not self.place and not self.online:
-            raise ValueError("a session needs a 'place', an 'online' link, or both")
+        """Where to go, for a session to come; a past one's sources may not say."""
+        if not self.place and not self.online and self.status in ("scheduled", "postponed"):
+            raise ValueError(f"a {self.status} session needs a 'place', an 'online' link, or both")
         return self
 
     @property
     def new_date_known(self) -> bool:
         """Postponed to a date already set ('starts'), rather than to a date not known yet."""
         return self.status == "postponed" and self.postponed_from is not None
+
+    @property
+    def time_known(self) -> bool:
+        return self.starts is not None
+
+    @property
+    def date_known(self) -> bool:
+        return self.starts is not None or self.date is not None
+
+    def days(self) -> tuple[date, date] | None:
+        """The first and last day it is on, or may have been on; None: nothing is known."""
+        if self.date is not None:
+            return self.date, self.date
+        if self.date_between is not None:
+            return self.date_between[0], self.date_between[1]
+        return None
+
+    def span(self, zone: ZoneInfo) -> tuple[datetime, datetime] | None:
+        """From when to when it is (or may be) on, as far as its sources say; None: not known."""
+        if self.starts is not None and self.ends is not None:
+            return self.starts, self.ends
+        days = self.days()
+        return day_span(*days, zone) if days else None
+
+    def to_come(self, now: datetime, zone: ZoneInfo) -> bool:
+        """Not over at `now`; with no date known, not over until it is marked held (or
+        cancelled)."""
+        span = self.span(zone)
+        return span[1] >= now if span else self.status in ("scheduled", "postponed")
+
+    @property
+    def sort_key(self) -> datetime:
+        """Its place in time for listings: its start, its first possible day; last when no date
+        is known."""
+        if self.starts is not None:
+            return self.starts
+        days = self.days()
+        return datetime.combine(days[0], time(), UTC) if days else LATEST
 
 
 def timeline(site: Site, committee: str | None = None) -> tuple[list[Entry], list[Entry]]:
@@ -210,19 +328,53 @@ def _context(page: PageInput) -> dict[str, Any]:
     site, entry = page.site, page.entry
     return {
         "committee": site.catalog.committees[entry.committee].localized(page.lang),
-        "calendar": site.session_calendar_url(entry),
+        # no calendar of its own when its date is not known: it would have no event
+        "calendar": site.session_calendar_url(entry) if entry.model.date_known else None,
+        "map_link": map_link,
         **subscriptions(page, entry.committee),
         "follow": follow.offer(site.bot, follow.session(entry.id), page.lang),
     }
 
 
-def _feed(site: Site, entry: Entry) -> FeedEntry:
+def map_link(place: str) -> str:
+    """A search for `place` on OpenStreetMap: a link, not an embedded map, so that a page
+    makes no request to a third party."""
+    query = urlencode({"query": clean_line(place)}, quote_via=quote)
+    return "https://www.openstreetmap.org/search?" + query
+
+
+def spoken(site: Site, entry: Entry, lang: str) -> str:
+    """When and where in words, in `lang` and the committee's time zone: "Tuesday 9 December
+    2026, 18:00–20:00 CET, Town hall" (or what is known of the date)."""
+    zone = site.catalog.committee_of(entry).timezone
+    text, local = session_time(entry.model, zone, lang), entry.localized(lang)
+    return f"{text}, {local.place}" if local.place else f"{text}, {translator(lang)('Online')}"
+
+
+def _summary(page: PageInput) -> str:
+    """Its number, date and place, what became of it, and its agenda, in words."""
+    site, entry, t = page.site, page.entry, translator(page.lang)
     model = entry.model
-    summary = f"Session {model.number}, {model.starts.isoformat()}, {model.status}"
-    return FeedEntry(
-        f"{site.catalog.committee_of(entry).title}: {model.title}",
-        summary + (f", {model.place}" if model.place else ""),
-    )
+    parts = [f"{t('Session')} {model.number} · {spoken(site, entry, page.lang)}."]
+    if model.status == "cancelled":
+        parts.append(t("This session is cancelled."))
+    elif model.new_date_known:
+        zone = ZoneInfo(site.catalog.committee_of(entry).timezone)
+        old = format_datetime(model.postponed_from, "d MMMM y", tzinfo=zone, locale=page.lang)
+        parts.append(t("Postponed from {old}.", old=old))
+    elif model.status == "postponed":
+        parts.append(t("Postponed: the new date is not known yet."))
+    if model.agenda:
+        parts.append(t("Agenda: {items}.", items="; ".join(i.title for i in model.agenda)))
+    return " ".join(parts)
+
+
+def _feed(page: PageInput) -> FeedEntry:
+    committee = page.site.catalog.committee_of(page.entry)
+    title = page.site.catalog.committees[page.entry.committee].localized(page.lang).title
+    t = translator(page.lang)
+    named = t("{name}: {title}", name=title, title=page.entry.localized(page.lang).title)
+    return FeedEntry(named, _summary(page), committee.sample)
 
 
 def _make(content: Path, args: argparse.Namespace) -> tuple[Path, dict[str, Any], str]:
@@ -233,15 +385,27 @@ def _make(content: Path, args: argparse.Namespace) -> tuple[Path, dict[str, Any]
     numbers = [
         int(m[1]) for p in (folder / "sessions").glob("*.md") if (m := re.match(r"(\d+)", p.name))
     ]
+    if (args.starts is None) == (args.date is None):
+        raise ValueError(
+            "give --starts (its date and time) or --date (its day, when the time is not "
+            "published), one of them"
+        )
     number = max(numbers, default=0) + 1
     title = args.title or f"Session {number}"
+    when = (
+        {"date": args.date.isoformat()}
+        if args.date
+        else {
+            "starts": args.starts.isoformat(),
+            "ends": (args.starts + timedelta(hours=2)).isoformat(),
+        }
+    )
     meta = {
         "type": "session",
         "id": str(uuid.uuid4()),
         "title": title,
         "number": number,
-        "starts": args.starts.isoformat(),
-        "ends": (args.starts + timedelta(hours=2)).isoformat(),
+        **when,
         "status": "scheduled",
         "place": TODO,
         "agenda": [{"title": "Welcome and introductions", "duration": 15}],
@@ -327,17 +491,26 @@ TYPE = ContentType(
         "committees/<slug>/sessions/<file>.md",
     ),
     plural="sessions",
-    order=lambda e: (e.model.starts, e.path),
+    order=lambda e: (e.model.sort_key, e.model.number, e.path),
     in_committee=True,
     ident=lambda e: f"{e.committee}/{e.slug}",
     context=_context,
     feed=_feed,
+    describe=_summary,
     skeleton=Skeleton(
         (
             Argument(("--committee",), {"required": True}),
             Argument(
                 ("--starts",),
-                {"required": True, "type": aware_datetime, "help": "e.g. 2027-01-12T18:00+01:00"},
+                {"type": aware_datetime, "help": "e.g. 2027-01-12T18:00+01:00"},
+            ),
+            Argument(
+                ("--date",),
+                {
+                    "type": date.fromisoformat,
+                    "help": "the day alone, e.g. 2027-01-12, when "
+                    "the time is not published (instead of --starts)",
+                },
             ),
             Argument(("--title",)),
         ),

@@ -24,6 +24,7 @@ from civicloop.types.base import (
     Skeleton,
     aware_datetime,
     field_line,
+    summarised,
     titled,
 )
 
@@ -40,7 +41,9 @@ class Webinar(Strict):
     date: Moment
     speakers: list[Speaker] = []
     goals: list[Text] = []
-    replay: HttpUrl
+    replay: HttpUrl | None = Field(
+        default=None, description="the recording's address; none when none is published"
+    )
     related: list[Slug] = Field(default=[], description="slugs of related case studies")
     transcript: Paragraphs | None = None
 
@@ -71,7 +74,7 @@ def _make(content: Path, args: argparse.Namespace) -> tuple[Path, dict[str, Any]
         "date": args.date.isoformat(),
         "speakers": [],
         "goals": [],
-        "replay": args.replay,
+        **({"replay": args.replay} if args.replay else {}),
         "related": [],
     }
     return content / TYPE.place.path(args.slug), meta, "What was discussed.\n"
@@ -89,12 +92,13 @@ TYPE = ContentType(
     newest_first=True,
     context=_context,
     feed=titled,
+    describe=summarised,
     skeleton=Skeleton(
         (
             Argument(("slug",)),
             Argument(("--title",), {"required": True}),
             Argument(("--date",), {"required": True, "type": aware_datetime}),
-            Argument(("--replay",), {"required": True, "help": "video URL"}),
+            Argument(("--replay",), {"help": "video URL, if a recording is published"}),
         ),
         _make,
     ),

@@ -9,17 +9,24 @@ beside the one writing the default language's pages, and points MkDocs at the tr
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import Files
 
+from civicloop import pages
 from civicloop.generate import NotATree, claim, prune, write_artefacts, write_languages
 from civicloop.languages import ALL, CODES, DEFAULT
+from civicloop.organisation import Contact, colour, contact, footer
 from civicloop.sitecontext import SiteContext
 from civicloop_mkdocs.config import CivicloopConfig
 from civicloop_mkdocs.jobs import Job
+
+if TYPE_CHECKING:  # only `mkdocs serve` loads its server (and a web server with it)
+    from mkdocs.livereload import LiveReloadServer
 
 OTHERS = ", ".join(language.english for language in ALL[1:])
 
@@ -44,14 +51,14 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
             root = Path(config.config_file_path or ".").parent
             self.content = (root / self.config.content).resolve()
             self.tree = (root / self.config.source).resolve()
-            self.site = self.generate(config.site_url or "/", config.site_name)
+            self.site = self.generate(config, config.site_url or "/", config.site_name)
         config.docs_dir = str(self.tree)
         return config
 
-    def generate(self, site_url: str, site_name: str) -> SiteContext:
+    def generate(self, config: MkDocsConfig, site_url: str, site_name: str) -> SiteContext:
         assert self.content is not None and self.tree is not None
         try:
-            site = SiteContext.open(self.content, site_url)
+            site = SiteContext.open(self.content, site_url, contact=organisation(config))
         except ValueError as error:  # a setting that is not valid: its message says which
             raise Abort(f"civicloop: {error}") from None
         if site.catalog.problems:
@@ -62,15 +69,23 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
             claim(tree, self.content)
         except NotATree as error:
             raise Abort(f"civicloop: the plugin's 'source' setting: {error}") from None
+        pages.prepare()  # before forking: each process would compile the templates
         with (
-            Job(f"making the pages in {OTHERS}", write_languages, site, tree, CODES[1:]) as pages,
+            Job(f"making the pages in {OTHERS}", write_languages, site, tree, CODES[1:]) as others,
             Job(
                 "making the calendars, feed and open data", write_artefacts, site, site_name, tree
             ) as files,
         ):
-            written = write_languages(site, tree, (DEFAULT,)) + pages.result() + files.result()
+            written = write_languages(site, tree, (DEFAULT,)) + others.result() + files.result()
         prune(self.tree, written.made)
         return site
+
+    def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
+        """The footer's links in the language being built (`partials/footer.html`)."""
+        if self.site is not None:
+            lang = config.theme["language"]
+            env.globals["civicloop_footer"] = footer(self.site.catalog, lang, self.site.contact)
+        return env
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         """The site has one 404 page, at its root: the default language's, with its `lang`."""
@@ -86,3 +101,22 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
         server.unwatch(config.docs_dir)
         server.watch(str(self.content))
         return server
+
+
+def organisation(config: MkDocsConfig) -> Contact | None:
+    """The organisation's contact address, and its colour checked (mkdocs.yml's
+    `extra.organisation`, from CIVICLOOP_CONTACT and CIVICLOOP_ORG_COLOUR): a ValueError
+    names the setting and the fix."""
+    known = config.extra.get("organisation") or {}
+    checked: dict[str, object] = {}
+    for key, setting, check in (
+        ("colour", "CIVICLOOP_ORG_COLOUR", colour),
+        ("contact", "CIVICLOOP_CONTACT", contact),
+    ):
+        if known.get(key):
+            try:
+                checked[key] = check(str(known[key]))
+            except ValueError as error:
+                raise ValueError(f"{setting} (extra.organisation.{key}): {error}") from None
+    found = checked.get("contact")
+    return found if isinstance(found, Contact) else None

@@ -1,5 +1,5 @@
-"""Fixtures of the browser tests: the sample site (built once, `sample_site`) served on loopback
-with gzip, and one Chromium for the whole package.
+"""Fixtures of the browser tests: the sample site built for and served at an address on
+loopback, with gzip, and one Chromium for the whole package.
 
 The browser is package-scoped, not session-scoped: Playwright's sync API keeps its event loop
 marked as running in this thread while it is open, which pytest-asyncio's tests elsewhere in the
@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, build_site
 
 from .gzipserver import SiteServer
-from .sitecheck import CHROMIUM, DESKTOP, MOBILE, FirstLoad, chromium_executable, first_load, launch
+from .sitecheck import CHROMIUM, DESKTOP, PHONE, FirstLoad, chromium_executable, first_load, launch
 
 
 @pytest.fixture(scope="package")
@@ -44,9 +45,22 @@ def serve(site: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="package")
-def site_url(sample_site: Path) -> Iterator[str]:
-    """The sample site at http://127.0.0.1:<port>/, gzip-compressed like a static host."""
-    yield from serve(sample_site)
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sample site at http://127.0.0.1:<port>/, gzip-compressed like a static host, and
+    built for that address, as a real host's is: its absolute links (language alternates, the
+    feed, Open Graph URLs) and the sitemaps Material fetches beside them are the server's."""
+    root = tmp_path_factory.mktemp("served") / "site"
+    root.mkdir()
+    with SiteServer(root) as server:
+        result = build_site(ROOT / "content", root, site_url=server.url)
+        assert result.returncode == 0, result.stderr
+        yield server.url
+
+
+@pytest.fixture(scope="package")
+def minimal_site_url(minimal_site: Path) -> Iterator[str]:
+    """The minimal content's site (its webinar has a replay), served like the sample site."""
+    yield from serve(minimal_site)
 
 
 @pytest.fixture
@@ -61,7 +75,7 @@ def context(browser):
 @pytest.fixture
 def phone(browser):
     """A 360x640 touch phone's browser context."""
-    context = browser.new_context(viewport=MOBILE, is_mobile=True, has_touch=True)
+    context = browser.new_context(**PHONE)
     context.set_default_timeout(15_000)
     yield context
     context.close()

@@ -10,12 +10,14 @@ is compressed once (level 6, as hosts commonly do) and kept in memory.
 from __future__ import annotations
 
 import gzip
+import re
 import sys
 import threading
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 COMPRESSIBLE = (
     "text/",
@@ -68,6 +70,19 @@ class _Handler(SimpleHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
         return None
+
+
+def built_port(root: Path) -> int:
+    """The port of the loopback address the site in `root` was built for (its robots.txt names
+    it), so that its absolute links (language alternates, feeds, the sitemaps Material fetches
+    beside them) lead back to the server; 0 (any port) for a site built for another host."""
+    robots = root / "robots.txt"
+    text = robots.read_text(encoding="utf-8") if robots.is_file() else ""
+    found = re.search(r"^Sitemap: (\S+)$", text, re.MULTILINE)
+    address = urlsplit(found[1]) if found else None
+    if address is None or address.hostname != "127.0.0.1" or address.path != "/sitemap.xml":
+        return 0
+    return address.port or 80
 
 
 class SiteServer(ThreadingHTTPServer):

@@ -15,6 +15,7 @@ import shutil
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -45,6 +46,7 @@ CHROMIUM_ARGS = [
 VIDEO_HOSTS = re.compile(r"^https?://(www\.youtube-nocookie\.com|player\.vimeo\.com)/")
 DESKTOP = {"width": 1280, "height": 800}
 MOBILE = {"width": 360, "height": 640}
+PHONE = {"viewport": MOBILE, "is_mobile": True, "has_touch": True}  # a touch phone's context
 
 # One page of each type, from the site's root.
 PAGES: dict[str, str] = {
@@ -56,6 +58,8 @@ PAGES: dict[str, str] = {
     "case-study index": "case-studies/",
     "webinar": "webinars/citizens-and-policy-makers-together/",
     "calendar": "calendar/",
+    "take part": "take-part/",
+    "accessibility statement": "accessibility/",
     "recommendation": (
         "committees/sample-neighbourhood-committee/recommendations/03-raised-crossings/"
     ),
@@ -65,6 +69,9 @@ PAGES: dict[str, str] = {
     "French page": "fr/committees/sample-neighbourhood-committee/",
 }
 SEARCH_QUERY = "committee"
+# A page with a video player: the minimal test content's webinar (the sample content publishes
+# no replay it cannot source).
+VIDEO_PAGE = "webinars/a-webinar/"
 
 
 def chromium_executable() -> str | None:
@@ -409,12 +416,12 @@ def overflowing(page) -> list[str]:
 def _browser_on(site: Path):
     from playwright.sync_api import sync_playwright
 
-    from .gzipserver import SiteServer
+    from .gzipserver import SiteServer, built_port
 
     executable = chromium_executable()
     if executable is None:
         sys.exit(f"Chromium not found at {CHROMIUM}: run `make chromium`")
-    with SiteServer(site) as server, sync_playwright() as playwright:
+    with SiteServer(site, port=built_port(site)) as server, sync_playwright() as playwright:
         browser = launch(playwright, executable)
         try:
             yield browser, server.url
@@ -422,21 +429,93 @@ def _browser_on(site: Path):
             browser.close()
 
 
-def screenshots(site: Path, out: Path) -> list[Path]:
-    """A full-page screenshot of each page type, on a desktop and on a 360×640 phone."""
+def screenshot_pages() -> dict[str, str]:
+    """Every page type the validators check (in English), the search results, the French page
+    of a committee and the not-found page, by name."""
+    from .validators import NOT_FOUND, TYPES  # validators imports this module
+
+    return {
+        **TYPES,
+        "search results": PAGES["search results"],
+        "French page": PAGES["French page"],
+        "not found": NOT_FOUND,
+    }
+
+
+@dataclass
+class Shot:
+    name: str
+    path: str
+    screen: str  # "desktop" or "phone"
+    file: Path
+    height: int  # of the whole page, CSS pixels
+    overflow: int  # elements past the screen's right edge (0: nothing scrolls sideways)
+
+
+def screenshots(site: Path, out: Path) -> list[Shot]:
+    """A full-page screenshot of each page type, on a desktop and on a 360×640 touch phone,
+    with the page's height and whether anything overflows sideways."""
     out.mkdir(parents=True, exist_ok=True)
-    written = []
+    shots = []
     with _browser_on(site) as (browser, base):
-        for label, viewport in (("desktop", DESKTOP), ("mobile", MOBILE)):
-            context = browser.new_context(viewport=viewport)
-            for name in PAGES:
-                visit = open_type(context, base, name)
-                path = out / f"{slug(name)}-{label}.png"
-                visit.page.screenshot(path=str(path), full_page=name != "search results")
+        screens = (("desktop", {"viewport": DESKTOP}), ("phone", PHONE))
+        for label, options in screens:
+            context = browser.new_context(**options)
+            context.set_default_timeout(30_000)
+            for name, path in screenshot_pages().items():
+                visit = open_page(context, base, path)
+                if name == "search results":
+                    open_search(visit.page)
+                file = out / f"{slug(name)}-{label}.png"
+                visit.page.screenshot(path=str(file), full_page=name != "search results")
+                height = visit.page.evaluate("document.documentElement.scrollHeight")
+                overflow = len(overflowing(visit.page))
+                shots.append(Shot(name, path, label, file, height, overflow))
                 visit.page.close()
-                written.append(path)
             context.close()
-    return written
+    return shots
+
+
+SHOTS_START, SHOTS_END = "<!-- screenshots: start -->", "<!-- screenshots: end -->"
+
+
+def write_screenshot_figures(shots: list[Shot], readme: Path) -> str:
+    """The figures of `make screenshots` per page type, into their section of `readme`."""
+    by_page: dict[str, dict[str, Shot]] = {}
+    for shot in shots:
+        by_page.setdefault(shot.name, {})[shot.screen] = shot
+    rows = [
+        "| page type | page | desktop height | phone height | past the right edge "
+        "(desktop, phone) | files |",
+        "|---|---|--:|--:|--:|---|",
+    ]
+    for name, screens in by_page.items():
+        desktop, phone = screens["desktop"], screens["phone"]
+        files = f"`{desktop.file.name}`, `{phone.file.name}`"
+        rows.append(
+            f"| {name} | `/{desktop.path}` | {desktop.height} | {phone.height} | "
+            f"{desktop.overflow}, {phone.overflow} | {files} |"
+        )
+    section = f"""{SHOTS_START}
+## Screenshots
+
+`make screenshots` takes each page type of the sample site (`make build`) on a desktop
+({DESKTOP["width"]}×{DESKTOP["height"]}) and on a {MOBILE["width"]}×{MOBILE["height"]} touch
+phone, full page (the search results: the screen with the dialog open), into
+`build/screenshots/`, and writes this table: each page's height in CSS pixels and the number of
+elements that reach past the screen's right edge (0: nothing scrolls sideways;
+`tests/browser/test_mobile.py` checks the phone). Taken {date.today().isoformat()}.
+
+{chr(10).join(rows)}
+{SHOTS_END}"""
+    text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
+    if SHOTS_START in text and SHOTS_END in text:
+        marked = re.escape(SHOTS_START) + ".*?" + re.escape(SHOTS_END)
+        text = re.sub(marked, lambda _: section, text, count=1, flags=re.S)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    readme.write_text(text, encoding="utf-8")
+    return section
 
 
 def write_weights(site: Path, out: Path) -> str:
@@ -469,12 +548,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("what", choices=["screenshots", "weights"])
     parser.add_argument("--site", type=Path, default=Path("build/site"))
     parser.add_argument("--out", type=Path, help="build/screenshots or bench/weights.md")
+    parser.add_argument(
+        "--readme", type=Path, default=Path("bench/README.md"), help="where figures go"
+    )
     args = parser.parse_args(argv)
     if not (args.site / "index.html").is_file():
         sys.exit(f"{args.site}/index.html not found: run `make build` first")
     if args.what == "screenshots":
-        for path in screenshots(args.site, args.out or Path("build/screenshots")):
-            print(path)
+        shots = screenshots(args.site, args.out or Path("build/screenshots"))
+        print(write_screenshot_figures(shots, args.readme))
     else:
         print(write_weights(args.site, args.out or Path("bench/weights.md")))
 

@@ -17,6 +17,7 @@ from .sitecheck import DESKTOP, axe_violations, describe
 BOT = "civicloop_test_bot"
 PAGES = {  # page -> the payload its link carries
     "": "committees",
+    "take-part/": "committees",
     "fr/committees/sample-neighbourhood-committee/": "c-sample-neighbourhood-committee",
     "committees/sample-neighbourhood-committee/sessions/02-listening-to-families/": (
         "s-sample-neighbourhood-committee_02-listening-to-families"
@@ -46,7 +47,7 @@ def test_follow_link_and_qr_code_are_shown(context, followed_url, page, media):
     tab.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
     tab.goto(followed_url + page, wait_until="networkidle")
     tab.emulate_media(media=media)
-    link = tab.locator("article a[href^='https://t.me/']")
+    link = tab.locator("article a[href^='https://t.me/']:not(.civicloop-cards a)")
     assert link.count() == 1
     assert link.get_attribute("href") == f"https://t.me/{BOT}?start={PAGES[page]}"
     qr = tab.locator("article figure.civicloop-follow svg[role=img]")
@@ -55,6 +56,22 @@ def test_follow_link_and_qr_code_are_shown(context, followed_url, page, media):
     assert qr.is_visible()
     assert tab.get_by_role("img", name=f"start={PAGES[page]}", exact=False).count() == 1
     assert hosts == {urlsplit(followed_url).netloc}  # nothing from Telegram
+
+
+@pytest.mark.parametrize("lang", ["", "fr/"])
+def test_each_committee_card_of_the_home_page_follows_its_committee(context, followed_url, lang):
+    tab = context.new_page()
+    tab.goto(followed_url + lang, wait_until="load")
+    cards = tab.locator("article .civicloop-cards > ul > li")
+    assert cards.count() == 3
+    for i in range(cards.count()):
+        card = cards.nth(i)
+        committee = card.locator("h3 a").get_attribute("href").rstrip("/").split("/")[-1]
+        follow = card.get_by_role(
+            "link", name="Suivre sur Telegram" if lang else "Follow on Telegram"
+        )
+        assert follow.get_attribute("href") == f"https://t.me/{BOT}?start=c-{committee}"
+        assert follow.is_visible()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -48,6 +48,9 @@ TYPES: dict[str, str] = {
     "recommendations tracker": PAGES["recommendations tracker"],
     "committee tracker": PAGES["committee tracker"],
     "plain page": "privacy/",
+    "take part": PAGES["take part"],
+    "accessibility statement": PAGES["accessibility statement"],
+    "open data": "open-data/",
 }
 NOT_FOUND = "404.html"
 
@@ -263,14 +266,14 @@ def figures_table(nu: dict[str, list[NuMessage]], reports: dict[str, Report]) ->
 
 
 def write_figures(site: Path, out: Path) -> str:
-    from .gzipserver import SiteServer
+    from .gzipserver import SiteServer, built_port
 
     chromium = chromium_executable()
     assert chromium is not None
     started, load = time.monotonic(), os.getloadavg()[0]
     nu = nu_check(site)
     reports = {}
-    with SiteServer(site) as server:
+    with SiteServer(site, port=built_port(site)) as server:
         for name, path in checked_pages().items():
             print(f"lighthouse: {name}", file=sys.stderr, flush=True)
             reports[name] = lighthouse(server.url + path, chromium)

@@ -26,27 +26,6 @@ document.addEventListener("keydown", function (event) {
   next.focus();
 });
 
-/* Material fetches a `sitemap.xml` beside every `<link rel="alternate">` once the document has
-   loaded: it expects links to each language's home, whose sitemap maps the current page to its
-   translation. The i18n plugin's links are already the page's translation, in the page's folder,
-   where there is no sitemap: two 404s on every page (Lighthouse's best practices count them).
-   Material reads the links when the document is loaded, after this script has run: they are out
-   of its sight (rel cleared) until then, and given back at once, so the HTML, crawlers and any
-   later reader see them as written. */
-(function () {
-  var alternates = document.querySelectorAll("link[rel='alternate'][hreflang]");
-  if (!alternates.length) return;
-  Array.prototype.forEach.call(alternates, function (link) {
-    link.setAttribute("rel", "");
-  });
-  // Material listened first, so it has looked when this runs (listeners run in order).
-  document.addEventListener("DOMContentLoaded", function () {
-    Array.prototype.forEach.call(alternates, function (link) {
-      link.setAttribute("rel", "alternate");
-    });
-  }, { once: true });
-})();
-
 /* A recommendations tracker filters in place by status and committee. Without a script, its
    status links jump to each status's section and its committee links open each committee's
    own tracker; with one, two menus show only what is asked for. The site's tracker has a
