@@ -516,6 +516,7 @@ def test_the_rating_poll_is_in_polls_json(sample_site):
         "url": "http://127.0.0.1:8000/" + SAMPLE + "/recommendations/03-raised-crossings/",
         "results": None,
         "recommendation": "sample-neighbourhood-committee/03-raised-crossings",
+        "sample": True,
     }
     assert all(p["recommendation"] is None for p in polls if p["id"] != rating["id"])
 
