@@ -29,6 +29,7 @@ from civicloop import __version__
 from civicloop.catalog import Entry
 from civicloop.escaping import clean, clean_line
 from civicloop.sitecontext import SiteContext
+from civicloop.types import TYPES
 
 SAMPLE = "sample data"
 STATUS = {
@@ -49,6 +50,7 @@ def calendars(site: SiteContext, site_name: str) -> dict[str, bytes]:
     catalog = site.catalog
     dated = [s for s in catalog.sessions if s.model.date_known]
     events = {s.path: event(site, s) for s in dated}
+    others = committee_events(site)
     files = {}
 
     def add(path: str, name: str, sessions: list[Entry]) -> None:
@@ -64,6 +66,10 @@ def calendars(site: SiteContext, site_name: str) -> dict[str, bytes]:
     for slug, committee in catalog.committees.items():
         sessions = catalog.sessions_of(slug)
         add(site.calendar_url(slug), committee.model.title, sessions)
+        if slug in others:  # what other types add to the committee's calendar (deadlines)
+            files[site.calendar_url(slug)] = add_events(
+                files[site.calendar_url(slug)], others[slug]
+            )
         for s in sessions:
             if s.path in events:
                 add(
@@ -72,6 +78,22 @@ def calendars(site: SiteContext, site_name: str) -> dict[str, bytes]:
                     [s],
                 )
     return files
+
+
+def committee_events(site: SiteContext) -> dict[str, list[bytes]]:
+    """The events other types than sessions add (`ContentType.events`), by committee."""
+    found: dict[str, list[bytes]] = {}
+    for kind in TYPES.values():
+        for entry in site.catalog.of(kind.name) if kind.events else ():
+            for component in kind.events(site, entry):
+                found.setdefault(entry.committee, []).append(component.to_ical())
+    return found
+
+
+def add_events(calendar: bytes, events: list[bytes]) -> bytes:
+    """The calendar with `events` (all-day, so needing no VTIMEZONE) before its end."""
+    head, tail = calendar.rsplit(b"END:VCALENDAR", 1)
+    return head + b"".join(events) + b"END:VCALENDAR" + tail
 
 
 def zones(site: SiteContext, sessions: Iterable[Entry]) -> list[bytes]:

@@ -9,8 +9,10 @@ the characters XML 1.0 forbids, so that one control character cannot make the fe
 
 from __future__ import annotations
 
+from datetime import datetime
 from xml.etree import ElementTree as ET
 
+from civicloop.catalog import Entry
 from civicloop.escaping import clean
 from civicloop.labels import translator
 from civicloop.languages import feed_path
@@ -25,8 +27,21 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 def feed(site: SiteContext, title: str, lang: str, limit: int = 50) -> bytes:
     """The newest `limit` entries of `lang`'s feed, of the types that have a feed entry."""
-    docs = [d for t in TYPES.values() if t.feed for d in site.catalog.of(t.name)]
-    docs.sort(key=lambda d: (site.revision(d).updated, d.path), reverse=True)
+    said = {
+        d.path: t.feed(PageInput(site, d, lang))
+        for t in TYPES.values()
+        if t.feed
+        for d in site.catalog.of(t.name)
+    }
+
+    def updated(doc: Entry) -> datetime:
+        """When the entry changed: its file's last commit, or later when its type says so (a
+        deadline passed since)."""
+        committed, later = site.revision(doc).updated, said[doc.path].updated
+        return max(committed, later) if later else committed
+
+    docs = [site.catalog.docs[path] for path in said]
+    docs.sort(key=lambda d: (updated(d), d.path), reverse=True)
     docs = docs[:limit]
     t = translator(lang)
     ET.register_namespace("", ATOM)
@@ -34,7 +49,7 @@ def feed(site: SiteContext, title: str, lang: str, limit: int = 50) -> bytes:
     home = address(site, "", lang)
     _text(root, "title", t("{name}: {title}", name=title, title=t("News and results")))
     _text(root, "id", home)
-    latest = site.revision(docs[0]).updated if docs else site.now
+    latest = updated(docs[0]) if docs else site.now
     _text(root, "updated", latest.isoformat())
     ET.SubElement(root, f"{{{ATOM}}}link", href=site.absolute(feed_path(lang)), rel="self")
     ET.SubElement(root, f"{{{ATOM}}}link", href=home, rel="alternate", type="text/html")
@@ -44,14 +59,14 @@ def feed(site: SiteContext, title: str, lang: str, limit: int = 50) -> bytes:
         revision = site.revision(doc)
         entry = ET.SubElement(root, f"{{{ATOM}}}entry")
         url = address(site, doc.url, lang)
-        said = TYPES[doc.kind].feed(PageInput(site, doc, lang))
-        _text(entry, "title", f"{t('[Sample]')} {said.title}" if said.sample else said.title)
+        own = said[doc.path]
+        _text(entry, "title", f"{t('[Sample]')} {own.title}" if own.sample else own.title)
         _text(entry, "id", url)
         _text(entry, "published", revision.created.isoformat())
-        _text(entry, "updated", revision.updated.isoformat())
+        _text(entry, "updated", updated(doc).isoformat())
         ET.SubElement(entry, f"{{{ATOM}}}link", href=url, rel="alternate", type="text/html")
         ET.SubElement(entry, f"{{{ATOM}}}category", term=doc.kind or "page")
-        _text(entry, "summary", said.summary)
+        _text(entry, "summary", own.summary)
     for element in root.iter():
         element.text = clean(element.text) if element.text else element.text
         element.attrib = {name: clean(value) for name, value in element.attrib.items()}

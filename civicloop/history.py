@@ -49,6 +49,34 @@ def revisions(content: Path) -> dict[str, Revision]:
     return result
 
 
+def status_changes(content: Path) -> dict[str, list[tuple[datetime, str]]]:
+    """When each file's top-level `status:` line took each value, oldest first, from the commits
+    that changed that line (one `git log`): a recommendation's timeline and its feed entry."""
+    try:
+        top = _git(content, "rev-parse", "--show-toplevel").strip()
+        prefix = content.resolve().relative_to(Path(top).resolve()).as_posix()
+        log = _git(
+            content,
+            *("log", "-p", "-U0", "--format=%x00%ct", "--no-renames", "--no-color"),
+            *("-G", "^status:", "--", "."),
+        )
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return {}
+    strip = "" if prefix == "." else prefix + "/"
+    changes: dict[str, list[tuple[datetime, str]]] = {}
+    for commit in log.split("\0")[1:]:
+        stamp, _, diff = commit.partition("\n")
+        name = None
+        for line in diff.splitlines():
+            if line.startswith("+++ "):
+                target = line[4:]
+                name = target[2:].removeprefix(strip) if target.startswith("b/") else None
+            elif name and line.startswith("+status:"):
+                value = line.removeprefix("+status:").strip().strip("'\"")
+                changes.setdefault(name, []).append((_utc(int(stamp)), value))
+    return {name: sorted(values) for name, values in changes.items()}
+
+
 def revision(content: Path, rel: str, known: dict[str, Revision]) -> Revision:
     """The file's revision; outside git, its modification time stands for both times."""
     if rel in known:

@@ -275,8 +275,81 @@ FRENCH = {
     "single": "choix unique",
     "multiple": "choix multiple",
     "rating": "note de 1 à 5",
+    # recommendations and their response
+    "Sample data: this recommendation is invented for demonstration.": (
+        "Données d'exemple : cette recommandation est inventée pour la démonstration."
+    ),
+    "Recommendation": "Recommandation",
+    "Recommendations": "Recommandations",
+    "computed on {date}, when the site was built": "calculé le {date}, à la construction du site",
+    "Computed on {date}, when the site was built.": (
+        "Calculé le {date}, à la construction du site."
+    ),
+    "Text as adopted": "Texte adopté",
+    "The wording as adopted is not known here; see the sources.": (
+        "Le texte adopté n'est pas connu ici ; voir les sources."
+    ),
+    "In the original language ({language}):": "Dans la langue d'origine ({language}) :",
+    "Vote": "Vote",
+    "Group": "Groupe",
+    "For": "Pour",
+    "Against": "Contre",
+    "Abstained": "Abstentions",
+    "citizen members": "membres citoyen·nes",
+    "politicians": "élu·es",
+    "How each group voted is not known.": "Le vote de chaque groupe n'est pas connu.",
+    "Adopted at:": "Adoptée lors de :",
+    "Adopted at: {session}": "Adoptée lors de : {session}",
+    "Response": "Réponse",
+    "Owed by": "Réponse due par",
+    "Response due": "Réponse attendue le",
+    "Published": "Publiée le",
+    "the official document": "le document officiel",
+    "the official document's address is not known": (
+        "l'adresse du document officiel n'est pas connue"
+    ),
+    "No response has been published yet.": "Aucune réponse n'a encore été publiée.",
+    "Rate the response": "Noter la réponse",
+    "How do you rate the response to: {title}?": (
+        "Quelle note donnez-vous à la réponse à : {title} ?"
+    ),
+    "Results stay hidden until the rating closes.": (
+        "Les résultats restent cachés jusqu'à la clôture de la notation."
+    ),
+    "Timeline": "Chronologie",
+    "evidence": "preuve",
+    "Status on this site: {status}": "Statut sur ce site : {status}",
+    "Response published": "Réponse publiée",
+    "By status": "Par statut",
+    "By committee": "Par comité",
+    "All committees": "Tous les comités",
+    "Filter": "Filtrer",
+    "all": "tous",
+    "No recommendation yet.": "Aucune recommandation pour l'instant.",
+    "Responses overdue: {count}": "Réponses en retard : {count}",
+    "Follow each recommendation": "Suivre chaque recommandation",
+    "withdrawn": "retirée",
+    "answered": "réponse publiée",
+    "answered on {date}": "réponse publiée le {date}",
+    "no response deadline published": "aucun délai de réponse publié",
+    "response due today": "réponse attendue aujourd'hui",
+    "response due in 1 day": "réponse attendue dans 1 jour",
+    "response due in {days} days": "réponse attendue dans {days} jours",
+    "response overdue by 1 day": "réponse en retard de 1 jour",
+    "response overdue by {days} days": "réponse en retard de {days} jours",
+    "awaiting-response": "réponse attendue",
+    "accepted": "acceptée",
+    "partly-accepted": "acceptée en partie",
+    "rejected": "rejetée",
+    "in-progress": "en cours de mise en œuvre",
+    "implemented": "mise en œuvre",
+    "not-implemented": "non mise en œuvre",
 }
 ENGLISH = {
+    "awaiting-response": "awaiting response",
+    "partly-accepted": "partly accepted",
+    "in-progress": "in progress",
+    "not-implemented": "not implemented",
     "political-task-committee": "political task committee",
     "deliberative-committee": "deliberative committee",
     "citizens-assembly": "citizens' assembly",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from datetime import date
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ from civicloop.content import Appointment, Member
 from civicloop.escaping import clean
 from civicloop.fields import OPTION_LENGTH, OPTIONS, QUESTION_LENGTH, at_most
 from civicloop.sitecontext import SiteContext
+from civicloop.types import recommendation
 from civicloop.types.session import day_span
 
 VERSION = 1
@@ -156,6 +158,67 @@ class PollRecord(Record):
     )
 
 
+class VoteRecord(Record):
+    for_: int = Field(alias="for", serialization_alias="for")
+    against: int
+    abstained: int
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class ResponseRecord(Record):
+    date: date
+    url: str | None  # the official document; None: not known
+    summary: str
+
+
+class MilestoneRecord(Record):
+    date: date
+    what: str
+    evidence: str | None
+
+
+class StatusChange(Record):
+    date: AwareDatetime  # of the reviewed commit that set it (or of the build, if uncommitted)
+    status: str
+
+
+class RecommendationRecord(Record):
+    id: str
+    committee: str
+    number: str | None
+    area: str | None
+    title: str
+    summary: str
+    wording: str = Field(title="Text as adopted")  # or "not known"
+    language: str
+    adopted_at: str  # the session's id
+    adopted: date | None
+    votes: dict[Literal["citizen", "politician"], VoteRecord] | None  # None: not known
+    owed_by: str
+    status: Literal[
+        "awaiting-response",
+        "accepted",
+        "partly-accepted",
+        "rejected",
+        "in-progress",
+        "implemented",
+        "not-implemented",
+        "withdrawn",
+    ]
+    response_due: date | None
+    response_overdue: bool  # as computed at build time
+    computed: date  # the day the clock was computed on, in the committee's time zone
+    response: ResponseRecord | None
+    milestones: list[MilestoneRecord]
+    history: list[StatusChange]
+    rating: str | None  # the id of its rating poll, in polls.json
+    url: str
+    sample: bool
+    translations: dict[str, Translation]
+    hash: str  # sha256 of the record without this field: it changes when the record does
+
+
 def _file(key: str, record: type[Record]) -> type[BaseModel]:
     """The model of one data file: a version and a list of records."""
     return create_model(
@@ -167,6 +230,7 @@ FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "committees.json": ("committees", _file("committees", CommitteeRecord)),
     "sessions.json": ("sessions", _file("sessions", SessionRecord)),
     "polls.json": ("polls", _file("polls", PollRecord)),
+    "recommendations.json": ("recommendations", _file("recommendations", RecommendationRecord)),
 }
 
 
@@ -270,6 +334,10 @@ def _results(site: SiteContext, poll_id: str) -> PollResults | None:
 
 
 def polls(site: SiteContext) -> list[PollRecord]:
+    return _session_polls(site) + _rating_polls(site)
+
+
+def _session_polls(site: SiteContext) -> list[PollRecord]:
     return [
         PollRecord(
             id=p.id,
@@ -290,6 +358,103 @@ def polls(site: SiteContext) -> list[PollRecord]:
     ]
 
 
+def _rating_polls(site: SiteContext) -> list[PollRecord]:
+    """A recommendation's rating of the response: 1 to 5, asked of those who took part."""
+    records = []
+    for doc in site.catalog.of(recommendation.TYPE.name):
+        rating = doc.model.rating
+        if rating is None:
+            continue
+        records.append(
+            PollRecord(
+                id=rating.id,
+                committee=doc.committee,
+                session=f"{doc.committee}/{doc.model.adopted_at}",
+                question=recommendation.rating_question(doc.model.title),
+                kind="rating",
+                options=["1", "2", "3", "4", "5"],
+                opens=rating.opens,
+                closes=rating.closes,
+                comments=False,
+                url=site.absolute(doc.url),
+                results=_results(site, rating.id),
+                recommendation=doc.id,
+                sample=doc.model.sample or site.catalog.committee_of(doc).sample,
+            )
+        )
+    return records
+
+
+def _hashed(record_type: type[Record], fields: dict) -> Record:
+    """The record with `hash`: sha256 of its JSON without it, so it changes when it does."""
+    record = record_type.model_construct(**fields, hash="")
+    digest = hashlib.sha256(
+        json.dumps(
+            record.model_dump(mode="json", by_alias=True, exclude={"hash"}), sort_keys=True
+        ).encode()
+    ).hexdigest()
+    return record_type(**fields, hash=digest)
+
+
+def recommendations(site: SiteContext) -> list[RecommendationRecord]:
+    records = []
+    for doc in site.catalog.of(recommendation.TYPE.name):
+        m = doc.model
+        clock = recommendation.clock(site, doc)
+        votes = None
+        if m.votes is not None:
+            votes = {
+                group: VoteRecord(
+                    **{"for": v.in_favour, "against": v.against, "abstained": v.abstained}
+                )
+                for group in ("citizen", "politician")
+                if (v := getattr(m.votes, group)) is not None
+            }
+        response = m.response
+        fields = {
+            "id": doc.id,
+            "committee": doc.committee,
+            "number": m.number,
+            "area": m.area,
+            "title": m.title,
+            "summary": m.summary,
+            "wording": m.wording,
+            "language": m.language,
+            "adopted_at": f"{doc.committee}/{m.adopted_at}",
+            "adopted": recommendation.adopted_on(site.catalog, doc),
+            "votes": votes,
+            "owed_by": m.owed_by,
+            "status": m.status,
+            "response_due": m.response_due,
+            "response_overdue": clock.overdue,
+            "computed": clock.today,
+            "response": response
+            and ResponseRecord(
+                date=response.date,
+                url=_document_url(site, doc, response.url) if response.url else None,
+                summary=response.summary,
+            ),
+            "milestones": [
+                MilestoneRecord(
+                    date=x.date,
+                    what=x.what,
+                    evidence=_document_url(site, doc, x.evidence) if x.evidence else None,
+                )
+                for x in m.milestones
+            ],
+            "history": [
+                StatusChange(date=when, status=status)
+                for when, status in recommendation.history(site, doc)
+            ],
+            "rating": m.rating.id if m.rating else None,
+            "url": site.absolute(doc.url),
+            "sample": m.sample or site.catalog.committee_of(doc).sample,
+            "translations": _translations(doc),
+        }
+        records.append(_hashed(RecommendationRecord, fields))
+    return records
+
+
 def _document_url(site: SiteContext, doc: Entry, url: str) -> str:
     """Documents may be site-relative Markdown links; readers of the data need absolute URLs."""
     if "://" in url:
@@ -300,10 +465,15 @@ def _document_url(site: SiteContext, doc: Entry, url: str) -> str:
 
 def data_files(site: SiteContext) -> dict[str, bytes]:
     """Every file of `data/v1/`, by name: the data and, under `schema/`, its JSON Schemas."""
-    builders = {"committees.json": committees, "sessions.json": sessions, "polls.json": polls}
+    builders = {
+        "committees.json": committees,
+        "sessions.json": sessions,
+        "polls.json": polls,
+        "recommendations.json": recommendations,
+    }
     files = {}
     for name, (key, model) in FILES.items():
-        records = [r.model_dump(mode="json") for r in builders[name](site)]
+        records = [r.model_dump(mode="json", by_alias=True) for r in builders[name](site)]
         files[name] = _dump({"version": VERSION, key: records})
         schema = model.model_json_schema()
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

@@ -103,6 +103,7 @@ def render(site: SiteContext, doc: Entry, lang: str, body: str) -> str:
         "committee_doc_by_slug": lambda slug: catalog.committees[slug],
         "catalog": catalog,
         **catalog.listed,
+        **{name: f for t in TYPES.values() for name, f in t.names(site, lang).items()},
         "upcoming": [],
         "past": [],
         **kind.context(PageInput(site, doc, lang)),

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from civicloop import follow
 from civicloop.catalog import Catalog, Entry
 from civicloop.escaping import clean_line
-from civicloop.history import Revision, revision, revisions
+from civicloop.history import Revision, revision, revisions, status_changes
 from civicloop.loading import load
 from civicloop.organisation import Contact
 from civicloop.subscriptions import Subscription, uri
@@ -24,6 +24,7 @@ class SiteContext:
     now: datetime
     history: dict[str, Revision] = field(default_factory=dict)
     bot: str | None = None  # the bot's username (CIVICLOOP_BOT_USERNAME): pages link to it
+    statuses: dict[str, list[tuple[datetime, str]]] = field(default_factory=dict)  # from git
     contact: Contact | None = None  # the organisation's (CIVICLOOP_CONTACT); None: not given
 
     @classmethod
@@ -40,6 +41,7 @@ class SiteContext:
             now=now or current_time(),
             history=revisions(content),
             bot=follow.username(),
+            statuses=status_changes(content),
             contact=contact,
         )
 

@@ -287,6 +287,7 @@ IDENTIFIERS = {
     "type", "kind", "status", "process", "timezone", "years", "generator", "list", "role",
     "selection", "tags", "related", "languages", "poll", "session", "id", "url", "online",
     "replay", "by", "group", "starts", "ends", "date", "opens", "closes", "opened", "closed",
+    "language", "adopted_at", "evidence", "response_due",
 }  # fmt: skip
 
 
@@ -365,6 +366,49 @@ FRONT = {
             },
         ],
     },
+    "committees/{c}/sessions/00-held.md": {
+        "type": "session",
+        "title": WORD,
+        "number": 2,
+        "starts": "2026-10-06T18:30:00+02:00",
+        "ends": "2026-10-06T21:00:00+02:00",
+        "status": "held",
+        "place": WORD,
+    },
+    "committees/{c}/recommendations/index.md": {
+        "type": "listing",
+        "list": "recommendations",
+        "title": WORD,
+    },
+    "committees/{c}/recommendations/01-r.md": {
+        "type": "recommendation",
+        "title": WORD,
+        "number": WORD,
+        "area": WORD,
+        "summary": WORD,
+        "wording": WORD,
+        "language": "en",
+        "adopted_at": "00-held",
+        "votes": {"citizen": {"for": 1, "against": 0, "abstained": 0}},
+        "owed_by": WORD,
+        "response_due": "2026-11-14",
+        "response": {
+            "date": "2026-11-10",
+            "url": "https://example.org/response?a=1&b=2",
+            "summary": WORD,
+        },
+        "status": "accepted",
+        "milestones": [
+            {"date": "2026-11-12", "what": WORD, "evidence": "https://example.org/e?x=1&y=2"}
+        ],
+        "rating": {
+            "id": "r{i}",
+            "opens": "2026-11-12T09:00:00+01:00",
+            "closes": "2026-12-15T20:00:00+01:00",
+        },
+        "sources": [{"title": WORD, "url": "https://example.org/source"}],
+    },
+    "committees/{c}/recommendations/01-r.fr.md": {"title": WORD, "area": WORD, "summary": WORD},
     "case-studies/{s}.md": {
         "type": "case-study",
         "title": WORD,
@@ -396,6 +440,7 @@ LISTINGS = {
     "webinars/index.md": "webinars",
     "calendar.md": "calendar",
     "results.md": "results",
+    "recommendations.md": "recommendations",
 }
 
 

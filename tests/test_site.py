@@ -268,7 +268,9 @@ def test_feed_parses_with_entries(sample_site):
     assert SITE_URL + SESSION_PAGE + "/" in links
 
 
-@pytest.mark.parametrize("name", ["committees.json", "sessions.json", "polls.json"])
+@pytest.mark.parametrize(
+    "name", ["committees.json", "sessions.json", "polls.json", "recommendations.json"]
+)
 def test_open_data_matches_its_schema(sample_site, name):
     data = json.loads((sample_site / "data/v1" / name).read_text())
     schema = json.loads((sample_site / "data/v1/schema" / name).read_text())

@@ -22,6 +22,8 @@ NEW = {
     "case-study": ["a-study", "--title", "A study", "--country", "Chile", "--years", "2020-"],
     "webinar": ["a-talk", "--title", "A talk", "--date", "2027-02-01T14:00+01:00"]
     + ["--replay", "https://vimeo.com/123"],
+    "recommendation": ["--committee", "gentofte-political-task-committee"]
+    + ["--session", "05-final-proposal", "--title", "Ask the council"],
 }
 KINDS = list(TYPES.values())
 
@@ -35,6 +37,7 @@ def test_the_registry_holds_every_type_once_in_position_order():
         "results",
         "listing",
         "draw",
+        "recommendation",
     ]
     positions = [t.position for t in KINDS]
     assert positions == sorted(set(positions))
@@ -66,7 +69,15 @@ def test_a_path_made_from_the_place_is_of_that_type(kind):
     assert type_at(path) is kind  # and of no other type before it
 
 
-@pytest.mark.parametrize("path", ["index.md", "webinars/index.md", "case-studies/index.md"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "index.md",
+        "webinars/index.md",
+        "case-studies/index.md",
+        "committees/example/recommendations/index.md",  # a committee's tracker
+    ],
+)
 def test_listings_and_plain_pages_have_no_place(path):
     assert type_at(path) is None
 

@@ -20,7 +20,8 @@ def test_valid_content_passes_with_a_summary(content, capsys):
     status, lines = validate(content, capsys)
     assert status == 0
     assert lines == [
-        "ok: 5 pages (1 committees, 1 sessions, 1 case studies, 1 webinars), no problems"
+        "ok: 5 pages (1 committees, 1 sessions, 1 case studies, 1 webinars, 0 recommendations), "
+        "no problems"
     ]
 
 

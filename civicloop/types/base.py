@@ -31,7 +31,12 @@ class Site(Protocol):
 
     catalog: Catalog
     bot: str | None  # the bot's username, for "Follow on Telegram" links; None: no such links
+    now: datetime  # the build's moment ("next sessions", deadlines)
+    base_url: str
+    statuses: dict[str, list[tuple[datetime, str]]]  # each file's `status:` changes, from git
     contact: Contact | None  # the organisation's contact address; None: not configured
+
+    def absolute(self, url: str) -> str: ...
 
     def revision(self, doc: Entry) -> Revision: ...
 
@@ -64,6 +69,8 @@ class FeedEntry:
     title: str
     summary: str
     sample: bool = False  # sample data: the feed marks it so
+    # when the entry last changed, if not when its file did (a deadline passed since)
+    updated: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,10 @@ def _no_links(entry: Entry) -> Iterable[str]:
     return ()
 
 
+def _no_names(site: Site, lang: str) -> Mapping[str, Any]:
+    return {}
+
+
 @dataclass(frozen=True)
 class ContentType:
     name: str  # front matter `type:`, template stem, schema name
@@ -130,6 +141,11 @@ class ContentType:
     skeleton: Skeleton | None = None  # None: no `civicloop new`
     checks: Callable[[Catalog], Iterator[Problem]] = _no_checks  # across files
     links: Callable[[Entry], Iterable[str]] = _no_links  # front-matter links to check
+    # names every template gets (functions, so that a page pays only for what it calls), such
+    # as a summary another type's page includes
+    names: Callable[[Site, str], Mapping[str, Any]] = _no_names
+    # calendar events (icalendar components) an entry adds to its committee's calendar
+    events: Callable[[Site, Entry], Iterable[Any]] | None = None
 
     def template_name(self, entry: Entry) -> str:
         return self.template(entry) if self.template else f"{self.name}.md"

@@ -4,6 +4,7 @@ template, `listing-<list>.md`, that adds what the build knows after the editor's
 
 from __future__ import annotations
 
+from importlib.resources import files
 from typing import Any, Literal
 
 from babel.dates import format_date
@@ -22,9 +23,21 @@ DATA_FILES = (
     ("sessions.json", "Each session: when and where, its status and agenda."),
     ("polls.json", "Each poll: its question, options, opening and closing."),
     ("draws.json", "Each draw by lot: its commitment, public random value and result."),
+    (
+        "recommendations.json",
+        "Each recommendation: its status, the response and its deadline, the milestones.",
+    ),
 )
 # The site's own pages, which other pages link to where the content has them.
 TAKE_PART = "take-part.md"
+# One list for each template `listing-<list>.md`: a type that adds a list adds its template.
+LISTS = tuple(
+    sorted(
+        t.name.removeprefix("listing-").removesuffix(".md")
+        for t in (files("civicloop") / "templates").iterdir()
+        if t.name.startswith("listing-") and t.name.endswith(".md")
+    )
+)
 
 
 class Listing(Strict):
@@ -32,17 +45,7 @@ class Listing(Strict):
 
     type: Literal["listing"]
     title: Text
-    list: Literal[
-        "home",
-        "committees",
-        "case-studies",
-        "webinars",
-        "calendar",
-        "results",
-        "take-part",
-        "accessibility",
-        "open-data",
-    ]
+    list: Literal[LISTS]  # type: ignore[valid-type]
 
 
 def _next(upcoming: list[Entry]) -> dict[str, Entry]:

@@ -60,6 +60,11 @@ PAGES: dict[str, str] = {
     "calendar": "calendar/",
     "take part": "take-part/",
     "accessibility statement": "accessibility/",
+    "recommendation": (
+        "committees/sample-neighbourhood-committee/recommendations/03-raised-crossings/"
+    ),
+    "recommendations tracker": "recommendations/",
+    "committee tracker": "committees/sample-neighbourhood-committee/recommendations/",
     "search results": "",  # the home page with a query typed into Material's search
     "French page": "fr/committees/sample-neighbourhood-committee/",
 }
