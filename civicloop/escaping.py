@@ -32,6 +32,8 @@ def clean(text: str) -> str:
     noncharacters and bidirectional embeddings, overrides and isolates; surrogates that do not
     pair up (they cannot be encoded) become U+FFFD. Everything else (joiners, variation
     selectors, combining marks, private use) is kept."""
+    if text.isprintable():  # no control, separator but space, surrogate or noncharacter:
+        return text  # nothing to change (most text; the three expressions cost 2 µs a call)
     return FORBIDDEN.sub("", LINE_BREAK.sub("\n", paired(text)))
 
 

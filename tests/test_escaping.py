@@ -24,7 +24,7 @@ from conftest import ROOT, build_site, write
 from pydantic import BaseModel
 
 from bot.store import Store
-from civicloop import sharing
+from civicloop import escaping, sharing
 from civicloop.calendar import calendars
 from civicloop.cli import main
 from civicloop.escaping import markdown_link, markdown_paragraphs, markdown_text
@@ -811,3 +811,20 @@ async def test_the_bot_keeps_a_comment_whole(make_harness, monkeypatch, comment,
     kit.ctl.send_message(1, comment, reply_to_message_id=poll["message_id"])
     await kit.reply_to(1, before, "Editors read your comment")
     assert [r["text"] for r in kit.rows("SELECT text FROM comments")] == [stored or comment]
+
+
+def _filtered(text: str) -> str:
+    """What `clean` does to text that is not printable."""
+    return escaping.FORBIDDEN.sub("", escaping.LINE_BREAK.sub("\n", escaping.paired(text)))
+
+
+def test_the_shortcut_for_printable_text_changes_nothing_the_filters_would():
+    """`clean` returns printable text as it is: for every code point, alone and all together,
+    the three filters it skips would have left it unchanged; text with what they change still
+    goes through them."""
+    printable = [chr(c) for c in range(0x110000) if chr(c).isprintable()]
+    assert [c for c in printable if _filtered(c) != c] == []
+    assert _filtered("".join(printable)) == "".join(printable)
+    for odd, cleaned in [("\r\n", "\n"), ("\x85", "\n"), ("\u202e", ""), ("\ufffe", "")]:
+        assert escaping.clean(f"a{odd}b") == f"a{cleaned}b"
+    assert escaping.clean("a\ud800b") == "a\ufffdb"

@@ -217,6 +217,17 @@ def test_page_sitemap_lists_the_page_and_its_translations(content):
     }
 
 
+@pytest.mark.parametrize("value", ["plain", "a&b<c>d\"e'f", "\r\n\t é \u2028", "&amp;&#10;"])
+def test_sitemap_text_escapes_as_elementtree_does(value):
+    """The sitemap is written as text: its escapes are ElementTree's, in text and attributes."""
+    element = ET.Element("e", a=value)
+    element.text = value
+    text = sharing._xml(value)
+    assert (
+        ET.tostring(element, encoding="unicode") == f'<e a="{sharing._xml(value, True)}">{text}</e>'
+    )
+
+
 def test_robots_txt_names_the_sitemaps(content):
     text = sharing.robots(site_of(content)).decode()
     assert text.splitlines()[:2] == ["User-agent: *", "Allow: /"]

@@ -337,14 +337,13 @@ cli()
     "module, function, when, message",
     [
         ("civicloop.artefacts", "artefacts", "True", "making the calendars, feed and open data"),
-        ("civicloop.pages", "render", "args[2] == 'fr'", "making the pages in French"),
     ],
 )
 def test_a_failure_in_the_second_process_stops_the_build(
     content, tmp_path, module, function, when, message
 ):
-    """The pages in French, and the calendars, feed and data, are made by other processes: if
-    one fails, so does the build, rather than publish a site without them."""
+    """The calendars, feed and data are made by a second process: if it fails, so does the
+    build, rather than publish a site without them."""
     failing = FAILING.format(module=module, function=function, when=when)
     result = build_site(content, tmp_path / "out", runner=("-c", failing))
     assert result.returncode == 1

@@ -2,8 +2,8 @@
 which MkDocs (and mkdocs-static-i18n, in folder mode) then builds like any Markdown.
 
 What each page, calendar, feed and data file says is decided in `civicloop/`; the plugin only
-runs the step, with two more processes (the pages in other languages; calendars, feed and data)
-beside the one writing the default language's pages, and points MkDocs at the tree.
+runs the step, with a second process (calendars, feed and data) beside the one writing the
+pages, and points MkDocs at the tree.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from mkdocs.structure.files import Files
 
 from civicloop import pages
 from civicloop.generate import NotATree, claim, prune, write_artefacts, write_languages
-from civicloop.languages import ALL, CODES, DEFAULT
+from civicloop.languages import CODES, DEFAULT
 from civicloop.organisation import Contact, colour, contact, footer
 from civicloop.sitecontext import SiteContext
 from civicloop_mkdocs.config import CivicloopConfig
@@ -27,8 +27,6 @@ from civicloop_mkdocs.jobs import Job
 
 if TYPE_CHECKING:  # only `mkdocs serve` loads its server (and a web server with it)
     from mkdocs.livereload import LiveReloadServer
-
-OTHERS = ", ".join(language.english for language in ALL[1:])
 
 
 class CivicloopPlugin(BasePlugin[CivicloopConfig]):
@@ -70,13 +68,11 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
         except NotATree as error:
             raise Abort(f"civicloop: the plugin's 'source' setting: {error}") from None
         pages.prepare()  # before forking: each process would compile the templates
-        with (
-            Job(f"making the pages in {OTHERS}", write_languages, site, tree, CODES[1:]) as others,
-            Job(
-                "making the calendars, feed and open data", write_artefacts, site, site_name, tree
-            ) as files,
-        ):
-            written = write_languages(site, tree, (DEFAULT,)) + others.result() + files.result()
+        # every language's pages here, where the caches the languages share (dates, links,
+        # descriptions) are warm; the calendars, feed and data meanwhile in a second process
+        what = "making the calendars, feed and open data"
+        with Job(what, write_artefacts, site, site_name, tree) as files:
+            written = write_languages(site, tree, CODES) + files.result()
         prune(self.tree, written.made)
         return site
 
