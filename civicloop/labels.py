@@ -196,6 +196,10 @@ FRENCH = {
         "langue et les comités à suivre ; envoyez /stop pour arrêter, /forget pour effacer ce "
         "qu'il garde de vous."
     ),
+    "The committees:": "Les comités :",
+    "A question, or something to tell a committee? Write to us:": (
+        "Une question, ou quelque chose à dire à un comité ? Écrivez-nous :"
+    ),
     "Answer polls": "Répondre aux sondages",
     "Committees ask residents' views between sessions. A poll's question and options are on its "
     "session's page; you answer in the Telegram bot, which publishes only totals, and only when "

@@ -128,7 +128,7 @@ def test_home_cards_follow_each_committee_when_the_bot_is_known(content, tmp_pat
 
 def test_take_part_and_accessibility_pages_in_both_languages(sample_site):
     for path, words in (
-        ("take-part", ["Apply to be drawn by lot", "Answer polls", "Contact:"]),
+        ("take-part", ["Apply to be drawn by lot", "Answer polls", "Write to us:"]),
         ("fr/take-part", ["Se porter volontaire pour le tirage au sort", "Répondre aux sondages"]),
         (
             "accessibility",
