@@ -174,7 +174,7 @@ FRENCH = {
     "News feed (Atom)": "Fil d'actualités (Atom)",
     "Open data": "Données ouvertes",
     "Accessibility": "Accessibilité",
-    "Privacy": "Vie privée",
+    "Privacy": "Confidentialité",
     # the home page, "Take part", the accessibility statement, the open data
     "How to take part": "Comment participer",
     "Follow a committee on Telegram: the bot reminds you of its sessions, tells you when one "

@@ -436,6 +436,7 @@ def test_the_organisation_is_configuration_and_shown_as_text(content, tmp_path, 
     monkeypatch.setenv("CIVICLOOP_FOOTER", words)
     monkeypatch.setenv("CIVICLOOP_ORG_COLOUR", "#1F5F8B")
     monkeypatch.setenv("CIVICLOOP_CONTACT", "https://town.example/write-to-us")
+    monkeypatch.setenv("CIVICLOOP_ORG_LOGO", "https://town.example/logo.svg")
     result = build_site(content, tmp_path / "out")
     assert result.returncode == 0, result.stderr
     page = html(tmp_path / "out", "committees/test")
@@ -443,6 +444,8 @@ def test_the_organisation_is_configuration_and_shown_as_text(content, tmp_path, 
     assert page.title.get_text().endswith(" - " + name)
     assert page.select_one(".md-header__topic .md-ellipsis").get_text(strip=True) == name
     assert page.select_one(".md-header .md-logo")["aria-label"] == name
+    logo = page.select_one(".md-header .md-logo img")
+    assert logo["src"] == "https://town.example/logo.svg" and logo["alt"] == ""
     footer = page.select_one("footer")
     assert footer.select_one(".civicloop-footer__name").get_text() == name
     assert words in footer.get_text()
