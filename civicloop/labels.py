@@ -186,7 +186,7 @@ FRENCH = {
     "News feed (Atom)": "Fil d'actualités (Atom)",
     "Open data": "Données ouvertes",
     "Accessibility": "Accessibilité",
-    "Privacy": "Vie privée",
+    "Privacy": "Confidentialité",
     # the home page, "Take part", the accessibility statement, the open data
     "How to take part": "Comment participer",
     "Follow a committee on Telegram: the bot reminds you of its sessions, tells you when one "
@@ -207,6 +207,10 @@ FRENCH = {
         "d'elles change ou est annulée, et vous pose ses sondages. Ouvrez-le, choisissez votre "
         "langue et les comités à suivre ; envoyez /stop pour arrêter, /forget pour effacer ce "
         "qu'il garde de vous."
+    ),
+    "The committees:": "Les comités :",
+    "A question, or something to tell a committee? Write to us:": (
+        "Une question, ou quelque chose à dire à un comité ? Écrivez-nous :"
     ),
     "Answer polls": "Répondre aux sondages",
     "Committees ask residents' views between sessions. A poll's question and options are on its "

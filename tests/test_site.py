@@ -129,7 +129,7 @@ def test_home_cards_follow_each_committee_when_the_bot_is_known(content, tmp_pat
 
 def test_take_part_and_accessibility_pages_in_both_languages(sample_site):
     for path, words in (
-        ("take-part", ["Apply to be drawn by lot", "Answer polls", "Contact:"]),
+        ("take-part", ["Apply to be drawn by lot", "Answer polls", "Write to us:"]),
         ("fr/take-part", ["Se porter volontaire pour le tirage au sort", "Répondre aux sondages"]),
         (
             "accessibility",
@@ -457,6 +457,7 @@ def test_the_organisation_is_configuration_and_shown_as_text(content, tmp_path, 
     monkeypatch.setenv("CIVICLOOP_FOOTER", words)
     monkeypatch.setenv("CIVICLOOP_ORG_COLOUR", "#1F5F8B")
     monkeypatch.setenv("CIVICLOOP_CONTACT", "https://town.example/write-to-us")
+    monkeypatch.setenv("CIVICLOOP_ORG_LOGO", "https://town.example/logo.svg")
     result = build_site(content, tmp_path / "out")
     assert result.returncode == 0, result.stderr
     page = html(tmp_path / "out", "committees/test")
@@ -464,6 +465,8 @@ def test_the_organisation_is_configuration_and_shown_as_text(content, tmp_path, 
     assert page.title.get_text().endswith(" - " + name)
     assert page.select_one(".md-header__topic .md-ellipsis").get_text(strip=True) == name
     assert page.select_one(".md-header .md-logo")["aria-label"] == name
+    logo = page.select_one(".md-header .md-logo img")
+    assert logo["src"] == "https://town.example/logo.svg" and logo["alt"] == ""
     footer = page.select_one("footer")
     assert footer.select_one(".civicloop-footer__name").get_text() == name
     assert words in footer.get_text()

@@ -66,7 +66,9 @@ def test_each_committee_card_of_the_home_page_follows_its_committee(context, fol
     assert cards.count() == 3
     for i in range(cards.count()):
         card = cards.nth(i)
-        committee = card.locator("h3 a").get_attribute("href").rstrip("/").split("/")[-1]
+        committee = (
+            card.locator("h3 a:not(.headerlink)").get_attribute("href").rstrip("/").split("/")[-1]
+        )
         follow = card.get_by_role(
             "link", name="Suivre sur Telegram" if lang else "Follow on Telegram"
         )
