@@ -73,12 +73,11 @@ document.addEventListener("keydown", function (event) {
   }));
   var byCommittee = menu("committee", tracker.dataset.committeeLabel,
     Object.keys(committees).sort().map(function (c) { return [c, committees[c]]; }));
-  var form = document.createElement("form");
-  form.className = "civicloop-tracker__filter";
+  // the page holds the form's place already (its height reserved), so nothing moves
+  var form = tracker.querySelector(".civicloop-tracker__filter");
   form.appendChild(byStatus.wrapper);
   if (Object.keys(committees).length > 1) form.appendChild(byCommittee.wrapper);
   form.addEventListener("submit", function (event) { event.preventDefault(); });
-  tracker.insertBefore(form, tracker.firstChild);
 
   function show(element, shown) {
     // a table the theme has since wrapped (to scroll it) goes with its wrapper
