@@ -34,8 +34,10 @@ from bot import messages as say
 from bot.localapi import ControlClient
 from bot.sitedata import fetch, short
 from bot.store import Store
+from civicloop.labels import FRENCH
 from civicloop.opendata import PollRecord
 from civicloop.publisher.gitrepo import GitPublisher
+from civicloop.tally import GROUP_NAMES
 
 RESULTS = "You said, we did: the results are published"
 MOVED = "You said, we did: a recommendation moved"
@@ -316,7 +318,7 @@ async def test_a_member_who_never_answered_gets_the_rating(make_harness, tmp_pat
     )
 
 
-def test_the_results_message_gives_each_groups_figures_in_the_persons_language():
+def test_the_results_message_gives_each_groups_figures_in_the_persons_language(monkeypatch):
     option = {"label": "Monday", "count": None, "share": None}
     withheld = {"respondents": None, "suppressed": True, "options": [option, option]}
     poll = PollRecord.model_validate(
@@ -332,19 +334,19 @@ def test_the_results_message_gives_each_groups_figures_in_the_persons_language()
             "comments": False,
             "url": "http://x/",
             "results": {
-                "respondents": 21,
+                "respondents": 23,
                 "suppressed": False,
                 "options": [
-                    {"label": "Monday", "count": 13, "share": 0.619},
-                    {"label": "Tuesday", "count": 8, "share": 0.381},
+                    {"label": "Monday", "count": 13, "share": 0.565},
+                    {"label": "Tuesday", "count": 10, "share": 0.435},
                 ],
                 "by_role": {
                     "public": {
-                        "respondents": 12,
+                        "respondents": 13,
                         "suppressed": False,
                         "options": [
-                            {"label": "Monday", "count": 8, "share": 0.667},
-                            {"label": "Tuesday", "count": 4, "share": 0.333},
+                            {"label": "Monday", "count": 8, "share": 0.615},
+                            {"label": "Tuesday", "count": 5, "share": 0.385},
                         ],
                     },
                     "citizen": withheld,
@@ -357,13 +359,19 @@ def test_the_results_message_gives_each_groups_figures_in_the_persons_language()
         }
     )
     english = say.results_news(poll, "en").splitlines()
-    assert "Which &lt;day&gt;?" in english and "21 people answered." in english
-    assert "Monday: 13 (62%)" in english and "The public (12): Monday 8, Tuesday 4" in english
+    assert "Which &lt;day&gt;?" in english and "23 people answered." in english
+    assert "Monday: 13 (56%)" in english and "The public (13): Monday 8, Tuesday 5" in english
     assert "Citizen members: not published, to protect who answered" in english
     assert not [line for line in english if line.startswith("Other members")]  # nobody
     assert english[-1] == "http://x/results/p/"
     french = say.results_news(poll, "fr")
-    assert "21 personnes ont répondu." in french and "Le public (12)" in french
+    assert "23 personnes ont répondu." in french and "Le public (13)" in french
+    # the groups' names are the site's (civicloop.tally, civicloop.labels): change one, both follow
+    for name in ("The public", "Citizen members", "Politicians"):
+        monkeypatch.setitem(FRENCH, name, f"[{name}]")
+    french = say.results_news(poll, "fr")
+    assert "[The public] (13)" in french and "[Citizen members] : non publié" in french
+    assert [GROUP_NAMES[g] for g in ("public", "citizen")] == ["The public", "Citizen members"]
 
 
 async def test_the_site_data_reads_with_or_without_recommendations(tmp_path):
