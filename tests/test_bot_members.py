@@ -189,6 +189,20 @@ def test_the_invite_command_checks_the_committee_against_the_site(tmp_path):
     assert not done.stdout
 
 
+def test_leave_ends_the_roles_of_every_committee_as_its_help_says(tmp_path):
+    from bot.commands import help_text
+
+    with contextlib.closing(Store(tmp_path / "bot.sqlite3", b"secret")) as store:
+        (first,) = store.invite("alpha", "citizen", 1)
+        (second,) = store.invite("beta", "politician", 1)
+        for token in (first, second):
+            assert store.redeem(7, token, datetime.now(UTC)) is not None
+        assert store.leave_roles(7) == ["alpha", "beta"]
+        assert store.role(7, "alpha") is None and store.role(7, "beta") is None
+    assert "/leave End your member roles, in every committee" in help_text("en").splitlines()
+    assert "/leave Mettre fin à vos rôles de membre, dans tous les comités" in help_text("fr")
+
+
 def test_every_role_a_committee_names_has_its_words_in_each_language():
     from typing import get_args
 

@@ -124,12 +124,14 @@ async def test_the_results_message_can_be_turned_off(make_harness, tmp_path):
         await subscribe(kit, user)
         await answer_poll(kit, user, 2)
     settings = await kit.command(3, "settings", "When results are published: on.")
-    await kit.press(3, settings, "news:results:off", "No more messages when results are")
+    off = "No more messages when results are published."
+    await kit.press_answered(3, settings, "news:results:off", off)
     await kit.rows_become(
         [(0, 1)], "SELECT results_news, recommendation_news FROM users WHERE user_id = 3"
     )
     again = await kit.command(3, "settings", "When results are published: off.")
     assert "news:results:on" in buttons(again)
+    assert texts(kit, 3, off) == []  # the button's answer says it; no message repeats it
     await close_now(kit, "test-poll")
     merge_results(tmp_path, kit.settings.db, "test-poll")
     await kit.until(lambda: texts(kit, 1, RESULTS))
@@ -145,7 +147,8 @@ async def test_a_recommendation_that_moves_is_told_to_followers_once(make_harnes
     for user in (1, 2, 3):
         await subscribe(kit, user)
     settings = await kit.command(3, "settings", "News of recommendations: on.")
-    await kit.press(3, settings, "news:recommendations:off", "No more news of recommendations.")
+    off = "No more news of recommendations."
+    await kit.press_answered(3, settings, "news:recommendations:off", off)
     await kit.until(lambda: kit.rows("SELECT 1 FROM recommendations_seen"))
     assert kit.rows("SELECT key FROM outbox WHERE key LIKE 'rec:%'") == []  # learnt, not news
 
