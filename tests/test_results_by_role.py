@@ -167,6 +167,35 @@ def test_no_figure_about_fewer_than_five_can_be_worked_out():
     assert len(CORPUS) > 35_000
 
 
+def test_no_choice_of_a_multiple_choice_poll_can_be_worked_out():
+    """Each person choosing the first option, the second or both: every split of up to 5 people
+    in each of two groups (any two), the same rule."""
+    each = [
+        [[0]] * first + [[1]] * second + [[0, 1]] * (n - first - second)
+        for n in range(6)
+        for first in range(n + 1)
+        for second in range(n - first + 1)
+    ]
+    for pair in itertools.combinations(GROUPS, 2):
+        for chosen in itertools.product(each, repeat=2):
+            answers = [
+                (ROLES[name], options)
+                for name, made in zip(pair, chosen, strict=True)
+                for options in made
+            ]
+            groups = by_group(["a", "b"], answers, MIN_GROUP)
+            withheld = [n for n, g in groups.items() if g.suppressed]
+            for name, group in groups.items():
+                counts = [o.count for o in group.tally.options]
+                people = group.tally.respondents
+                assert group.suppressed or tells_no_one(people, counts, name != "public")
+            if len(withheld) < len(GROUPS):
+                counts = [sum(groups[n].tally.options[i].count for n in withheld) for i in range(2)]
+                people = sum(groups[n].tally.respondents for n in withheld)
+                members = any(n != "public" for n in withheld)
+                assert tells_no_one(people, counts, members), (pair, chosen)
+
+
 def test_results_without_members_keep_the_digest_they_had():
     """Results made before roles (every answer the public's) are the same results: published
     once, they are not taken for results of other answers."""
