@@ -345,10 +345,13 @@ def map_link(place: str) -> str:
 
 def spoken(site: Site, entry: Entry, lang: str) -> str:
     """When and where in words, in `lang` and the committee's time zone: "Tuesday 9 December
-    2026, 18:00–20:00 CET, Town hall" (or what is known of the date)."""
+    2026, 18:00–20:00 CET, Town hall" (or what is known of the date); "Online" only when it
+    has an online link, and no place at all when its sources give neither."""
     zone = site.catalog.committee_of(entry).timezone
     text, local = session_time(entry.model, zone, lang), entry.localized(lang)
-    return f"{text}, {local.place}" if local.place else f"{text}, {translator(lang)('Online')}"
+    if local.place:
+        return f"{text}, {local.place}"
+    return f"{text}, {translator(lang)('Online')}" if entry.model.online else text
 
 
 def _summary(page: PageInput) -> str:
