@@ -19,7 +19,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
 
 from civicloop.catalog import Entry, page_url, resolve
 from civicloop.content import Appointment, Member
-from civicloop.escaping import clean
+from civicloop.escaping import clean, inert_json
 from civicloop.fields import OPTION_LENGTH, OPTIONS, QUESTION_LENGTH, at_most
 from civicloop.sitecontext import SiteContext
 from civicloop.types import recommendation
@@ -482,11 +482,6 @@ def data_files(site: SiteContext) -> dict[str, bytes]:
     return files
 
 
-# Characters that mean something to an HTML parser or a JavaScript source, only ever inside JSON
-# strings, written as escapes that every JSON reader decodes to the same text.
-INERT_IN_HTML = {c: f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
-
-
 def _cleaned(value: object) -> object:
     if isinstance(value, str):
         return clean(value)
@@ -499,6 +494,4 @@ def _cleaned(value: object) -> object:
 
 def _dump(value: object) -> bytes:
     text = json.dumps(_cleaned(value), ensure_ascii=False, indent=1, sort_keys=False)
-    for char, escape in INERT_IN_HTML.items():  # not str.translate: a dict lookup per character
-        text = text.replace(char, escape)
-    return text.encode() + b"\n"
+    return inert_json(text).encode() + b"\n"
