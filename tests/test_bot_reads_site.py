@@ -4,8 +4,9 @@ sample site's `recommendations.json` and its rating poll in `polls.json` (review
 from __future__ import annotations
 
 import json
+import re
 import shutil
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jsonschema
@@ -18,7 +19,9 @@ from bot.sitedata import fetch, short
 from civicloop.catalog import Catalog
 from civicloop.cli import main
 from civicloop.loading import load
+from civicloop.opendata import data_files
 from civicloop.results import Answer, PollInfo, change_for, results_of
+from civicloop.sitecontext import SiteContext
 
 RATED = "sample-neighbourhood-committee/03-raised-crossings"
 
@@ -91,3 +94,85 @@ def test_results_of_the_sample_rating_poll_validate_and_show_on_the_site(
     results = next(p for p in rebuilt if p["id"] == poll["id"])["results"]
     assert results["respondents"] == 25 and not results["suppressed"]
     assert [o["count"] for o in results["options"]] == [5, 5, 5, 5, 5]
+
+
+async def test_the_real_bot_sends_the_sample_rating_to_a_member_and_records_the_press(tmp_path):
+    """Through python-telegram-bot against the local Bot API server, on the open data built
+    from the sample content (its rating block moved to open now: the bot runs on the clock):
+    a citizen member of the sample committee gets the rating as buttons, and a press counts."""
+    from botkit import Harness
+    from test_bot_members import run_invite, start_with
+
+    from bot.localapi import ThreadedLocalBotApi
+    from bot.settings import Settings
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    rated = (
+        content / "committees/sample-neighbourhood-committee/recommendations/03-raised-crossings.md"
+    )
+    now = datetime.now(UTC)
+    text, moved = re.subn(
+        r"^rating:\n  id: (.*)\n  opens: .*\n  closes: .*\n",
+        lambda m: (
+            f"rating:\n  id: {m[1]}\n  opens: {(now - timedelta(minutes=1)).isoformat()}\n"
+            f"  closes: {(now + timedelta(hours=1)).isoformat()}\n"
+        ),
+        rated.read_text(),
+        flags=re.MULTILINE,
+    )
+    assert moved == 1
+    rated.write_text(text)
+    site = SiteContext.open(content, "http://127.0.0.1:8000/")
+    assert not site.catalog.problems, site.catalog.problems
+    data = tmp_path / "data"
+    for name, made in data_files(site).items():
+        (data / name).parent.mkdir(parents=True, exist_ok=True)
+        (data / name).write_bytes(made)
+    api = ThreadedLocalBotApi().start()
+    settings = Settings(
+        token=api.token,
+        api_url=api.url,
+        data=str(data),
+        db=tmp_path / "bot.sqlite3",
+        admins=frozenset({900}),
+        secret=b"a-test-secret-of-at-least-32-bytes!",
+        tick=0.1,
+        refresh=0.2,
+    )
+    ctl = api.control()
+    ctl.add_user(1, "User1", language_code="en")
+    kit = Harness(api, ctl, settings)
+    await kit.start()
+    try:
+        welcome = await kit.command(1, "start", "What I store")
+        listing = await kit.press(1, welcome, "lang:en", "Committees you can follow")
+        await kit.press_answered(
+            1, listing, f"sub:{short('sample-neighbourhood-committee')}", "You now follow"
+        )
+        done = run_invite(
+            settings.db,
+            settings.data,
+            ["--committee", "sample-neighbourhood-committee", "--role", "citizen", "--count", "1"],
+        )
+        assert done.returncode == 0, done.stderr
+        token = done.stdout.strip().rpartition("start=")[2]
+        await start_with(kit, 1, token, "citizen member")
+
+        def ratings() -> list[dict]:
+            return [
+                m for m in kit.messages(1) if "How do you rate the response to" in m.get("text", "")
+            ]
+
+        sent = (await kit.until(ratings))[0]
+        assert "Raised crossings on the school routes" in sent["text"] and "poll" not in sent
+        key = short("sample-rating-raised-crossings")
+        await kit.press_answered(1, sent, f"rate:{key}:4", "Thank you: you answered 4.")
+        await kit.rows_become(
+            [("[3]",)],
+            "SELECT options FROM answers WHERE poll_id = ?",
+            "sample-rating-raised-crossings",
+        )
+    finally:
+        await kit.stop()
+        api.stop()
