@@ -128,9 +128,8 @@ def calendar(url: str, name: str, events: Iterable[bytes], timezones: Iterable[b
             ("VERSION", "2.0"),
             ("PRODID", text(f"-//civicloop//civicloop {__version__}//EN")),
             ("METHOD", "PUBLISH"),
-            # icalendar writes the name unescaped (as is, cleaned to one line): kept so
-            ("NAME", clean_line(name)),
-            ("X-WR-CALNAME", clean_line(name)),
+            ("NAME", text(clean_line(name))),  # TEXT (RFC 7986 5.1): `,` `;` `\\` escaped
+            ("X-WR-CALNAME", text(clean_line(name))),
             ("UID", text(str(uuid5(NAMESPACE_URL, url)))),
             ("URL", clean_line(url)),
         ],

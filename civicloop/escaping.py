@@ -2,7 +2,8 @@
 escaped for Markdown, HTML or a link, so that it shows as written and never becomes structure.
 
 `clean` is the one filter every output shares (pages, feed, calendars, open data); the page
-templates print any value through `markdown_text` unless it is `Markdown` civicloop made.
+templates print any value through `markdown_text` unless it is `Markdown` civicloop made;
+`inert_json` makes JSON safe inside HTML (the open data, a page's JSON-LD).
 """
 
 from __future__ import annotations
@@ -128,3 +129,17 @@ def _link(text: str, url: str) -> Markdown:
         return label
     destination = quote(target, safe="/:?#[]@!$&*+,;=%~-._").replace("&", "&amp;")
     return Markdown(f"[{label}]({destination})")
+
+
+# Characters that mean something to an HTML parser (`</script>`, `<!--`, `&`) or end a line of
+# JavaScript source (U+2028, U+2029). JSON has them only inside strings, where an escape reads
+# as the character itself.
+INERT_IN_HTML = {c: f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
+
+
+def inert_json(text: str) -> str:
+    """JSON text `text` with `<`, `>`, `&`, U+2028 and U+2029 as escapes (`\\u003c`): the same
+    JSON to any reader, and text that can be put as it is inside an HTML `<script>` element."""
+    for char, escape in INERT_IN_HTML.items():  # not str.translate: a dict lookup per character
+        text = text.replace(char, escape)
+    return text

@@ -19,11 +19,11 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
 
 from civicloop.catalog import Entry, page_url, resolve
 from civicloop.content import Appointment, Member
-from civicloop.escaping import clean
+from civicloop.escaping import clean, inert_json
 from civicloop.fields import OPTION_LENGTH, OPTIONS, QUESTION_LENGTH, at_most
 from civicloop.sitecontext import SiteContext
 from civicloop.types import recommendation
-from civicloop.types.session import day_span
+from civicloop.types import session as session_dates
 
 VERSION = 1
 
@@ -99,17 +99,15 @@ class SessionRecord(Record):
     translations: dict[str, Translation]
     hash: str  # sha256 of the record without this field: it changes when the session does
 
+    # when it is, as its content says it (civicloop.types.session), in its committee's zone
+    def days(self) -> tuple[dt.date, dt.date] | None:
+        return session_dates.days_of(self)
+
     def span(self) -> tuple[dt.datetime, dt.datetime] | None:
-        """From when to when it is (or may be) on, as far as known; None: the date is not."""
-        if self.starts is not None and self.ends is not None:
-            return self.starts, self.ends
-        days = (self.date, self.date) if self.date else self.date_between
-        return day_span(days[0], days[1], ZoneInfo(self.timezone)) if days else None
+        return session_dates.span_of(self, ZoneInfo(self.timezone))
 
     def to_come(self, now: dt.datetime) -> bool:
-        """Not over at `now`; with no date known, not over until it is marked held."""
-        span = self.span()
-        return span[1] >= now if span else self.status in ("scheduled", "postponed")
+        return session_dates.to_come(self, now, ZoneInfo(self.timezone))
 
 
 class OptionResult(Record):
@@ -482,11 +480,6 @@ def data_files(site: SiteContext) -> dict[str, bytes]:
     return files
 
 
-# Characters that mean something to an HTML parser or a JavaScript source, only ever inside JSON
-# strings, written as escapes that every JSON reader decodes to the same text.
-INERT_IN_HTML = {c: f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
-
-
 def _cleaned(value: object) -> object:
     if isinstance(value, str):
         return clean(value)
@@ -499,6 +492,4 @@ def _cleaned(value: object) -> object:
 
 def _dump(value: object) -> bytes:
     text = json.dumps(_cleaned(value), ensure_ascii=False, indent=1, sort_keys=False)
-    for char, escape in INERT_IN_HTML.items():  # not str.translate: a dict lookup per character
-        text = text.replace(char, escape)
-    return text.encode() + b"\n"
+    return inert_json(text).encode() + b"\n"

@@ -4,6 +4,7 @@ what the footer of every page links to, in each language. The theme only prints 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -80,14 +81,13 @@ def colour(value: str) -> str:
     return value.lower()
 
 
-FEED = "feed.xml"  # a language's own: `fr/feed.xml`
-
-# The footer's links, in order: a page of the content, or a file the build writes at the root.
-FOOTER_PAGES = (
+# The footer's links, in order: a page of the content, a file the build writes at the root, or
+# where a file of the page's language is (its feed).
+FOOTER_PAGES: tuple[tuple[str, str | Callable[[str], str]], ...] = (
     ("Take part", "take-part.md"),
     ("Calendars", "calendar.md"),
     ("All sessions (.ics)", "calendar.ics"),
-    ("News feed (Atom)", FEED),
+    ("News feed (Atom)", feed_path),
     ("Open data", "open-data.md"),
     ("Accessibility", "accessibility.md"),
     ("Privacy", "privacy.md"),
@@ -101,11 +101,13 @@ def footer(catalog: Catalog, lang: str, known: Contact | None) -> Footer:
     prefix = "" if lang == DEFAULT else f"{lang}/"
     links = []
     for label, path in FOOTER_PAGES:
-        if path.endswith(".md"):
+        if callable(path):
+            url = path(lang)
+        elif path.endswith(".md"):
             if path not in catalog.docs:
                 continue
             url = prefix + page_url(path)
         else:
-            url = feed_path(lang) if path == FEED else path
+            url = path
         links.append(FooterLink(t(label), url))
     return Footer(t("About this site"), t("Contact:"), known, tuple(links))

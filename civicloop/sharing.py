@@ -16,7 +16,7 @@ from typing import Any
 from babel.core import get_global
 
 from civicloop.catalog import Entry
-from civicloop.escaping import clean, clean_line
+from civicloop.escaping import clean, clean_line, inert_json
 from civicloop.labels import translator
 from civicloop.languages import CODES, DEFAULT, feed_path
 from civicloop.plaintext import shorten
@@ -34,10 +34,6 @@ STATUS = {
     "held": "EventScheduled",  # schema.org has no "held": it took place as scheduled
     "cancelled": "EventCancelled",
 }
-# JSON's own escapes for what could end or open markup inside `<script>`; JSON has these
-# characters only inside strings, where an escape reads as the character itself; applied
-# by str.replace, not str.translate with a table (a Python lookup for each character)
-_SCRIPT_SAFE = {c: f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
 
 
 def address(site: SiteContext, url: str, lang: str) -> str:
@@ -54,10 +50,7 @@ def locale(lang: str) -> str:
 def script_json(data: Any) -> str:
     """`data` as JSON to put as it is inside an HTML `<script>` element: no `</script>`, `<!--`
     or `&` can appear in it, and a parser reads back `data`."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    for char, escape in _SCRIPT_SAFE.items():
-        text = text.replace(char, escape)
-    return text
+    return inert_json(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
 def description(site: SiteContext, doc: Entry, lang: str) -> str:

@@ -6,7 +6,7 @@ model or its open-data record (`civicloop.opendata.SessionRecord`): both have `s
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -52,17 +52,8 @@ def unknown_time(session: Any, lang: str, short: bool = False) -> str:
     if session.date is not None:
         day = format_date(session.date, "d MMM y" if short else "EEEE d MMMM y", locale=lang)
         return t("{day}, time not published", day=day)
-    known = days(session)
+    known = session.days()  # a Session's or an open-data SessionRecord's
     if known is None:
         return t("Date not known")
     first, last = (format_date(d, "d MMMM y", locale=lang) for d in known)
     return t("Date not known: between {first} and {last}", first=first, last=last)
-
-
-def days(session: Any) -> tuple[date, date] | None:
-    """The first and last day a session is on, or may have been on; None: nothing is known."""
-    if session.date is not None:
-        return session.date, session.date
-    if session.date_between is not None:
-        return session.date_between[0], session.date_between[1]
-    return None

@@ -581,10 +581,12 @@ def library_calendars(site: SiteContext, site_name: str) -> dict[str, bytes]:
         cal = icalendar.Calendar.new(
             prodid=f"-//civicloop//civicloop {__version__}//EN",
             method="PUBLISH",
-            name=clean_line(name),
             uid=uuid.uuid5(uuid.NAMESPACE_URL, url),
             url=clean_line(url),
         )
+        # a TEXT value, escaped (icalendar's `name=` writes it as it is: RFC 7986 says TEXT)
+        cal.add("NAME", icalendar.vText(clean_line(name)))
+        cal.add("X-WR-CALNAME", icalendar.vText(clean_line(name)))
         head, tail = cal.to_ical().rsplit(b"END:VCALENDAR", 1)
         parts = [*zone_bytes(sessions), *(event(s) for s in sessions)]
         return head + b"".join(parts) + b"END:VCALENDAR" + tail
@@ -659,3 +661,21 @@ def test_lines_fold_as_icalendar_folds(seed):
     for _ in range(2000):
         line = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 120)))
         assert fold(line) == _foldline(line), line
+
+
+def test_calendar_names_read_back_as_written(awkward):
+    """NAME and X-WR-CALNAME are TEXT: a `,` `;` or `\\` in a committee's title (or the site's
+    name) is escaped, so that an RFC 5545 parser reads the name, not a list of values cut at
+    the first comma (review 7)."""
+    built = site(awkward)
+    files = calendars(built, "Site, with; a \\ name")
+    names = {path: vobject.readOne(data.decode()) for path, data in files.items()}
+    expected = {"calendar.ics": "Site, with; a \\ name"} | {
+        built.calendar_url(slug): clean_line(committee.model.title)
+        + (" (sample data)" if committee.model.sample else "")
+        for slug, committee in built.catalog.committees.items()
+    }
+    assert sum("," in name and ";" in name for name in expected.values()) > 1
+    for path, name in expected.items():
+        assert names[path].contents["name"][0].value == name, path
+        assert names[path].contents["x-wr-calname"][0].value == name, path

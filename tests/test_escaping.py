@@ -18,6 +18,7 @@ import feedparser
 import icalendar
 import markdown
 import pytest
+import vobject
 import yaml
 from bs4 import BeautifulSoup
 from conftest import ROOT, build_site, write
@@ -536,9 +537,14 @@ def test_feed_calendars_and_data_read_as_written(plain, text, shown_as):
         parsed = icalendar.Calendar.from_ical(data)
         twin = icalendar.Calendar.from_ical(plain_calendars[path])
         for got, want in zip(parsed.walk(), twin.walk(), strict=True):
-            for key in ("NAME", "SUMMARY", "LOCATION", "DESCRIPTION"):
+            for key in ("SUMMARY", "LOCATION", "DESCRIPTION"):
                 if key in want:
                     compare(str(got[key]), str(want[key]), expected)
+        # NAME is TEXT (RFC 7986 5.1), which icalendar 7 reads unescaped, as an unknown type
+        names = [vobject.readOne(ics.decode()) for ics in (data, plain_calendars[path])]
+        for key in ("name", "x-wr-calname"):
+            got_name, want_name = (c.contents[key][0].value for c in names)
+            compare(got_name, want_name, expected)
 
     plain_data = data_files(plain)
     for name, data in data_files(hostile).items():
@@ -828,3 +834,18 @@ def test_the_shortcut_for_printable_text_changes_nothing_the_filters_would():
     for odd, cleaned in [("\r\n", "\n"), ("\x85", "\n"), ("\u202e", ""), ("\ufffe", "")]:
         assert escaping.clean(f"a{odd}b") == f"a{cleaned}b"
     assert escaping.clean("a\ud800b") == "a\ufffdb"
+
+
+@pytest.mark.parametrize("indent", [None, 1])
+def test_inert_json_is_the_same_json_and_cannot_end_a_script(indent):
+    """The one HTML-safe JSON escaping, shared by the open data and pages' JSON-LD (review 9)."""
+    texts = [text for text, _ in TEXT] + ["\u2028\u2029 line separators", "</script><!--"]
+    data = {"texts": texts, "deep": [{"x": text} for text in texts]}
+    made = escaping.inert_json(json.dumps(data, ensure_ascii=False, indent=indent))
+    assert not re.search("[<>&\u2028\u2029]", made)
+    assert json.loads(made) == data
+    soup = BeautifulSoup(f"<script>{made}</script><p>after</p>", "html.parser")
+    assert json.loads(soup.script.string) == data and soup.p.string == "after"
+    assert sharing.script_json(data) == escaping.inert_json(
+        json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    )

@@ -22,7 +22,7 @@ from markdown import markdown
 
 from bot import messages as say
 from bot.outbox_key import OutboxKey, Purpose
-from civicloop import draw_data
+from civicloop import draw_data, opendata
 from civicloop.calendar import calendars
 from civicloop.changes import session_changes
 from civicloop.cli import main
@@ -31,7 +31,7 @@ from civicloop.opendata import SessionRecord, data_files
 from civicloop.pages import render
 from civicloop.sitecontext import SiteContext
 from civicloop.types.session import timeline
-from civicloop.when import unknown_time
+from civicloop.when import session_time, unknown_time
 
 S = "committees/test/sessions/01-first.md"
 TIMES = "starts: 2026-12-08T18:30:00+01:00\nends: 2026-12-08T21:00:00+01:00\n"
@@ -387,3 +387,23 @@ def test_new_session_with_only_its_day(content, capsys):
     for wrong in ([], ["--date", "2027-01-12", "--starts", "2027-01-12T18:00+01:00"]):
         assert main([*argv, *wrong]) == 2
         assert "give --starts (its date and time) or --date" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("dated", [TIMES, DAY, WINDOW, ""])
+@pytest.mark.parametrize("status", ["scheduled", "held", "cancelled"])
+def test_a_record_in_the_open_data_is_when_its_session_is(content, dated, status):
+    """The open data's record and the content say alike when a session is, to come or not, and
+    in words: one definition of its days and span, in the committee's zone (review 10)."""
+    write(content, S, when(dated, status))
+    site = SiteContext.open(content, "https://civic.example/", NOW)
+    assert not site.catalog.problems, site.catalog.problems
+    model = site.catalog.docs[S].model
+    [record] = opendata.sessions(site)
+    zone = ZoneInfo("Europe/Brussels")
+    assert record.span() == model.span(zone)
+    if not model.time_known:  # a record's `date` is the day of its `starts` too
+        assert record.days() == model.days()
+    for moment in (NOW, datetime(2026, 12, 8, 17, 31, tzinfo=UTC), NOW + timedelta(days=30)):
+        assert record.to_come(moment) == model.to_come(moment, zone), moment
+    for lang in ("en", "fr"):
+        assert session_time(record, zone.key, lang) == session_time(model, zone.key, lang)

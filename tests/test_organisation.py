@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import write
+from conftest import ROOT, write
 
 from civicloop.loading import load
 from civicloop.organisation import Contact, colour, contact, contrast, footer
@@ -107,3 +107,18 @@ def test_generate_takes_the_contact_and_refuses_one_it_cannot_use(tmp_path: Path
     assert main([*command, "town@example.org"]) == 0
     page = (out / "en/take-part.md").read_text()
     assert "[town@example.org](mailto:town@example.org)" in page
+
+
+def test_the_footer_links_the_files_the_build_writes(sample_site: Path):
+    """Each footer link that is not a page is a file of the build, in every language: the feed's
+    place is the one `languages.feed_path` gives the build (review 10)."""
+    from civicloop.artefacts import artefacts
+    from civicloop.languages import CODES
+    from civicloop.sitecontext import SiteContext
+
+    site = SiteContext.open(ROOT / "content", "https://civic.example/")
+    written = artefacts(site, "civicloop")
+    for lang in CODES:
+        for link in footer(site.catalog, lang, None).links:
+            assert link.url.endswith("/") or link.url in written, (lang, link)
+            assert (sample_site / link.url).exists(), (lang, link)

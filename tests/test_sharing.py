@@ -296,3 +296,14 @@ def test_each_feed_is_atom_as_rfc_4287_asks(sample_site_content, lang):
     assert len(set(ids)) == len(ids)
     (self_link,) = root.findall("a:link[@rel='self']", atom)
     assert self_link.get("href") == BASE + sharing.feed_path(lang)
+
+
+@pytest.mark.parametrize("lang, online", [("en", "Online"), ("fr", "En ligne")])
+def test_a_session_is_online_only_when_it_has_an_online_link(content, lang, online):
+    """A past session whose sources give no place is not described as online (review 3)."""
+    unknown = with_session(content, status="held", place=None)
+    words = sharing.description(unknown, unknown.catalog.docs[SESSION_PATH], lang)
+    assert online not in words and "18:30–21:00 CET. " in words
+    assert online not in event_of(unknown, lang)["description"]
+    linked = with_session(content, place=None, online="https://meet.example.org/x")
+    assert f", {online}." in sharing.description(linked, linked.catalog.docs[SESSION_PATH], lang)

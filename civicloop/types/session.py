@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
@@ -139,6 +139,41 @@ def day_span(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetim
     )
 
 
+class Dated(Protocol):
+    """What a session's content and its open-data record (`opendata.SessionRecord`) both say
+    of when it is: the one definition of its days, its span and whether it is to come."""
+
+    starts: datetime | None
+    ends: datetime | None
+    date: date | None
+    date_between: list[date] | None
+    status: str
+
+
+def days_of(session: Dated) -> tuple[date, date] | None:
+    """The first and last day it is on, or may have been on; None: nothing is known."""
+    if session.date is not None:
+        return session.date, session.date
+    if session.date_between is not None:
+        return session.date_between[0], session.date_between[1]
+    return None
+
+
+def span_of(session: Dated, zone: ZoneInfo) -> tuple[datetime, datetime] | None:
+    """From when to when it is (or may be) on, as far as its sources say; None: not known."""
+    if session.starts is not None and session.ends is not None:
+        return session.starts, session.ends
+    days = days_of(session)
+    return day_span(*days, zone) if days else None
+
+
+def to_come(session: Dated, now: datetime, zone: ZoneInfo) -> bool:
+    """Not over at `now`; with no date known, not over until it is marked held (or
+    cancelled)."""
+    span = span_of(session, zone)
+    return span[1] >= now if span else session.status in ("scheduled", "postponed")
+
+
 class Session(Strict):
     """When a session meets is what its sources say, no more: its times ('starts' and 'ends'),
     or only its day ('date': the time is not published), or only a window of days it fell in
@@ -265,25 +300,13 @@ class Session(Strict):
         return self.starts is not None or self.date is not None
 
     def days(self) -> tuple[date, date] | None:
-        """The first and last day it is on, or may have been on; None: nothing is known."""
-        if self.date is not None:
-            return self.date, self.date
-        if self.date_between is not None:
-            return self.date_between[0], self.date_between[1]
-        return None
+        return days_of(self)
 
     def span(self, zone: ZoneInfo) -> tuple[datetime, datetime] | None:
-        """From when to when it is (or may be) on, as far as its sources say; None: not known."""
-        if self.starts is not None and self.ends is not None:
-            return self.starts, self.ends
-        days = self.days()
-        return day_span(*days, zone) if days else None
+        return span_of(self, zone)
 
     def to_come(self, now: datetime, zone: ZoneInfo) -> bool:
-        """Not over at `now`; with no date known, not over until it is marked held (or
-        cancelled)."""
-        span = self.span(zone)
-        return span[1] >= now if span else self.status in ("scheduled", "postponed")
+        return to_come(self, now, zone)
 
     @property
     def sort_key(self) -> datetime:
@@ -345,10 +368,13 @@ def map_link(place: str) -> str:
 
 def spoken(site: Site, entry: Entry, lang: str) -> str:
     """When and where in words, in `lang` and the committee's time zone: "Tuesday 9 December
-    2026, 18:00–20:00 CET, Town hall" (or what is known of the date)."""
+    2026, 18:00–20:00 CET, Town hall" (or what is known of the date); "Online" only when it
+    has an online link, and no place at all when its sources give neither."""
     zone = site.catalog.committee_of(entry).timezone
     text, local = session_time(entry.model, zone, lang), entry.localized(lang)
-    return f"{text}, {local.place}" if local.place else f"{text}, {translator(lang)('Online')}"
+    if local.place:
+        return f"{text}, {local.place}"
+    return f"{text}, {translator(lang)('Online')}" if entry.model.online else text
 
 
 def _summary(page: PageInput) -> str:
