@@ -318,6 +318,7 @@ FRENCH = {
     "How do you rate the response to: {title}?": (
         "Quelle note donnez-vous à la réponse à : {title} ?"
     ),
+    "The results of the rating": "Les résultats de l'évaluation",
     "Results stay hidden until the rating closes.": (
         "Les résultats restent cachés jusqu'à la clôture de la notation."
     ),

@@ -90,6 +90,11 @@ def test_results_of_the_sample_rating_poll_validate_and_show_on_the_site(
     for listing in ("results/index.html", "committees/sample-neighbourhood-committee/index.html"):
         hrefs = [a["href"] for a in BeautifulSoup((out / listing).read_text(), "html.parser")("a")]
         assert any(h.endswith(link.split("/", 2)[2]) for h in hrefs), listing
+    rated = out / "committees" / RATED.replace("/", "/recommendations/") / "index.html"
+    soup = BeautifulSoup(rated.read_text(), "html.parser")
+    (results_link,) = [a for a in soup("a") if a.get_text() == "The results of the rating"]
+    assert results_link["href"].rstrip("/").endswith(link.rstrip("/").split("/")[-1])
+    assert "Results stay hidden" not in soup.get_text()
     rebuilt = json.loads((out / "data/v1/polls.json").read_text())["polls"]
     results = next(p for p in rebuilt if p["id"] == poll["id"])["results"]
     assert results["respondents"] == 25 and not results["suppressed"]

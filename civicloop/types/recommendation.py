@@ -372,6 +372,8 @@ def _context(page: PageInput) -> dict[str, Any]:
             if votes and getattr(votes, group)
         ],
         "question": rating_question(entry.localized(lang).title, lang),
+        # the rating's results page, once editors have merged it
+        "rated": entry.model.rating and site.catalog.results_of(entry.model.rating.id),
         "follow": follow.offer(site.bot, follow.committee(entry.committee), lang),
     }
 
