@@ -81,9 +81,28 @@ def parser() -> argparse.ArgumentParser:
     invite.add_argument("--role", required=True, choices=ROLES, help="the members' role")
     invite.add_argument("--count", type=int, default=1, help="how many links (1 to 1000)")
     invite.add_argument(
-        "--expires", metavar="DAYS", type=float, help="the links expire after DAYS days"
+        "--expires",
+        metavar="DAYS",
+        type=days,
+        help=f"the links expire after DAYS days (more than 0, at most {MOST_DAYS})",
     )
     return root
+
+
+MOST_DAYS = 3650
+
+
+def days(text: str) -> float:
+    """`--expires`: a number of days, more than 0 and at most MOST_DAYS (ten years)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days") from None
+    if not 0 < value <= MOST_DAYS:  # also false for nan; inf is above
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: the links must expire after more than 0 and at most {MOST_DAYS} days"
+        )
+    return value
 
 
 ROLES = get_args(Member.model_fields["role"].annotation)
@@ -109,6 +128,13 @@ def print_invitations(args: argparse.Namespace, env: dict[str, str]) -> int:
         return 2
     if not 1 <= args.count <= 1000:
         print("civicloop bot: --count is 1 to 1000", file=sys.stderr)
+        return 2
+    if not db.is_file():  # a new database would hold links the bot, reading its own, refuses
+        print(
+            f"civicloop bot: no bot database at {db} (CIVICLOOP_DB): set it to the file the "
+            "running bot uses (the bot creates it when it first starts)",
+            file=sys.stderr,
+        )
         return 2
     try:
         known = asyncio.run(fetch(data)).committees

@@ -270,7 +270,6 @@ async def toggle_news(update: Update, context: CivicContext) -> None:
     c.store.set_news(user["user_id"], kind, on)
     text = t(user["language"], say.NEWS_STATES[kind][on])
     c.ack(update, text)
-    c.reply(update, text)
 
 
 async def toggle_reminders(update: Update, context: CivicContext) -> None:

@@ -38,7 +38,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("next", citizens.next_sessions, N_("Your next sessions")),
     Command("settings", citizens.settings, N_("Language, reminders and news")),
     Command("mydata", citizens.my_data, N_("What I store about you")),
-    Command("leave", citizens.leave, N_("Leave your member role in a committee")),
+    Command("leave", citizens.leave, N_("End your member roles, in every committee")),
     Command("forget", citizens.forget, N_("Erase what I store about you")),
     Command("stop", citizens.stop, N_("Stop all messages")),
     Command(

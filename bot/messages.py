@@ -6,11 +6,14 @@ import html
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_datetime
 
 from bot.i18n import LANGUAGES, t
 from bot.sitedata import Recommendation, SiteData
+from civicloop.labels import translator
 from civicloop.opendata import CommitteeRecord, PollRecord, PollResults, SessionRecord
+from civicloop.tally import GROUP_NAMES
+from civicloop.when import unknown_time
 
 escape = html.escape
 
@@ -124,17 +127,11 @@ def session_title(session: SessionRecord, lang: str) -> str:
 
 
 def when(session: SessionRecord, lang: str) -> str:
-    """Its start, or what is known of its date: the sources of real committees may not say."""
-    zone = ZoneInfo(session.timezone)
+    """Its start, or what is known of its date, as the site says it: the sources of real
+    committees may not say."""
     if session.starts is not None:
-        return moment(session.starts, zone, lang)
-    if session.date is not None:
-        day = format_date(session.date, "EEEE d MMMM y", locale=lang)
-        return t(lang, "{day}, time not published", day=day)
-    if session.date_between is not None:
-        first, last = (format_date(d, "d MMMM y", locale=lang) for d in session.date_between)
-        return t(lang, "Date not known: between {first} and {last}", first=first, last=last)
-    return t(lang, "Date not known")
+        return moment(session.starts, ZoneInfo(session.timezone), lang)
+    return unknown_time(session, lang)
 
 
 def soonest(session: SessionRecord) -> tuple[bool, datetime]:
@@ -251,21 +248,13 @@ def figures(results: PollResults, lang: str) -> list[str]:
     lines = [t(lang, "{count} people answered.", count=results.respondents)]
     lines += [f"{o.label}: {o.count} ({o.share:.0%})" for o in results.options]
     for group, split in (results.by_role or {}).items():
-        name = t(lang, GROUPS.get(group, group))
+        name = translator(lang)(GROUP_NAMES.get(group, group))
         if split.suppressed:
             lines.append(t(lang, "{group}: not published, to protect who answered", group=name))
         elif split.respondents:
             counts = ", ".join(f"{o.label} {o.count}" for o in split.options)
             lines.append(f"{name} ({split.respondents}): {counts}")
     return lines
-
-
-GROUPS = {
-    "public": N_("The public"),
-    "citizen": N_("Citizen members"),
-    "politician": N_("Politicians"),
-    "other": N_("Other members"),
-}
 
 
 def recommendation_news(data: SiteData, record: Recommendation, event: str, lang: str) -> str:

@@ -152,6 +152,7 @@ FRENCH = {
     ),
     # a committee's members
     "Members drawn by lot": "Membres tirés au sort",
+    "The public": "Le public",
     "Citizen members": "Membres citoyens",
     "Politicians": "Élus",
     "Other members": "Autres membres",

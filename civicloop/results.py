@@ -2,8 +2,10 @@
 a table and (for polls that collect them) citizens' comments for editors to review.
 
 No user identifier goes in. Figures about fewer than MIN_GROUP people are not published: the
-totals, and each group by role (the public, citizen members, politicians, other members), with
-the groups withheld together never fewer than MIN_GROUP either (`civicloop.tally.by_group`).
+totals, and each group by role (the public, citizen members, politicians, other members); a
+group is withheld too when 1 to MIN_GROUP - 1 of its people chose an option, and so are others
+until the groups withheld, taken together, reveal nothing either (`civicloop.tally.by_group`).
+The table by role is shown only when members answered.
 Citizens' text is escaped so that Markdown, HTML and MkDocs show it as written (line breaks
 kept) and run nothing; only bidirectional controls and invisible control characters are dropped.
 """
@@ -18,10 +20,8 @@ import yaml
 from civicloop import __version__
 from civicloop.escaping import html_text, markdown_text
 from civicloop.publisher.base import DIGEST_FIELD, Change, digest
-from civicloop.tally import GroupTally, Tally, by_group, tally
+from civicloop.tally import GROUP_NAMES, MIN_GROUP, GroupTally, Tally, by_group, tally
 from civicloop.types.results import TYPE as RESULTS
-
-MIN_GROUP = 5
 
 
 @dataclass(frozen=True)
@@ -106,12 +106,13 @@ def change_for(results: PollOutcome, opened: datetime | None, closed: datetime) 
             for o in results.tally.options
         )
         summary = f"| Option | Answers | Share |\n|---|--:|--:|\n{rows}"
-        groups = ", ".join(
-            f"{ROLE_HEADINGS[name].lower()} "
-            + ("withheld" if results.role_withheld(name) else str(g.tally.respondents))
-            for name, g in results.roles.items()
-        )
-        summary += f"\n\nBy role: {groups}."
+        if results.members_answered:
+            groups = ", ".join(
+                f"{GROUP_NAMES[name].lower()} "
+                + ("withheld" if results.role_withheld(name) else str(g.tally.respondents))
+                for name, g in results.roles.items()
+            )
+            summary += f"\n\nBy role: {groups}."
     description = (
         f"Results of the poll **{markdown_text(poll.question)}** (`{poll.id}`, session "
         f"`{poll.session}`), closed {closed.isoformat()}.\n\n{summary}\n\n"
@@ -227,7 +228,8 @@ def body(results: PollOutcome) -> str:
         if results.poll.kind == "multiple":
             note += " Each could choose several options, so shares add up to more than 100%."
         parts.append(note)
-        parts.append(by_role(results))
+        if results.members_answered:
+            parts.append(by_role(results))
         if results.breakdown_shown:
             parts.append(breakdown(results))
         elif len(results.groups) > 1:
@@ -244,14 +246,6 @@ def body(results: PollOutcome) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-ROLE_HEADINGS = {
-    "public": "The public",
-    "citizen": "Citizen members",
-    "politician": "Politicians",
-    "other": "Other members",
-}
-
-
 def by_role(results: PollOutcome) -> str:
     """The public, citizen members, politicians and other members side by side; a group of
     fewer than MIN_GROUP (or withheld so that it cannot be worked out) shows no figure."""
@@ -260,7 +254,7 @@ def by_role(results: PollOutcome) -> str:
     def head(name: str) -> str:
         g = results.roles[name]
         shown = "withheld" if results.role_withheld(name) else str(g.tally.respondents)
-        return f"{ROLE_HEADINGS[name]} ({shown})"
+        return f"{GROUP_NAMES[name]} ({shown})"
 
     rows = "\n".join(
         f"| {markdown_text(option.label)} | "
@@ -272,8 +266,9 @@ def by_role(results: PollOutcome) -> str:
         for i, option in enumerate(results.tally.options)
     )
     note = (
-        f"A group of fewer than {MIN_GROUP} people shows no figures (–), nor does a group "
-        "whose figures could be worked out from the others'."
+        f"A group of fewer than {MIN_GROUP} people shows no figures (–), nor does a group in "
+        f"which 1 to {MIN_GROUP - 1} people chose an option, nor a group whose figures could "
+        "be worked out from the others'."
     )
     return (
         f"## By role\n\n| Option | {' | '.join(head(n) for n in names)} |\n"

@@ -1,10 +1,12 @@
 """When a session is, in words, as far as its sources say: "Tuesday 9 December 2026,
 18:00–20:00 CET", "Tuesday 9 December 2026, time not published", "Date not known: between ...".
-Pages, feeds and descriptions say it the same way."""
+Pages, feeds, descriptions and the bot's messages say it the same way; `session` is a session's
+model or its open-data record (`civicloop.opendata.SessionRecord`): both have `starts`, `ends`,
+`date` and `date_between`."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -50,8 +52,17 @@ def unknown_time(session: Any, lang: str, short: bool = False) -> str:
     if session.date is not None:
         day = format_date(session.date, "d MMM y" if short else "EEEE d MMMM y", locale=lang)
         return t("{day}, time not published", day=day)
-    days = session.days()
-    if days is None:
+    known = days(session)
+    if known is None:
         return t("Date not known")
-    first, last = (format_date(d, "d MMMM y", locale=lang) for d in days)
+    first, last = (format_date(d, "d MMMM y", locale=lang) for d in known)
     return t("Date not known: between {first} and {last}", first=first, last=last)
+
+
+def days(session: Any) -> tuple[date, date] | None:
+    """The first and last day a session is on, or may have been on; None: nothing is known."""
+    if session.date is not None:
+        return session.date, session.date
+    if session.date_between is not None:
+        return session.date_between[0], session.date_between[1]
+    return None

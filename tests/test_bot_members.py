@@ -153,6 +153,11 @@ async def test_forget_erases_the_role(harness):
         (["--role", "citizen", "--count", "0"], "a_bot1", "--count is 1 to 1000"),
         (["--role", "citizen"], "a b", "a Telegram username is"),
         (["--role", "mayor"], "a_bot1", "invalid choice: 'mayor'"),
+        *(
+            (["--role", "citizen", "--expires", days], "a_bot1", "more than 0 and at most 3650")
+            for days in ("0", "-1", "nan", "1e9", "inf", "3650.5")
+        ),
+        (["--role", "citizen", "--expires", "soon"], "a_bot1", "'soon' is not a number of days"),
     ],
 )
 def test_the_invite_command_refuses_what_it_cannot_do(tmp_path, argv, username, says):
@@ -162,14 +167,40 @@ def test_the_invite_command_refuses_what_it_cannot_do(tmp_path, argv, username, 
     assert not (tmp_path / "bot.sqlite3").exists()
 
 
+def test_the_invite_command_needs_the_bots_database(tmp_path):
+    """Links written to a database the bot does not read would all be refused: a wrong
+    CIVICLOOP_DB, or a bot that never ran, is said, and no database is made."""
+    data = str(publish_data(tmp_path))
+    db = tmp_path / "wrong" / "bot.sqlite3"
+    done = run_invite(db, data, ["--committee", "test", "--role", "citizen"])
+    assert done.returncode == 2 and not done.stdout
+    assert f"no bot database at {db} (CIVICLOOP_DB)" in done.stderr
+    assert not db.exists() and not db.parent.exists()
+
+
 def test_the_invite_command_checks_the_committee_against_the_site(tmp_path):
     db = tmp_path / "bot.sqlite3"
+    Store(db, b"secret").close()  # the bot ran once
     done = run_invite(db, str(tmp_path / "nowhere"), ["--committee", "test", "--role", "citizen"])
     assert done.returncode == 1 and "(CIVICLOOP_DATA)" in done.stderr
     data = str(publish_data(tmp_path))
     done = run_invite(db, data, ["--committee", "other", "--role", "citizen"])
     assert done.returncode == 2 and "no committee 'other'; it has: test" in done.stderr
-    assert not db.exists() and not done.stdout
+    assert not done.stdout
+
+
+def test_leave_ends_the_roles_of_every_committee_as_its_help_says(tmp_path):
+    from bot.commands import help_text
+
+    with contextlib.closing(Store(tmp_path / "bot.sqlite3", b"secret")) as store:
+        (first,) = store.invite("alpha", "citizen", 1)
+        (second,) = store.invite("beta", "politician", 1)
+        for token in (first, second):
+            assert store.redeem(7, token, datetime.now(UTC)) is not None
+        assert store.leave_roles(7) == ["alpha", "beta"]
+        assert store.role(7, "alpha") is None and store.role(7, "beta") is None
+    assert "/leave End your member roles, in every committee" in help_text("en").splitlines()
+    assert "/leave Mettre fin à vos rôles de membre, dans tous les comités" in help_text("fr")
 
 
 def test_every_role_a_committee_names_has_its_words_in_each_language():

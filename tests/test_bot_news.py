@@ -34,8 +34,10 @@ from bot import messages as say
 from bot.localapi import ControlClient
 from bot.sitedata import fetch, short
 from bot.store import Store
+from civicloop.labels import FRENCH
 from civicloop.opendata import PollRecord
 from civicloop.publisher.gitrepo import GitPublisher
+from civicloop.tally import GROUP_NAMES
 
 RESULTS = "You said, we did: the results are published"
 MOVED = "You said, we did: a recommendation moved"
@@ -122,12 +124,14 @@ async def test_the_results_message_can_be_turned_off(make_harness, tmp_path):
         await subscribe(kit, user)
         await answer_poll(kit, user, 2)
     settings = await kit.command(3, "settings", "When results are published: on.")
-    await kit.press(3, settings, "news:results:off", "No more messages when results are")
+    off = "No more messages when results are published."
+    await kit.press_answered(3, settings, "news:results:off", off)
     await kit.rows_become(
         [(0, 1)], "SELECT results_news, recommendation_news FROM users WHERE user_id = 3"
     )
     again = await kit.command(3, "settings", "When results are published: off.")
     assert "news:results:on" in buttons(again)
+    assert texts(kit, 3, off) == []  # the button's answer says it; no message repeats it
     await close_now(kit, "test-poll")
     merge_results(tmp_path, kit.settings.db, "test-poll")
     await kit.until(lambda: texts(kit, 1, RESULTS))
@@ -143,7 +147,8 @@ async def test_a_recommendation_that_moves_is_told_to_followers_once(make_harnes
     for user in (1, 2, 3):
         await subscribe(kit, user)
     settings = await kit.command(3, "settings", "News of recommendations: on.")
-    await kit.press(3, settings, "news:recommendations:off", "No more news of recommendations.")
+    off = "No more news of recommendations."
+    await kit.press_answered(3, settings, "news:recommendations:off", off)
     await kit.until(lambda: kit.rows("SELECT 1 FROM recommendations_seen"))
     assert kit.rows("SELECT key FROM outbox WHERE key LIKE 'rec:%'") == []  # learnt, not news
 
@@ -316,7 +321,7 @@ async def test_a_member_who_never_answered_gets_the_rating(make_harness, tmp_pat
     )
 
 
-def test_the_results_message_gives_each_groups_figures_in_the_persons_language():
+def test_the_results_message_gives_each_groups_figures_in_the_persons_language(monkeypatch):
     option = {"label": "Monday", "count": None, "share": None}
     withheld = {"respondents": None, "suppressed": True, "options": [option, option]}
     poll = PollRecord.model_validate(
@@ -332,19 +337,19 @@ def test_the_results_message_gives_each_groups_figures_in_the_persons_language()
             "comments": False,
             "url": "http://x/",
             "results": {
-                "respondents": 21,
+                "respondents": 23,
                 "suppressed": False,
                 "options": [
-                    {"label": "Monday", "count": 13, "share": 0.619},
-                    {"label": "Tuesday", "count": 8, "share": 0.381},
+                    {"label": "Monday", "count": 13, "share": 0.565},
+                    {"label": "Tuesday", "count": 10, "share": 0.435},
                 ],
                 "by_role": {
                     "public": {
-                        "respondents": 12,
+                        "respondents": 13,
                         "suppressed": False,
                         "options": [
-                            {"label": "Monday", "count": 8, "share": 0.667},
-                            {"label": "Tuesday", "count": 4, "share": 0.333},
+                            {"label": "Monday", "count": 8, "share": 0.615},
+                            {"label": "Tuesday", "count": 5, "share": 0.385},
                         ],
                     },
                     "citizen": withheld,
@@ -357,13 +362,19 @@ def test_the_results_message_gives_each_groups_figures_in_the_persons_language()
         }
     )
     english = say.results_news(poll, "en").splitlines()
-    assert "Which &lt;day&gt;?" in english and "21 people answered." in english
-    assert "Monday: 13 (62%)" in english and "The public (12): Monday 8, Tuesday 4" in english
+    assert "Which &lt;day&gt;?" in english and "23 people answered." in english
+    assert "Monday: 13 (56%)" in english and "The public (13): Monday 8, Tuesday 5" in english
     assert "Citizen members: not published, to protect who answered" in english
     assert not [line for line in english if line.startswith("Other members")]  # nobody
     assert english[-1] == "http://x/results/p/"
     french = say.results_news(poll, "fr")
-    assert "21 personnes ont répondu." in french and "Le public (12)" in french
+    assert "23 personnes ont répondu." in french and "Le public (13)" in french
+    # the groups' names are the site's (civicloop.tally, civicloop.labels): change one, both follow
+    for name in ("The public", "Citizen members", "Politicians"):
+        monkeypatch.setitem(FRENCH, name, f"[{name}]")
+    french = say.results_news(poll, "fr")
+    assert "[The public] (13)" in french and "[Citizen members] : non publié" in french
+    assert [GROUP_NAMES[g] for g in ("public", "citizen")] == ["The public", "Citizen members"]
 
 
 async def test_the_site_data_reads_with_or_without_recommendations(tmp_path):

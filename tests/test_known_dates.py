@@ -20,15 +20,18 @@ from bs4 import BeautifulSoup
 from conftest import COMMITTEE, SESSION, write
 from markdown import markdown
 
+from bot import messages as say
 from bot.outbox_key import OutboxKey, Purpose
 from civicloop import draw_data
 from civicloop.calendar import calendars
 from civicloop.changes import session_changes
 from civicloop.cli import main
-from civicloop.opendata import data_files
+from civicloop.labels import FRENCH
+from civicloop.opendata import SessionRecord, data_files
 from civicloop.pages import render
 from civicloop.sitecontext import SiteContext
 from civicloop.types.session import timeline
+from civicloop.when import unknown_time
 
 S = "committees/test/sessions/01-first.md"
 TIMES = "starts: 2026-12-08T18:30:00+01:00\nends: 2026-12-08T21:00:00+01:00\n"
@@ -159,6 +162,7 @@ def text_of(html: str) -> str:
     return BeautifulSoup(html, "html.parser").get_text(" ", strip=True)
 
 
+WITHIN = "Date not known: between {first} and {last}"
 SAID = [
     (DAY, "en", "When: Tuesday 8 December 2026, time not published"),
     (DAY, "fr", "Quand: mardi 8 décembre 2026, heure non publiée"),
@@ -167,6 +171,26 @@ SAID = [
     ("", "en", "When: Date not known"),
     ("", "fr", "Quand: Date inconnue"),
 ]
+
+
+@pytest.mark.parametrize(
+    ("known", "label"),
+    [
+        ({"date": date(2026, 12, 8)}, "{day}, time not published"),
+        ({"date_between": [date(2026, 12, 1), date(2026, 12, 18)]}, WITHIN),
+        ({}, "Date not known"),
+    ],
+)
+def test_the_bot_says_what_is_known_as_the_site_does(monkeypatch, known, label):
+    """One wording (civicloop.when, civicloop.labels): changed for the site, the bot's message
+    changes with it."""
+    shape = {"starts": None, "ends": None, "date": None, "date_between": None} | known
+    record = SessionRecord.model_construct(timezone="Europe/Brussels", **shape)
+    for lang in ("en", "fr"):
+        assert say.when(record, lang) == unknown_time(record, lang)
+    monkeypatch.setitem(FRENCH, label, f"[{label}]")
+    said = say.when(record, "fr")
+    assert said.startswith("[") and said.endswith("]") and said == unknown_time(record, "fr")
 
 
 @pytest.mark.parametrize(("known", "lang", "said"), SAID)

@@ -1,6 +1,7 @@
 """Results split by role: the public, citizen members, politicians and other members, each
-withheld under 5, and never so few withheld that the totals give them away; in the results
-file, its type's checks, the built page and the open data (old data still reads)."""
+withheld under 5 or when 1 to 4 of them chose an option (or all members of it the same), and
+never so few withheld that the totals give them away; in the results file, its type's checks,
+the built page and the open data (old data still reads)."""
 
 from __future__ import annotations
 
@@ -41,33 +42,59 @@ def ballots(**counts: tuple[int, int]) -> list[Answer]:
 def test_each_group_is_counted_apart():
     meta = front_matter(
         render(
-            results_of(POLL, ballots(public=(7, 3), citizen=(4, 2), politician=(1, 4))),
+            results_of(POLL, ballots(public=(15, 5), citizen=(5, 6), politician=(7, 5))),
             OPENED,
             CLOSED,
         )
     )
-    assert meta["respondents"] == 21
+    assert meta["respondents"] == 43
     assert meta["by_role"]["public"] == {
-        "respondents": 10,
+        "respondents": 20,
         "suppressed": False,
         "options": [
-            {"label": "Monday", "count": 7, "share": 0.7},
-            {"label": "Tuesday", "count": 3, "share": 0.3},
+            {"label": "Monday", "count": 15, "share": 0.75},
+            {"label": "Tuesday", "count": 5, "share": 0.25},
         ],
     }
-    assert [o["count"] for o in meta["by_role"]["citizen"]["options"]] == [4, 2]
-    assert [o["count"] for o in meta["by_role"]["politician"]["options"]] == [1, 4]
+    assert [o["count"] for o in meta["by_role"]["citizen"]["options"]] == [5, 6]
+    assert [o["count"] for o in meta["by_role"]["politician"]["options"]] == [7, 5]
     assert meta["by_role"]["other"]["respondents"] == 0
+
+
+@pytest.mark.parametrize(
+    "politicians",
+    [(4, 1), (1, 4), (5, 0), (0, 9)],
+    ids=["4 against 1", "1 against 4", "5 against 0", "0 against 9"],
+)
+def test_a_group_in_which_few_or_all_chose_an_option_is_withheld(politicians):
+    """Members' names are on the committee's page: 4 politicians for, 1 against tells how the
+    one named politician who disagreed voted; all of them for, how each one did. The citizens
+    are withheld with them, so that the totals do not give them away."""
+    results = results_of(POLL, ballots(public=(15, 5), citizen=(5, 6), politician=politicians))
+    groups = front_matter(render(results, OPENED, CLOSED))["by_role"]
+    assert groups["politician"]["suppressed"] and groups["politician"]["respondents"] is None
+    assert groups["citizen"]["suppressed"]  # the smallest group shown, withheld with them
+    assert [o["count"] for o in groups["public"]["options"]] == [15, 5]
+    body = render(results, OPENED, CLOSED).split("---\n", 2)[2]
+    assert "Politicians (withheld)" in body and "| Monday | 15 | – | – | 0 |" in body
+
+
+def test_the_public_may_be_unanimous():
+    """Nobody in the public is named: all of them choosing the same option tells of no one."""
+    results = results_of(POLL, ballots(public=(12, 0), citizen=(5, 6)))
+    groups = front_matter(render(results, OPENED, CLOSED))["by_role"]
+    assert [o["count"] for o in groups["public"]["options"]] == [12, 0]
+    assert [o["count"] for o in groups["citizen"]["options"]] == [5, 6]
 
 
 def test_a_small_group_is_withheld_and_so_is_the_next_smallest():
     """3 politicians withheld alone would be the totals minus the others: the 6 citizens are
-    withheld with them, and together (9) they reveal no one."""
-    results = results_of(POLL, ballots(public=(8, 4), citizen=(3, 3), politician=(2, 1)))
+    withheld with them, and together (11: 6 and 5) they reveal no one."""
+    results = results_of(POLL, ballots(public=(8, 5), citizen=(3, 3), politician=(3, 2)))
     meta = front_matter(render(results, OPENED, CLOSED))
-    assert meta["respondents"] == 21 and meta["options"][0]["count"] == 13
+    assert meta["respondents"] == 24 and meta["options"][0]["count"] == 14
     groups = meta["by_role"]
-    assert groups["public"]["respondents"] == 12 and not groups["public"]["suppressed"]
+    assert groups["public"]["respondents"] == 13 and not groups["public"]["suppressed"]
     for name in ("citizen", "politician"):
         assert groups[name] == {
             "respondents": None,
@@ -82,7 +109,7 @@ def test_a_small_group_is_withheld_and_so_is_the_next_smallest():
     assert "| Monday | 8 | – | – | 0 |" in body
     assert "Citizen members (withheld)" in body and "Politicians (withheld)" in body
     review = change_for(results, OPENED, CLOSED).description  # what editors review
-    assert "By role: the public 12, citizen members withheld, politicians withheld" in review
+    assert "By role: the public 13, citizen members withheld, politicians withheld" in review
 
 
 def test_fewer_than_five_in_all_withholds_every_group():
@@ -93,20 +120,80 @@ def test_fewer_than_five_in_all_withholds_every_group():
     assert all(g["suppressed"] and g["respondents"] is None for g in meta["by_role"].values())
 
 
+def tells_no_one(people: int, counts: list[int], members: bool) -> bool:
+    """The rule, said again: nobody, or 5 people or more, no option chosen by 1 to 4 of them
+    and, of members, not by all of them."""
+    small = any(0 < n < MIN_GROUP for n in counts)
+    return people == 0 or (people >= MIN_GROUP and not small and not (members and people in counts))
+
+
+def splits(groups: tuple[str, ...], most: int) -> list[list[tuple[str, tuple[int, int]]]]:
+    """Every split of up to `most` people in each of `groups`, with every distribution of
+    their answers between two options."""
+    each = [(a, n - a) for n in range(most + 1) for a in range(n + 1)]
+    return [
+        list(zip(groups, chosen, strict=True))
+        for chosen in itertools.product(each, repeat=len(groups))
+    ]
+
+
+CORPUS = [
+    split for pair in itertools.combinations(GROUPS, 2) for split in splits(pair, 9)
+] + splits(("public", "citizen", "politician"), 6)
+
+
 def test_no_figure_about_fewer_than_five_can_be_worked_out():
-    """Every split of up to 9 people per group: a group shown has 0 or at least 5 people, and
-    the groups withheld together (the totals minus those shown) too."""
-    for sizes in itertools.product(range(10), repeat=len(GROUPS)):
+    """Every split of up to 9 people in each of two groups (any two), and of up to 6 in each of
+    three, times every distribution of their answers: a group shown tells no one's answer, nor
+    do the groups withheld taken together (the totals minus those shown), unless all are."""
+    for split in CORPUS:
         answers = [
-            (ROLES[name], [0])
-            for name, size in zip(GROUPS, sizes, strict=True)
-            for _ in range(size)
+            (ROLES[name], [option])
+            for name, (first, second) in split
+            for option in [0] * first + [1] * second
         ]
-        split = by_group(["a", "b"], answers, MIN_GROUP)
-        shown = [g.tally.respondents for g in split.values() if not g.suppressed]
-        withheld = sum(g.tally.respondents for g in split.values() if g.suppressed)
-        assert all(n == 0 or n >= MIN_GROUP for n in shown), sizes
-        assert withheld == 0 or withheld >= MIN_GROUP or sum(sizes) < MIN_GROUP, sizes
+        groups = by_group(["a", "b"], answers, MIN_GROUP)
+        for name, group in groups.items():
+            counts = [o.count for o in group.tally.options]
+            assert group.suppressed or tells_no_one(
+                group.tally.respondents, counts, name != "public"
+            ), split
+        withheld = [n for n, g in groups.items() if g.suppressed]
+        if len(withheld) < len(GROUPS):
+            counts = [sum(groups[n].tally.options[i].count for n in withheld) for i in range(2)]
+            people = sum(groups[n].tally.respondents for n in withheld)
+            members = any(n != "public" for n in withheld)
+            assert tells_no_one(people, counts, members), split
+    assert len(CORPUS) > 35_000
+
+
+def test_no_choice_of_a_multiple_choice_poll_can_be_worked_out():
+    """Each person choosing the first option, the second or both: every split of up to 5 people
+    in each of two groups (any two), the same rule."""
+    each = [
+        [[0]] * first + [[1]] * second + [[0, 1]] * (n - first - second)
+        for n in range(6)
+        for first in range(n + 1)
+        for second in range(n - first + 1)
+    ]
+    for pair in itertools.combinations(GROUPS, 2):
+        for chosen in itertools.product(each, repeat=2):
+            answers = [
+                (ROLES[name], options)
+                for name, made in zip(pair, chosen, strict=True)
+                for options in made
+            ]
+            groups = by_group(["a", "b"], answers, MIN_GROUP)
+            withheld = [n for n, g in groups.items() if g.suppressed]
+            for name, group in groups.items():
+                counts = [o.count for o in group.tally.options]
+                people = group.tally.respondents
+                assert group.suppressed or tells_no_one(people, counts, name != "public")
+            if len(withheld) < len(GROUPS):
+                counts = [sum(groups[n].tally.options[i].count for n in withheld) for i in range(2)]
+                people = sum(groups[n].tally.respondents for n in withheld)
+                members = any(n != "public" for n in withheld)
+                assert tells_no_one(people, counts, members), (pair, chosen)
 
 
 def test_results_without_members_keep_the_digest_they_had():
@@ -123,15 +210,23 @@ def test_results_without_members_keep_the_digest_they_had():
     [
         (lambda g: g["public"]["options"][0].update(count=99), "more answers than the group's"),
         (lambda g: g["politician"]["options"][0].update(count=1), "withheld"),
-        (lambda g: g["public"].update(respondents=40), "more people than the 21"),
+        (lambda g: g["public"].update(respondents=40), "more people than the 24"),
         (lambda g: g["public"]["options"][0].update(label="Sunday"), "differ from the poll's"),
         (lambda g: g.update(mayors=json.loads(json.dumps(g["other"]))), "by_role"),
+        # figures that tell how someone answered, written by hand
+        (lambda g: g.update(politician=shown(2, 1, 1)), "group 'politician' would tell"),
+        (lambda g: g.update(politician=shown(5, 5, 0)), "group 'politician' would tell"),
+        (lambda g: g.update(public=shown(13, 9, 4)), "group 'public' would tell"),
+        (lambda g: g["politician"].update(suppressed=False), "gives its 'respondents'"),
+        (lambda g: g.update(citizen=shown(10, 5, 5)), "the groups withheld, worked out"),
     ],
 )
 def test_a_results_file_with_impossible_groups_is_refused_with_its_line(content, change, says):
+    """The file is the publisher's, reviewed and merged by hand: an edit that publishes what
+    the publisher withholds is refused, at its line."""
     meta = front_matter(
         render(
-            results_of(POLL, ballots(public=(8, 4), citizen=(3, 3), politician=(2, 1))),
+            results_of(POLL, ballots(public=(8, 5), citizen=(3, 3), politician=(3, 2))),
             OPENED,
             CLOSED,
         )
@@ -145,18 +240,59 @@ def test_a_results_file_with_impossible_groups_is_refused_with_its_line(content,
     assert any(says in p.message for p in problems), [p.message for p in problems]
 
 
+def shown(respondents: int, *counts: int) -> dict:
+    """A group's figures as a results file shows them."""
+    return {
+        "respondents": respondents,
+        "suppressed": False,
+        "options": [
+            {"label": label, "count": n, "share": round(n / respondents, 4)}
+            for label, n in zip(["Monday", "Tuesday"], counts, strict=True)
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (lambda m: m.update(suppressed=False), "3 respondents: fewer than 5"),
+        (lambda m: m["options"][0].update(count=2), "results withheld ('suppressed: true')"),
+        (lambda m: m["by_role"].update(public=shown(3, 2, 1)), "every group is withheld"),
+    ],
+)
+def test_results_of_fewer_than_five_cannot_show_figures(content, change, says):
+    meta = front_matter(render(results_of(POLL, ballots(public=(2, 1))), OPENED, CLOSED))
+    change(meta)
+    text = "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n\nBody.\n"
+    write(content, "committees/test/results/test-poll.md", text)
+    problems = SiteContext.open(content, "http://x/").catalog.problems
+    assert any(says in p.message and p.line > 1 for p in problems), [p.message for p in problems]
+
+
+def test_results_no_member_answered_have_no_table_by_role():
+    """Results made before roles, or of a poll only the public answered: the table would be one
+    column of figures and three of zeros."""
+    results = results_of(POLL, ballots(public=(6, 5)))
+    body = render(results, OPENED, CLOSED).split("---\n", 2)[2]
+    assert "| Monday | 6 | 55% |" in body and "By role" not in body
+    assert "By role" not in change_for(results, OPENED, CLOSED).description
+    members = results_of(POLL, ballots(public=(6, 5), citizen=(5, 5)))
+    assert "## By role" in render(members, OPENED, CLOSED)
+    assert "By role: the public 11" in change_for(members, OPENED, CLOSED).description
+
+
 def test_the_split_reaches_the_page_and_the_open_data(content, tmp_path):
     made = render(
-        results_of(POLL, ballots(public=(8, 4), citizen=(3, 3), politician=(2, 1))), OPENED, CLOSED
+        results_of(POLL, ballots(public=(8, 5), citizen=(3, 3), politician=(3, 2))), OPENED, CLOSED
     )
     write(content, "committees/test/results/test-poll.md", made)
     result = build_site(content, tmp_path / "out")
     assert result.returncode == 0, result.stdout + result.stderr
     page = (tmp_path / "out/committees/test/results/test-poll/index.html").read_text()
-    assert "By role" in page and "Citizen members (withheld)" in page and "The public (12)" in page
+    assert "By role" in page and "Citizen members (withheld)" in page and "The public (13)" in page
     polls = json.loads((tmp_path / "out/data/v1/polls.json").read_text())["polls"]
     split = next(p for p in polls if p["id"] == "test-poll")["results"]["by_role"]
-    assert split["public"]["respondents"] == 12
+    assert split["public"]["respondents"] == 13
     assert split["citizen"] == {
         "respondents": None,
         "suppressed": True,
@@ -197,6 +333,7 @@ def test_open_data_written_before_roles_still_reads():
 def test_a_rating_splits_its_answers_too():
     poll = PollInfo("r", "test", "test/01-first", "How?", "rating", ["1", "2", "3", "4", "5"])
     answers = [Answer([4], "en", role="politician")] * 5 + [Answer([0], "en")] * 5
+    answers += [Answer([3], "en", role="politician")] * 5
     meta = front_matter(render(results_of(poll, answers), OPENED, CLOSED))
-    assert [o["count"] for o in meta["by_role"]["politician"]["options"]] == [0, 0, 0, 0, 5]
+    assert [o["count"] for o in meta["by_role"]["politician"]["options"]] == [0, 0, 0, 5, 5]
     assert [o["count"] for o in meta["by_role"]["public"]["options"]] == [5, 0, 0, 0, 0]

@@ -16,6 +16,7 @@ from civicloop.catalog import Catalog
 from civicloop.fields import Moment, NonNegativeInt, PositiveInt, Slug, Strict, Text
 from civicloop.labels import translator
 from civicloop.problems import Problem
+from civicloop.tally import GROUPS, MIN_GROUP, named, publishable
 from civicloop.types import session
 from civicloop.types.base import ContentType, FeedEntry, PageInput, Place, field_line
 
@@ -39,7 +40,7 @@ class Breakdown(Strict):
 
 class RoleResult(Strict):
     """One group's figures (the public, citizen members, politicians, other members); all
-    None when withheld (fewer than 5 people, or so few withheld that they could be worked out)."""
+    None when withheld (figures that would tell how someone answered: `civicloop.tally`)."""
 
     respondents: NonNegativeInt | None
     suppressed: StrictBool
@@ -51,6 +52,11 @@ class RoleResult(Strict):
         respondents, suppressed = info.data.get("respondents"), info.data.get("suppressed")
         if suppressed and any(o.count is not None for o in options):
             raise ValueError("a group withheld ('suppressed: true') shows no count")
+        if suppressed is False and (respondents is None or any(o.count is None for o in options)):
+            raise ValueError(
+                "a group shown ('suppressed: false') gives its 'respondents' and each option's "
+                "'count'; set 'suppressed: true' and null figures to withhold it"
+            )
         if respondents is not None and any((o.count or 0) > respondents for o in options):
             raise ValueError(f"an option counts more answers than the group's {respondents}")
         return options
@@ -78,10 +84,23 @@ class Results(Strict):
     generator: Text
     answers_digest: str | None = None  # what it was made from, so it is published only once
 
+    @field_validator("suppressed")
+    @classmethod
+    def _few(cls, suppressed: bool, info: ValidationInfo) -> bool:
+        respondents = info.data.get("respondents")
+        if not suppressed and respondents is not None and 0 < respondents < MIN_GROUP:
+            raise ValueError(
+                f"{respondents} respondents: fewer than {MIN_GROUP}, the figures are withheld "
+                "('suppressed: true', null counts and shares)"
+            )
+        return suppressed
+
     @field_validator("options")
     @classmethod
     def _counts(cls, options: list[ResultOption], info: ValidationInfo) -> list[ResultOption]:
         respondents = info.data.get("respondents")
+        if info.data.get("suppressed") and any(o.count is not None for o in options):
+            raise ValueError("results withheld ('suppressed: true') show no count")
         if respondents is not None and any((o.count or 0) > respondents for o in options):
             raise ValueError(f"an option counts more answers than the {respondents} respondents")
         return options
@@ -100,7 +119,38 @@ class Results(Strict):
         for name, group in groups.items():
             if [o.label for o in group.options] != labels:
                 raise ValueError(f"the options of group '{name}' differ from the poll's")
+        shown = {n: g for n, g in groups.items() if not g.suppressed}
+        if shown and info.data.get("suppressed"):
+            raise ValueError(
+                f"fewer than {MIN_GROUP} respondents: every group is withheld "
+                "('suppressed: true'), as the totals are"
+            )
+        for name, group in shown.items():
+            if not publishable(group.respondents or 0, counts(group.options), name != "public"):
+                raise ValueError(f"the figures of group '{name}' {TELL}")
+        withheld = [n for n in GROUPS if n not in shown]
+        if shown and withheld and options:  # the totals minus the groups shown: those withheld
+            left = [
+                (o.count or 0) - sum(counts(g.options)[i] for g in shown.values())
+                for i, o in enumerate(options)
+            ]
+            people = respondents - sum(g.respondents or 0 for g in shown.values())
+            if not publishable(people, left, named(withheld)):
+                raise ValueError(
+                    f"the groups withheld, worked out from the totals and the groups shown, {TELL}"
+                )
         return groups
+
+
+TELL = (
+    f"would tell how someone answered: fewer than {MIN_GROUP} people, an option chosen by 1 to "
+    f"{MIN_GROUP - 1} of them, or by all of a group of members; withhold it "
+    "('suppressed: true', null figures) or regenerate the file"
+)
+
+
+def counts(options: list[ResultOption]) -> list[int]:
+    return [o.count or 0 for o in options]
 
 
 def _context(page: PageInput) -> dict[str, Any]:
