@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build_site
+from conftest import ROOT, build_site, minimal_content
 
 from .gzipserver import SiteServer
 from .sitecheck import CHROMIUM, DESKTOP, PHONE, FirstLoad, chromium_executable, first_load, launch
@@ -44,23 +44,30 @@ def serve(site: Path) -> Iterator[str]:
         yield server.url
 
 
-@pytest.fixture(scope="package")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The sample site at http://127.0.0.1:<port>/, gzip-compressed like a static host, and
-    built for that address, as a real host's is: its absolute links (language alternates, the
-    feed, Open Graph URLs) and the sitemaps Material fetches beside them are the server's."""
-    root = tmp_path_factory.mktemp("served") / "site"
-    root.mkdir()
+def serve_built(content: Path, root: Path) -> Iterator[str]:
+    """`content`'s site built into `root` for the address it is then served at,
+    http://127.0.0.1:<port>/, gzip-compressed like a static host, as a real host's is: its
+    absolute links (language alternates, the feed, calendars, Open Graph URLs) and the
+    sitemaps Material fetches beside the alternates are the server's."""
+    root.mkdir(parents=True)
     with SiteServer(root) as server:
-        result = build_site(ROOT / "content", root, site_url=server.url)
+        result = build_site(content, root, site_url=server.url)
         assert result.returncode == 0, result.stderr
         yield server.url
 
 
 @pytest.fixture(scope="package")
-def minimal_site_url(minimal_site: Path) -> Iterator[str]:
-    """The minimal content's site (its webinar has a replay), served like the sample site."""
-    yield from serve(minimal_site)
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sample site, built for and served at its address on loopback."""
+    yield from serve_built(ROOT / "content", tmp_path_factory.mktemp("served") / "site")
+
+
+@pytest.fixture(scope="package")
+def minimal_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The minimal content's site (its webinar has a replay), built for and served at its
+    address like the sample site."""
+    folder = tmp_path_factory.mktemp("minimal-served")
+    yield from serve_built(minimal_content(folder / "content"), folder / "site")
 
 
 @pytest.fixture

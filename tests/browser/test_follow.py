@@ -5,13 +5,12 @@ Telegram or anywhere else."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import ROOT, build_site
+from conftest import ROOT
 
-from .conftest import serve
+from .conftest import serve_built
 from .sitecheck import DESKTOP, axe_violations, describe
 
 BOT = "civicloop_test_bot"
@@ -30,13 +29,11 @@ PAGES = {  # page -> the payload its link carries
 
 @pytest.fixture(scope="module")
 def followed_url(tmp_path_factory) -> Iterator[str]:
-    """The sample site built with CIVICLOOP_BOT_USERNAME set, served on loopback."""
-    out = tmp_path_factory.mktemp("followed") / "site"
+    """The sample site built with CIVICLOOP_BOT_USERNAME set, for and at its address on
+    loopback."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CIVICLOOP_BOT_USERNAME", BOT)
-        result = build_site(ROOT / "content", out)
-    assert result.returncode == 0, result.stderr
-    yield from serve(Path(out))
+        yield from serve_built(ROOT / "content", tmp_path_factory.mktemp("followed") / "site")
 
 
 @pytest.mark.parametrize("media", ["screen", "print"])
