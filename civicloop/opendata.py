@@ -194,16 +194,7 @@ class RecommendationRecord(Record):
     adopted: date | None
     votes: dict[Literal["citizen", "politician"], VoteRecord] | None  # None: not known
     owed_by: str
-    status: Literal[
-        "awaiting-response",
-        "accepted",
-        "partly-accepted",
-        "rejected",
-        "in-progress",
-        "implemented",
-        "not-implemented",
-        "withdrawn",
-    ]
+    status: recommendation.Status  # the content type's own list
     response_due: date | None
     response_overdue: bool  # as computed at build time
     computed: date  # the day the clock was computed on, in the committee's time zone
