@@ -508,13 +508,7 @@ elements that reach past the screen's right edge (0: nothing scrolls sideways;
 
 {chr(10).join(rows)}
 {SHOTS_END}"""
-    text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
-    if SHOTS_START in text and SHOTS_END in text:
-        marked = re.escape(SHOTS_START) + ".*?" + re.escape(SHOTS_END)
-        text = re.sub(marked, lambda _: section, text, count=1, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    readme.write_text(text, encoding="utf-8")
+    write_section(readme, SHOTS_START, SHOTS_END, section)
     return section
 
 
@@ -563,3 +557,15 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def write_section(path: Path, start: str, end: str, section: str) -> None:
+    """Put `section` (which begins with `start` and ends with `end`) in place of the part of
+    the file between those markers, or at its end the first time."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if start in text and end in text:
+        marked = re.escape(start) + ".*?" + re.escape(end)
+        text = re.sub(marked, lambda _: section, text, count=1, flags=re.S)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    path.write_text(text, encoding="utf-8")

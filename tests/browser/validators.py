@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .sitecheck import CHROMIUM_ARGS, PAGES, chromium_executable
+from .sitecheck import CHROMIUM_ARGS, PAGES, chromium_executable, write_section
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
@@ -303,13 +302,7 @@ Measured {date.today().isoformat()} with vnu-jar {versions["vnu-jar"]}, Lighthou
 
 {figures_table(nu, reports)}{below_text}
 {END}"""
-    text = out.read_text(encoding="utf-8") if out.is_file() else ""
-    if START in text and END in text:
-        marked = re.escape(START) + ".*?" + re.escape(END)
-        text = re.sub(marked, lambda _: section, text, count=1, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    out.write_text(text, encoding="utf-8")
+    write_section(out, START, END, section)
     return section
 
 
