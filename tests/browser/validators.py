@@ -152,7 +152,7 @@ class Report:
     scores: dict[str, int]
     failed: dict[str, list[str]]
     requests: list[str]
-    runs: list[str] = field(default_factory=list)  # each run's performance, CPU multiplier
+    runs: list[str] = field(default_factory=list)  # each run's performance, multiplier, index
 
     def below(self) -> list[str]:
         return [c for c in CATEGORIES if self.scores[c] < MINIMUM[c]]
@@ -229,8 +229,8 @@ def lighthouse(url: str, chromium: str, runs: int = PERFORMANCE_RUNS) -> Report:
                 for item in lhr["audits"]["network-requests"]["details"].get("items", [])
             ],
         )
-        scores.append(f"{report.scores['performance']} ({cpu_slowdown:.1f}x)")
         index = lhr["environment"]["benchmarkIndex"]
+        scores.append(f"{report.scores['performance']} ({cpu_slowdown:.1f}x, index {index:.0f})")
         cpu_slowdown = max(1, CPU_SLOWDOWN * min(1, index / EXPECTED_BENCHMARK_INDEX))
         if best is None or report.scores["performance"] > best.scores["performance"]:
             best = report
