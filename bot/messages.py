@@ -12,7 +12,7 @@ from bot.i18n import LANGUAGES, t
 from bot.sitedata import Recommendation, SiteData
 from civicloop.labels import translator
 from civicloop.opendata import CommitteeRecord, PollRecord, PollResults, SessionRecord
-from civicloop.tally import GROUP_NAMES
+from civicloop.tally import GROUP_NAMES, MIN_GROUP
 from civicloop.when import unknown_time
 
 escape = html.escape
@@ -243,8 +243,16 @@ def results_news(poll: PollRecord, lang: str) -> str:
 
 def figures(results: PollResults, lang: str) -> list[str]:
     """The figures as one line each: the total, then the groups by role."""
-    if results.suppressed:
+    if results.suppressed and (results.respondents or 0) < MIN_GROUP:
         return [t(lang, "Fewer than 5 people answered, so the figures are not published.")]
+    if results.suppressed:
+        return [
+            t(
+                lang,
+                "Everyone who answered, members among them, chose the same option, so "
+                "the figures are not published: they would tell how each member answered.",
+            )
+        ]
     lines = [t(lang, "{count} people answered.", count=results.respondents)]
     lines += [f"{o.label}: {o.count} ({o.share:.0%})" for o in results.options]
     for group, split in (results.by_role or {}).items():

@@ -86,6 +86,12 @@ FRENCH = {
     "Fewer than 5 people answered: the figures are not published.": (
         "Moins de 5 personnes ont répondu : les chiffres ne sont pas publiés."
     ),
+    "Everyone who answered, committee members among them, chose the same option: the figures "
+    "are not published, as they would tell how each member answered.": (
+        "Toutes les personnes qui ont répondu, dont des membres du comité, ont choisi la même "
+        "option : les chiffres ne sont pas publiés, car ils diraient comment chaque membre a "
+        "répondu."
+    ),
     "{count} people answered.": "{count} personnes ont répondu.",
     "Full results": "Résultats complets",
     "Closed": "Clos",

@@ -4,7 +4,8 @@ a table and (for polls that collect them) citizens' comments for editors to revi
 No user identifier goes in. Figures about fewer than MIN_GROUP people are not published: the
 totals, and each group by role (the public, citizen members, politicians, other members); a
 group is withheld too when 1 to MIN_GROUP - 1 of its people chose an option, and so are others
-until the groups withheld, taken together, reveal nothing either (`civicloop.tally.by_group`).
+until the groups withheld, taken together, reveal nothing either (`civicloop.tally.by_group`);
+the totals are withheld too when members answered and everyone chose the same option.
 The table by role is shown only when members answered.
 Citizens' text is escaped so that Markdown, HTML and MkDocs show it as written (line breaks
 kept) and run nothing; only bidirectional controls and invisible control characters are dropped.
@@ -20,7 +21,15 @@ import yaml
 from civicloop import __version__
 from civicloop.escaping import html_text, markdown_text
 from civicloop.publisher.base import DIGEST_FIELD, Change, digest
-from civicloop.tally import GROUP_NAMES, MIN_GROUP, GroupTally, Tally, by_group, tally
+from civicloop.tally import (
+    GROUP_NAMES,
+    MIN_GROUP,
+    GroupTally,
+    Tally,
+    by_group,
+    tally,
+    totals_publishable,
+)
 from civicloop.types.results import TYPE as RESULTS
 
 
@@ -61,7 +70,7 @@ class PollOutcome:
 
     @property
     def suppressed(self) -> bool:
-        return self.tally.respondents < MIN_GROUP
+        return not totals_publishable(self.tally, self.members_answered)
 
     @property
     def breakdown_shown(self) -> bool:
@@ -99,7 +108,7 @@ def change_for(results: PollOutcome, opened: datetime | None, closed: datetime) 
     """The reviewable change that brings these results into the content."""
     poll = results.poll
     if results.suppressed:
-        summary = f"Fewer than {MIN_GROUP} respondents: figures withheld."
+        summary = f"{withheld_because(results.tally.respondents)}: figures withheld."
     else:
         rows = "\n".join(
             f"| {markdown_text(o.label)} | {o.count} | {o.share:.0%} |"
@@ -210,11 +219,18 @@ def answers_digest(results: PollOutcome) -> str:
     return digest(made_of)
 
 
+def withheld_because(respondents: int) -> str:
+    """Why a poll's totals are withheld, from the one figure a results file still shows."""
+    if respondents < MIN_GROUP:
+        return f"Fewer than {MIN_GROUP} people answered"
+    return "Everyone who answered, committee members among them, chose the same option"
+
+
 def body(results: PollOutcome) -> str:
     parts = []
     if results.suppressed:
         parts.append(
-            f"Fewer than {MIN_GROUP} people answered, so the figures are not published "
+            f"{withheld_because(results.tally.respondents)}, so the figures are not published "
             "(they could identify who answered what)."
         )
     else:

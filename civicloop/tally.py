@@ -80,6 +80,14 @@ def publishable(respondents: int, counts: list[int], named: bool, minimum: int =
     )
 
 
+def totals_publishable(t: Tally, members: bool, minimum: int = MIN_GROUP) -> bool:
+    """Whether a poll's totals can be published: at least `minimum` respondents and, when
+    members answered, not all of them choosing one option. Then every group is withheld (the
+    members' would be unanimous), and the totals alone would tell how each member who answered
+    did, as a group of members shown unanimous would."""
+    return t.respondents >= minimum and not (members and t.respondents in counts_of(t))
+
+
 def named(groups: Iterable[str]) -> bool:
     """Whether any of `groups` is of members, whose names are public."""
     return any(name != "public" for name in groups)

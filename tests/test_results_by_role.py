@@ -13,6 +13,7 @@ import yaml
 from conftest import build_site, write
 from test_results import CLOSED, OPENED, POLL, front_matter
 
+from bot.messages import figures
 from civicloop.opendata import PollRecord, PollResults
 from civicloop.publisher.base import digest
 from civicloop.results import (
@@ -112,6 +113,31 @@ def test_a_small_group_is_withheld_and_so_is_the_next_smallest():
     assert "By role: the public 13, citizen members withheld, politicians withheld" in review
 
 
+@pytest.mark.parametrize(
+    "split",
+    [{"citizen": (6, 0)}, {"politician": (0, 5)}, {"public": (9, 0), "citizen": (5, 0)}],
+)
+def test_unanimous_totals_with_members_among_them_are_withheld(split):
+    """Every group of members is withheld when its people all chose one option; if everyone
+    did, the totals alone would say how each member who answered did, so they go too."""
+    results = results_of(POLL, ballots(**split))
+    meta = front_matter(render(results, OPENED, CLOSED))
+    assert meta["suppressed"] is True and meta["respondents"] == sum(map(sum, split.values()))
+    assert all(o["count"] is None and o["share"] is None for o in meta["options"])
+    assert all(g["suppressed"] and g["respondents"] is None for g in meta["by_role"].values())
+    body = render(results, OPENED, CLOSED).split("---\n", 2)[2]
+    assert "Everyone who answered, committee members among them, chose the same option" in body
+    assert "Fewer than" not in body
+    assert (
+        "chose the same option: figures withheld" in change_for(results, OPENED, CLOSED).description
+    )
+
+
+def test_unanimous_totals_of_the_public_alone_are_shown():
+    meta = front_matter(render(results_of(POLL, ballots(public=(7, 0))), OPENED, CLOSED))
+    assert meta["suppressed"] is False and meta["options"][0]["count"] == 7
+
+
 def test_fewer_than_five_in_all_withholds_every_group():
     meta = front_matter(
         render(results_of(POLL, ballots(public=(1, 1), citizen=(1, 0))), OPENED, CLOSED)
@@ -165,6 +191,24 @@ def test_no_figure_about_fewer_than_five_can_be_worked_out():
             members = any(n != "public" for n in withheld)
             assert tells_no_one(people, counts, members), split
     assert len(CORPUS) > 35_000
+
+
+def test_no_totals_tell_how_the_members_who_answered_did():
+    """The same corpus through the results: totals shown while members answered never have
+    everyone on one option (and every group is withheld whenever they would)."""
+    for split in CORPUS:
+        answers = [
+            Answer([option], "en", role=ROLES[name])
+            for name, (first, second) in split
+            for option in [0] * first + [1] * second
+        ]
+        results = results_of(POLL, answers)
+        people = results.tally.respondents
+        counts = [o.count for o in results.tally.options]
+        if results.suppressed:
+            assert all(results.role_withheld(name) for name in GROUPS), split
+        else:
+            assert people >= MIN_GROUP and not (results.members_answered and people in counts)
 
 
 def test_no_choice_of_a_multiple_choice_poll_can_be_worked_out():
@@ -303,6 +347,32 @@ def test_the_split_reaches_the_page_and_the_open_data(content, tmp_path):
     }
     schema = json.loads((tmp_path / "out/data/v1/schema/polls.json").read_text())
     assert "by_role" in json.dumps(schema)
+
+
+def test_unanimous_totals_withheld_reach_the_pages_the_data_and_the_chat(content, tmp_path):
+    made = render(results_of(POLL, ballots(public=(9, 0), citizen=(5, 0))), OPENED, CLOSED)
+    write(content, "committees/test/results/test-poll.md", made)
+    result = build_site(content, tmp_path / "out")
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = tmp_path / "out"
+    results_page = (out / "committees/test/results/test-poll/index.html").read_text()
+    assert "committee members among them, chose the same option" in results_page
+    session = next(out.glob("committees/test/sessions/*/index.html")).read_text()
+    assert "the figures are not published, as they would tell how each member" in session
+    assert "Fewer than 5" not in session
+    french = next(out.glob("fr/committees/test/sessions/*/index.html")).read_text()
+    assert "ont choisi la même option" in french
+    polls = json.loads((out / "data/v1/polls.json").read_text())["polls"]
+    record = PollRecord.model_validate(next(p for p in polls if p["id"] == "test-poll"))
+    assert record.results is not None and record.results.suppressed
+    assert record.results.respondents == 14
+    assert all(o.count is None for o in record.results.options)
+    english, french_chat = (figures(record.results, lang) for lang in ("en", "fr"))
+    assert english == [
+        "Everyone who answered, members among them, chose the same option, so the figures are "
+        "not published: they would tell how each member answered."
+    ]
+    assert "ont choisi la même option" in french_chat[0]
 
 
 def test_open_data_written_before_roles_still_reads():
