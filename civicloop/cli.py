@@ -38,7 +38,10 @@ def validate(args: argparse.Namespace) -> int:
         print(f"{len(problems)} problem(s) in {args.content}", file=sys.stderr)
         return 1
     counts = ", ".join(
-        f"{len(catalog.of(name))} {t.plural}" for name, t in TYPES.items() if t.plural
+        f"{n} {t.counted[n != 1]}"
+        for name, t in TYPES.items()
+        if t.counted
+        for n in [len(catalog.of(name))]
     )
     print(f"ok: {len(catalog.docs)} pages ({counts}), no problems")
     return 0

@@ -20,7 +20,7 @@ def test_valid_content_passes_with_a_summary(content, capsys):
     status, lines = validate(content, capsys)
     assert status == 0
     assert lines == [
-        "ok: 5 pages (1 committees, 1 sessions, 1 case studies, 1 webinars, 0 recommendations), "
+        "ok: 5 pages (1 committee, 1 session, 1 case study, 1 webinar, 0 recommendations), "
         "no problems"
     ]
 

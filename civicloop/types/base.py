@@ -127,7 +127,8 @@ class ContentType:
     position: int  # registry order: messages, schemas, `validate`'s summary
     translatable: frozenset[str]  # what `*.<lang>.md` may set (besides `type`)
     place: Place | None = None  # None: anywhere (listing)
-    plural: str | None = None  # counted in `civicloop validate`'s summary; None: not counted
+    # one and several, as `civicloop validate`'s summary counts it ("1 webinar"); None: not
+    counted: tuple[str, str] | None = None
     listed_as: str | None = None  # template variable of the sorted list, e.g. "webinars"
     order: Callable[[Entry], Any] = attrgetter("path")
     newest_first: bool = False

@@ -597,7 +597,7 @@ TYPE = ContentType(
         re.compile(r"^committees/[^/]+/recommendations/(?!index\.md$)[^/]+\.md$"),
         "committees/<slug>/recommendations/<id>.md",
     ),
-    plural="recommendations",
+    counted=("recommendation", "recommendations"),
     order=lambda e: (e.committee, e.path),
     in_committee=True,
     ident=lambda e: f"{e.committee}/{e.slug}",

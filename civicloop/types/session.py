@@ -516,7 +516,7 @@ TYPE = ContentType(
         re.compile(r"^committees/[^/]+/sessions/[^/]+\.md$"),
         "committees/<slug>/sessions/<file>.md",
     ),
-    plural="sessions",
+    counted=("session", "sessions"),
     order=lambda e: (e.model.sort_key, e.model.number, e.path),
     in_committee=True,
     ident=lambda e: f"{e.committee}/{e.slug}",
