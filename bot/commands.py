@@ -1,15 +1,19 @@
 """The bot's commands, in one table: what each one runs, what it says it does, who may use it.
 
 Everything that lists commands derives from `COMMANDS`: their registration (`app`), the menu
-Telegram shows (`set_my_commands`, citizens' commands in each language), /help's text and the
+Telegram shows (`set_my_commands`: citizens' commands in each language, and editors' too in each
+editor's private chat), /help's text and the
 terminal console's usage line.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from telegram import Bot, BotCommand, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram.error import BadRequest
 
 from bot import broadcast, citizens, editors
 from bot.context import CivicContext, Handler
@@ -64,9 +68,24 @@ def help_text(lang: str, editor: bool = False) -> str:
     return "\n".join(lines)
 
 
-async def set_my_commands(bot: Bot) -> None:
+log = logging.getLogger(__name__)
+
+
+async def set_my_commands(bot: Bot, editors: Iterable[int] = ()) -> None:
     """The citizens' menu in each language: the default one in `DEFAULT`, and one per
-    `language_code` for the others (Telegram picks it from the user's app language)."""
+    `language_code` for the others (Telegram picks it from the user's app language). In the
+    private chat of each of `editors` (CIVICLOOP_ADMINS), the same with the editors' commands
+    below: Telegram looks for a chat's own menu first. An editor who has never opened the bot
+    has no chat yet: said in the log, and the rest goes on."""
     for code in LANGUAGES:
+        language = None if code == DEFAULT else code
         menu = [BotCommand(c.name, t(code, c.help)) for c in CITIZENS]
-        await bot.set_my_commands(menu, language_code=None if code == DEFAULT else code)
+        await bot.set_my_commands(menu, language_code=language)
+        menu += [BotCommand(c.name, t(code, c.help)) for c in EDITORS]
+        for editor in sorted(editors):
+            try:
+                await bot.set_my_commands(
+                    menu, scope=BotCommandScopeChat(editor), language_code=language
+                )
+            except BadRequest as error:
+                log.warning("an editor's menu is not set (%s): they open the bot first", error)

@@ -179,3 +179,22 @@ async def test_menu_and_help_list_the_citizens_commands(harness, user, lang):
     assert [(c["command"], c["description"]) for c in menu] == table
     reply = await harness.command(user, "help", "/committees")
     assert reply["text"].splitlines() == [f"/{name} {text}" for name, text in table]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+async def test_editors_see_their_commands_in_their_own_menu(make_harness, caplog, lang):
+    """In an editor's private chat, Telegram's menu lists the citizens' commands, then the
+    editors'; an editor who never opened the bot (no chat: Telegram says "chat not found")
+    is said in the log, and the others' menus and the bot go on."""
+    kit = await make_harness(admins=frozenset({900, 901}))  # 901 never opened the bot
+    everyone = [c for c in COMMANDS if c.help and not c.editors]
+    editors = [c for c in COMMANDS if c.help and c.editors]
+    table = [(c.name, t(lang, c.help)) for c in everyone + editors]
+    scope = {"type": "chat", "chat_id": 900}
+    language_code = "" if lang == DEFAULT else lang
+    menu = await kit.until(lambda: kit.ctl.commands(scope=scope, language_code=language_code))
+    assert [(c["command"], c["description"]) for c in menu] == table
+    assert [c.name for c in editors] == ["broadcast", "cancel", "pollstatus", "closepoll", "stats"]
+    assert "an editor's menu is not set (Chat not found)" in caplog.text
+    assert kit.ctl.commands(scope={"type": "chat", "chat_id": 901}) == []
+    await kit.command(1, "help", "/committees")  # the bot runs on

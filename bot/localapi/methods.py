@@ -472,6 +472,14 @@ def command_key(scope: Any, language_code: str | None) -> tuple[Any, ...]:
     return (scope["type"], *(scope[f] for f in fields), language)
 
 
+def _commands_key(bot: BotState, p: dict[str, Any]) -> tuple[Any, ...]:
+    """`command_key`, and a scope's chat must be one the bot knows, as Telegram's must."""
+    key = command_key(p.get("scope"), p.get("language_code"))
+    if isinstance(p.get("scope"), dict) and "chat_id" in p["scope"]:
+        bot.resolve_chat(p["scope"]["chat_id"])
+    return key
+
+
 @handler("setMyCommands")
 async def set_my_commands(bot: BotState, p: dict[str, Any]) -> Any:
     commands = p["commands"]
@@ -486,7 +494,7 @@ async def set_my_commands(bot: BotState, p: dict[str, Any]) -> Any:
         if not isinstance(description, str) or not 1 <= len(description) <= 256:
             raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
         clean.append({"command": name, "description": description})
-    key = command_key(p.get("scope"), p.get("language_code"))
+    key = _commands_key(bot, p)
     if clean:
         bot.commands[key] = clean
     else:
@@ -496,12 +504,12 @@ async def set_my_commands(bot: BotState, p: dict[str, Any]) -> Any:
 
 @handler("getMyCommands")
 async def get_my_commands(bot: BotState, p: dict[str, Any]) -> Any:
-    return bot.commands.get(command_key(p.get("scope"), p.get("language_code")), [])
+    return bot.commands.get(_commands_key(bot, p), [])
 
 
 @handler("deleteMyCommands")
 async def delete_my_commands(bot: BotState, p: dict[str, Any]) -> Any:
-    bot.commands.pop(command_key(p.get("scope"), p.get("language_code")), None)
+    bot.commands.pop(_commands_key(bot, p), None)
     return True
 
 
