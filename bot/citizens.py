@@ -235,7 +235,11 @@ async def agenda(update: Update, context: CivicContext) -> None:
 
 async def settings(update: Update, context: CivicContext) -> None:
     c = context.civic
-    user = citizen(update, c)
+    c.reply(update, *_settings(c, citizen(update, c)))
+
+
+def _settings(c: Civic, user) -> tuple[str, InlineKeyboardMarkup]:
+    """/settings' message: the state of each setting, and a button to change each."""
     lang = user["language"]
     reminders = "rem:off" if user["reminders"] else "rem:on"
     label = N_("Turn reminders off") if user["reminders"] else N_("Turn reminders on")
@@ -258,7 +262,7 @@ async def settings(update: Update, context: CivicContext) -> None:
         )
     roles = c.store.roles(user["user_id"])
     held = [(_title(c, r["committee"], lang), r["role"]) for r in roles]
-    c.reply(update, say.settings_text(user, lang, held), InlineKeyboardMarkup(rows))
+    return say.settings_text(user, lang, held), InlineKeyboardMarkup(rows)
 
 
 async def toggle_news(update: Update, context: CivicContext) -> None:
@@ -268,8 +272,8 @@ async def toggle_news(update: Update, context: CivicContext) -> None:
     _, kind, state = update.callback_query.data.split(":")
     on = state == "on"
     c.store.set_news(user["user_id"], kind, on)
-    text = t(user["language"], say.NEWS_STATES[kind][on])
-    c.ack(update, text)
+    c.ack(update, t(user["language"], say.NEWS_STATES[kind][on]))
+    c.edit(update, *_settings(c, citizen(update, c)))  # its state and button, changed
 
 
 async def toggle_reminders(update: Update, context: CivicContext) -> None:
@@ -279,7 +283,7 @@ async def toggle_reminders(update: Update, context: CivicContext) -> None:
     c.store.set_reminders(user["user_id"], on)
     text = N_("Reminders are on.") if on else N_("Reminders are off.")
     c.ack(update, t(user["language"], text))
-    c.reply(update, t(user["language"], text))
+    c.edit(update, *_settings(c, citizen(update, c)))  # its state and button, changed
 
 
 async def my_data(update: Update, context: CivicContext) -> None:

@@ -57,6 +57,12 @@ class Civic:
             payload["text"] = text
         self.queue(self._key(update), None, query.from_user.id, payload)
 
+    def edit(self, update: Update, text: str, keyboard: InlineKeyboardMarkup) -> None:
+        """Replace the text and buttons of the message whose button was pressed."""
+        payload = message(text, keyboard, message_id=update.callback_query.message.message_id)
+        payload["method"] = "edit_message_text"
+        self.queue(self._key(update), None, update.effective_chat.id, payload)
+
     def edit_markup(self, update: Update, keyboard: InlineKeyboardMarkup) -> None:
         payload = {
             "method": "edit_message_reply_markup",

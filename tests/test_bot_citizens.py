@@ -63,11 +63,32 @@ async def test_next_without_subscription_says_how(harness):
     assert "/committees" in reply["text"]
 
 
-async def test_settings_turn_reminders_off(harness):
+async def test_settings_turn_reminders_off_and_on_in_the_same_message(harness):
+    """A toggle says what it did in a notice and changes the settings message itself (its
+    state and its button), so that pressing again undoes it; no message is added."""
     settings = await harness.command(1, "settings", "Reminders: on")
     assert "rem:off" in buttons(settings)
-    await harness.press(1, settings, "rem:off", "Reminders are off.")
+    count = len(harness.messages(1))
+    await harness.press_answered(1, settings, "rem:off", "Reminders are off.")
     await harness.rows_become([(0,)], "SELECT reminders FROM users WHERE user_id = 1")
+
+    def shown(state: str, button: str) -> dict | None:
+        now = next(m for m in harness.messages(1) if m["message_id"] == settings["message_id"])
+        return now if f"Reminders: {state}." in now["text"] and button in buttons(now) else None
+
+    edited = await harness.until(lambda: shown("off", "rem:on"))
+    await harness.press_answered(1, edited, "rem:on", "Reminders are on.")
+    await harness.rows_become([(1,)], "SELECT reminders FROM users WHERE user_id = 1")
+    edited = await harness.until(lambda: shown("on", "rem:off"))
+    results_off = await harness.press_answered(1, edited, "news:results:off", "")
+    assert results_off
+    await harness.until(
+        lambda: (
+            shown("on", "news:results:on")
+            and "When results are published: off." in shown("on", "news:results:on")["text"]
+        )
+    )
+    assert len(harness.messages(1)) == count
 
 
 async def test_stop_unsubscribes_from_everything(harness):

@@ -74,7 +74,8 @@ async def test_reminders_off_means_none(make_harness):
     )
     welcome = await kit.command(1, "start", "What I store")
     settings = await kit.command(1, "settings", containing="Reminders")
-    await kit.press(1, settings, "rem:off", "Reminders are off.")
+    await kit.press_answered(1, settings, "rem:off", "Reminders are off.")
+    await kit.rows_become([(0,)], "SELECT reminders FROM users WHERE user_id = 1")
     await subscribe(kit, 1)
     await kit.command(1, "help", "/committees")
     assert not reminders(kit, 1) and welcome
