@@ -20,6 +20,8 @@ from bot.context import CivicContext, Handler
 from bot.i18n import DEFAULT, LANGUAGES, t
 from bot.messages import N_
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Command:
@@ -68,13 +70,10 @@ def help_text(lang: str, editor: bool = False) -> str:
     return "\n".join(lines)
 
 
-log = logging.getLogger(__name__)
-
-
-async def set_my_commands(bot: Bot, editors: Iterable[int] = ()) -> None:
+async def set_my_commands(bot: Bot, admins: Iterable[int] = ()) -> None:
     """The citizens' menu in each language: the default one in `DEFAULT`, and one per
     `language_code` for the others (Telegram picks it from the user's app language). In the
-    private chat of each of `editors` (CIVICLOOP_ADMINS), the same with the editors' commands
+    private chat of each editor of `admins` (CIVICLOOP_ADMINS), the same with the editors' commands
     below: Telegram looks for a chat's own menu first. An editor who has never opened the bot
     has no chat yet: said in the log, and the rest goes on."""
     for code in LANGUAGES:
@@ -82,7 +81,7 @@ async def set_my_commands(bot: Bot, editors: Iterable[int] = ()) -> None:
         menu = [BotCommand(c.name, t(code, c.help)) for c in CITIZENS]
         await bot.set_my_commands(menu, language_code=language)
         menu += [BotCommand(c.name, t(code, c.help)) for c in EDITORS]
-        for editor in sorted(editors):
+        for editor in sorted(admins):
             try:
                 await bot.set_my_commands(
                     menu, scope=BotCommandScopeChat(editor), language_code=language
