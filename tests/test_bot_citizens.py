@@ -80,14 +80,9 @@ async def test_settings_turn_reminders_off_and_on_in_the_same_message(harness):
     await harness.press_answered(1, edited, "rem:on", "Reminders are on.")
     await harness.rows_become([(1,)], "SELECT reminders FROM users WHERE user_id = 1")
     edited = await harness.until(lambda: shown("on", "rem:off"))
-    results_off = await harness.press_answered(1, edited, "news:results:off", "")
-    assert results_off
-    await harness.until(
-        lambda: (
-            shown("on", "news:results:on")
-            and "When results are published: off." in shown("on", "news:results:on")["text"]
-        )
-    )
+    await harness.press_answered(1, edited, "news:results:off", "No more messages when results")
+    edited = await harness.until(lambda: shown("on", "news:results:on"))
+    assert "When results are published: off." in edited["text"]
     assert len(harness.messages(1)) == count
 
 

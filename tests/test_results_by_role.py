@@ -375,6 +375,17 @@ def test_unanimous_totals_withheld_reach_the_pages_the_data_and_the_chat(content
     assert "ont choisi la même option" in french_chat[0]
 
 
+def test_results_of_few_say_so_on_the_session_page(content, tmp_path):
+    """The other reason to withhold the totals, told apart on the page: fewer than 5."""
+    made = render(results_of(POLL, ballots(citizen=(2, 1))), OPENED, CLOSED)
+    write(content, "committees/test/results/test-poll.md", made)
+    result = build_site(content, tmp_path / "out")
+    assert result.returncode == 0, result.stdout + result.stderr
+    session = next((tmp_path / "out").glob("committees/test/sessions/*/index.html")).read_text()
+    assert "Fewer than 5 people answered: the figures are not published." in session
+    assert "chose the same option" not in session
+
+
 def test_open_data_written_before_roles_still_reads():
     old = {
         "respondents": 8,

@@ -84,6 +84,12 @@ class Results(Strict):
     generator: Text
     answers_digest: str | None = None  # what it was made from, so it is published only once
 
+    @property
+    def few(self) -> bool:
+        """Too few respondents to publish figures (the other reason to withhold the totals:
+        members among them, everyone chose one option)."""
+        return self.respondents < MIN_GROUP
+
     @field_validator("suppressed")
     @classmethod
     def _few(cls, suppressed: bool, info: ValidationInfo) -> bool:
