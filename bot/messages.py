@@ -243,7 +243,7 @@ def results_news(poll: PollRecord, lang: str) -> str:
 
 def figures(results: PollResults, lang: str) -> list[str]:
     """The figures as one line each: the total, then the groups by role."""
-    if results.suppressed and (results.respondents or 0) < MIN_GROUP:
+    if results.suppressed and results.respondents < MIN_GROUP:
         return [t(lang, "Fewer than 5 people answered, so the figures are not published.")]
     if results.suppressed:
         return [
