@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 
 from civicloop.catalog import Entry
 from civicloop.escaping import (
@@ -24,7 +26,7 @@ from civicloop.escaping import (
     markdown_paragraphs,
     markdown_text,
 )
-from civicloop.labels import translator
+from civicloop.labels import LABELS, translator
 from civicloop.languages import CODES
 from civicloop.sitecontext import SiteContext
 from civicloop.types import TYPES
@@ -38,9 +40,36 @@ def _inert(value: object) -> str:
     return value if isinstance(value, Markdown) else markdown_text(str(value))
 
 
+class _Labels(Extension):
+    """`t("Agenda")`, a label with nothing to fill in, replaced by its text in the environment's
+    language when a template is compiled: a session's page holds about 50, each a call at every
+    render otherwise. Other calls (`t(m.status)`, `t("…{n}…", n=…)`) stay calls of the `t` the
+    page is given, which says the same. No template may name anything else `t`."""
+
+    def filter_stream(self, stream: TokenStream) -> list[Token]:
+        table = LABELS.get(self.environment.civicloop_lang, {})  # type: ignore[attr-defined]
+        tokens = list(stream)
+        out: list[Token] = []
+        i = 0
+        while i < len(tokens):
+            name, *rest = tokens[i : i + 4]
+            if (
+                name.test("name:t")
+                and [token.type for token in rest] == ["lparen", "string", "rparen"]
+                and not (out and out[-1].type == "dot")
+            ):
+                text = rest[1].value
+                out.append(Token(name.lineno, "string", table.get(text, text)))
+                i += 4
+            else:
+                out.append(name)
+                i += 1
+        return out
+
+
 @cache
-def _environment() -> Environment:
-    return Environment(
+def _environment(lang: str) -> Environment:
+    environment = Environment(
         loader=PackageLoader("civicloop", "templates"),
         autoescape=False,  # the output is Markdown, escaped by `finalize`
         finalize=_inert,  # no template can forget it; links are made by `a(text, url)`
@@ -49,17 +78,20 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
         undefined=StrictUndefined,
         auto_reload=False,  # templates are package data: no stat() of them for every page
+        extensions=[_Labels],
     )
+    environment.extend(civicloop_lang=lang)
+    return environment
 
 
 def prepare() -> None:
-    """Compile every template and read each language's calendar data now, once: processes
-    forked after this (the build's other writers) find them made instead of making them
-    again."""
-    environment = _environment()
-    for name in environment.list_templates():
-        environment.get_template(name)
+    """Compile every template in each language and read each language's calendar data now,
+    once: processes forked after this (the build's other writers) find them made instead of
+    making them again."""
     for lang in CODES:
+        environment = _environment(lang)
+        for name in environment.list_templates():
+            environment.get_template(name)
         _locale(lang).datetime_formats  # noqa: B018  (Babel reads the locale's data on use)
 
 
@@ -108,7 +140,7 @@ def render(site: SiteContext, doc: Entry, lang: str, body: str) -> str:
         "past": [],
         **kind.context(PageInput(site, doc, lang)),
     }
-    text = _environment().get_template(kind.template_name(doc)).render(context)
+    text = _environment(lang).get_template(kind.template_name(doc)).render(context)
     return BLANK_LINES.sub("\n\n", text).strip() + "\n"
 
 
