@@ -117,7 +117,7 @@ def plain_page(site: SiteContext, doc: Entry, own: Entry, lang: str) -> str:
 def page_files(site: SiteContext, lang: str) -> Iterator[tuple[str, bytes]]:
     """Every page of `lang`'s site, by its path in the tree: generated pages (front matter and
     rendered Markdown) and the editors' plain pages, the original where there is no
-    translation."""
+    translation. Their sitemaps are `sitemap_files`."""
     for doc in site.catalog.docs.values():
         own = doc.translations.get(lang, doc) if lang != DEFAULT else doc
         content_lang = DEFAULT if lang != DEFAULT and own is doc else None
@@ -128,6 +128,12 @@ def page_files(site: SiteContext, lang: str) -> Iterator[tuple[str, bytes]]:
             text = front_matter(doc, own, content_lang, shared)
             text += render(site, doc, lang, own.body)
         yield f"{lang}/{doc.path}", text.encode()
+
+
+def sitemap_files(site: SiteContext, lang: str) -> Iterator[tuple[str, bytes]]:
+    """A `sitemap.xml` beside each page of `lang`'s site, by its path in the tree: Material's
+    language menu fetches one from each of the page's addresses in other languages."""
+    for doc in site.catalog.docs.values():
         if doc.url or lang != DEFAULT:  # the site's root has MkDocs' sitemap of all pages
             yield f"{lang}/{doc.url}sitemap.xml", sharing.page_sitemap(site, doc, lang)
 
@@ -205,12 +211,16 @@ def prune(folder: Path, made: Iterable[str]) -> list[str]:
     return sorted(removed)
 
 
-def write_languages(site: SiteContext, folder: Path, languages: Iterable[str]) -> Written:
+def write_languages(
+    site: SiteContext, folder: Path, languages: Iterable[str], sitemaps: bool = True
+) -> Written:
     """The pages of each of `languages` (the default language's with the editors' other
-    files)."""
+    files), and their sitemaps unless told not to."""
     written = Written()
     for lang in languages:
         written += write_tree(folder, page_files(site, lang))
+        if sitemaps:
+            written += write_tree(folder, sitemap_files(site, lang))
         if lang == DEFAULT:
             written += write_tree(folder, other_files(site))
     return written

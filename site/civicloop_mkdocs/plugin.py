@@ -3,7 +3,8 @@ which MkDocs (and mkdocs-static-i18n, in folder mode) then builds like any Markd
 
 What each page, calendar, feed and data file says is decided in `civicloop/`; the plugin only
 runs the step, with a second process (calendars, feed and data) beside the one writing the
-pages, and points MkDocs at the tree.
+pages, points MkDocs at the tree, and writes each page's sitemap into the site once MkDocs has
+built it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 
 from civicloop import pages
-from civicloop.generate import NotATree, claim, prune, write_artefacts, write_languages
+from civicloop.generate import (
+    NotATree,
+    claim,
+    prune,
+    sitemap_files,
+    write_artefacts,
+    write_languages,
+    write_tree,
+)
 from civicloop.languages import CODES, DEFAULT
 from civicloop.organisation import Contact, colour, contact, footer
 from civicloop.sitecontext import SiteContext
@@ -72,7 +81,7 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
         # descriptions) are warm; the calendars, feed and data meanwhile in a second process
         what = "making the calendars, feed and open data"
         with Job(what, write_artefacts, site, site_name, tree) as files:
-            written = write_languages(site, tree, CODES) + files.result()
+            written = write_languages(site, tree, CODES, sitemaps=False) + files.result()
         prune(self.tree, written.made)
         return site
 
@@ -89,6 +98,17 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
             config.theme.static_templates.discard("404.html")
         else:
             config.theme.static_templates.add("404.html")
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        """Each page's `sitemap.xml` in the language just built, written straight into the site:
+        as files of the tree, MkDocs and mkdocs-static-i18n would make and copy each one in
+        every language's build, which cost more CPU than all of civicloop's generation
+        (bench/README.md). The tree `civicloop generate` writes for other generators holds them."""
+        if self.site is None:
+            return
+        lang = config.theme["language"]
+        pages = sitemap_files(self.site, lang)
+        write_tree(Path(config.site_dir), ((p.removeprefix(f"{DEFAULT}/"), d) for p, d in pages))
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder) -> LiveReloadServer:
         """`mkdocs serve` watches docs_dir, the tree each build rewrites: it watches the editors'
