@@ -43,3 +43,37 @@ def test_site_labels_used_by_templates_are_translated():
     assert not missing, missing
     for key in used:
         assert set(FIELD.findall(key)) == set(FIELD.findall(FRENCH[key])), key
+
+
+def test_labels_written_when_templates_compile_say_what_the_call_says():
+    """`t("…")` with nothing to fill in is replaced when a template is compiled
+    (`civicloop/pages.py`): it must print what calling `t` prints, escapes included, and leave
+    every other call a call."""
+    from jinja2 import Environment, StrictUndefined
+
+    from civicloop.labels import translator
+    from civicloop.pages import _environment
+
+    label = next(k for k in FRENCH if not {"{", '"'} & set(k) and k != FRENCH[k])
+    call = f't("{label}")'
+    shown = [
+        call,
+        't("unknown <label> *x*")',
+        't("Postponed: first planned for {old}.", old="lundi")',
+        "t(kind)",
+        f"o.{call}",
+        f"[{call}] | join",
+    ]
+    source = "|".join("{{ " + expression + " }}" for expression in shown)
+    for lang in ("en", "fr"):
+        t = translator(lang)
+        compiled = _environment(lang)
+        called = Environment(finalize=compiled.finalize, undefined=StrictUndefined)
+        for kind in (label, "Session"):
+            values = {"t": t, "kind": kind, "o": {"t": str.upper}}
+            printed = compiled.from_string(source).render(values)
+            assert printed == called.from_string(source).render(values)
+            assert printed.split("|")[0] == compiled.finalize(t(label))
+    # replaced, not called: the `t` a page is given is not asked
+    replaced = _environment("fr").from_string("{{ " + call + " }}").render(t=str.upper)
+    assert replaced == FRENCH[label]
