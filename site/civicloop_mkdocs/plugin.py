@@ -102,8 +102,8 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Each page's `sitemap.xml` in the language just built, written straight into the site:
         as files of the tree, MkDocs and mkdocs-static-i18n would make and copy each one in
-        every language's build, which cost more CPU than all of civicloop's generation
-        (bench/README.md). The tree `civicloop generate` writes for other generators holds them."""
+        every language's build (bench/README.md). The tree `civicloop generate` writes for
+        other generators holds them."""
         if self.site is None:
             return
         lang = config.theme["language"]
