@@ -17,8 +17,10 @@ What it does, per scale (1x, then `--scale`x):
    "rendered" = plain Material on that tree (the project's mkdocs.yml without the civicloop
    plugin: same theme, plugins, i18n in folder mode, Markdown extensions, and the i18n search
    fix `site/i18n_search.py`), the baseline; "ours" = the project's mkdocs.yml as it is, the
-   plugin generating the tree first, cold (the tree removed before); "ours warm" = the same
-   again on the tree left in place (the preview's case: no file to write), for information;
+   plugin generating the tree first, cold (the tree removed before), and writing each page's
+   sitemap into the site itself after each language's build (rendered copies the same bytes
+   from the tree); "ours warm" = the same again on the tree left in place (the preview's case:
+   no file to write), for information;
 4. repeats each build `--repeat` times and reports the best and median wall time, the CPU time
    (user + system of the build and the processes it waited for: the plugin's second process
    too) and the peak memory (max RSS of the build process, from `os.wait4`).
