@@ -107,8 +107,8 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
         if self.site is None:
             return
         lang = config.theme["language"]
-        pages = sitemap_files(self.site, lang)
-        write_tree(Path(config.site_dir), ((p.removeprefix(f"{DEFAULT}/"), d) for p, d in pages))
+        sitemaps = sitemap_files(self.site, lang)
+        write_tree(Path(config.site_dir), ((p.removeprefix(f"{DEFAULT}/"), d) for p, d in sitemaps))
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder) -> LiveReloadServer:
         """`mkdocs serve` watches docs_dir, the tree each build rewrites: it watches the editors'
