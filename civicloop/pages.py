@@ -26,7 +26,7 @@ from civicloop.escaping import (
     markdown_paragraphs,
     markdown_text,
 )
-from civicloop.labels import LABELS, translator
+from civicloop.labels import translator
 from civicloop.languages import CODES
 from civicloop.sitecontext import SiteContext
 from civicloop.types import TYPES
@@ -47,7 +47,7 @@ class _Labels(Extension):
     page is given, which says the same. No template may name anything else `t`."""
 
     def filter_stream(self, stream: TokenStream) -> list[Token]:
-        table = LABELS.get(self.environment.civicloop_lang, {})  # type: ignore[attr-defined]
+        t = translator(self.environment.civicloop_lang)  # type: ignore[attr-defined]
         tokens = list(stream)
         out: list[Token] = []
         i = 0
@@ -58,8 +58,7 @@ class _Labels(Extension):
                 and [token.type for token in rest] == ["lparen", "string", "rparen"]
                 and not (out and out[-1].type == "dot")
             ):
-                text = rest[1].value
-                out.append(Token(name.lineno, "string", table.get(text, text)))
+                out.append(Token(name.lineno, "string", t(rest[1].value)))
                 i += 4
             else:
                 out.append(name)
