@@ -81,9 +81,10 @@ def test_video_host_is_contacted_only_after_the_visitor_asks(context, minimal_si
     own = urlsplit(minimal_site_url).netloc
     assert all(urlsplit(u).netloc == own for u in requests), requests
     assert not asked
-    page.locator(".civicloop-video__play").click()
-    page.locator(".civicloop-video iframe").wait_for(state="attached")
-    page.wait_for_load_state("networkidle")
+    # Wait for the player's answer itself: the page was idle before the click, so waiting for
+    # the network to be idle again could return before the iframe asked anything.
+    with page.expect_response(lambda response: urlsplit(response.url).netloc != own):
+        page.locator(".civicloop-video__play").click()
     hosts = {urlsplit(u).netloc for u in requests} - {own}
     assert hosts == {"www.youtube-nocookie.com"}, requests
     assert asked
