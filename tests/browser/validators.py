@@ -134,13 +134,14 @@ MINIMUM = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo"
 # makes a run slower, so a page below the figure is measured again, up to this many runs, and
 # its best run counts. The other categories are counted, not timed, and need no second run.
 PERFORMANCE_RUNS = 3
-# The mobile profile slows the CPU 4 times, which emulates its phone on a host at least as fast
-# as Lighthouse expects: below a benchmark index of 1000 it warns that the host is slower and
-# the performance score suffers, and its documentation says to calibrate the multiplier. A run
-# again after a slow one does so: 4 times the host's measured index over 1000 (at least 1), so
-# that the emulated phone, not the host, is what is timed. The report says which was used.
+# The mobile profile slows the CPU 4 times, which its documentation (docs/throttling.md,
+# "Calibrating the CPU slowdown") made for a high-end desktop host, a benchmark index of 1500 to
+# 2000, and says to calibrate on a slower host: 2 times (1 to 5) on a low-end desktop (1000 to
+# 1500). Lighthouse warns only below 1000, half its target. A run again after a slow one
+# calibrates: 4 times the host's measured index over 1500 (at most 4, at least 1), so that the
+# emulated phone, not the host, is what is timed. The report says which multiplier was used.
 CPU_SLOWDOWN = 4
-EXPECTED_BENCHMARK_INDEX = 1000
+EXPECTED_BENCHMARK_INDEX = 1500
 
 
 @dataclass
