@@ -96,7 +96,7 @@ async def run(settings: Settings, publisher: Publisher | None = None) -> None:
     tasks: list[asyncio.Task] = []
     async with application:
         try:
-            await set_my_commands(application.bot, settings.admins)
+            await set_my_commands(application.bot, c.store, settings.admins)
             _check_username(settings, application.bot.username)
             if not await refresh(c):
                 log.warning("starting without site data; will retry every %.0f s", settings.refresh)

@@ -13,12 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot import broadcast, citizens, editors
 from bot.context import CivicContext, Handler
 from bot.i18n import DEFAULT, LANGUAGES, t
 from bot.messages import N_
+from bot.store.menus import Menus
 
 log = logging.getLogger(__name__)
 
@@ -70,21 +71,49 @@ def help_text(lang: str, editor: bool = False) -> str:
     return "\n".join(lines)
 
 
-async def set_my_commands(bot: Bot, admins: Iterable[int] = ()) -> None:
+async def set_my_commands(bot: Bot, store: Menus, admins: Iterable[int] = ()) -> None:
     """The citizens' menu in each language: the default one in `DEFAULT`, and one per
     `language_code` for the others (Telegram picks it from the user's app language). In the
     private chat of each editor of `admins` (CIVICLOOP_ADMINS), the same with the editors' commands
     below: Telegram looks for a chat's own menu first. An editor who has never opened the bot
-    has no chat yet: said in the log, and the rest goes on."""
-    for code in LANGUAGES:
-        language = None if code == DEFAULT else code
-        menu = [BotCommand(c.name, t(code, c.help)) for c in CITIZENS]
-        await bot.set_my_commands(menu, language_code=language)
-        menu += [BotCommand(c.name, t(code, c.help)) for c in EDITORS]
-        for editor in sorted(admins):
+    has no chat yet: said in the log, and the rest goes on. The chats given that menu before,
+    of editors no longer in `admins`, have it deleted (`store` lists them)."""
+    editors = sorted(set(admins))
+    menus = {code: [BotCommand(c.name, t(code, c.help)) for c in CITIZENS] for code in LANGUAGES}
+    for code, menu in menus.items():
+        await bot.set_my_commands(menu, language_code=_language_code(code))
+    for editor in editors:
+        store.give_editor_menu(editor)
+        for code, menu in menus.items():
+            theirs = menu + [BotCommand(c.name, t(code, c.help)) for c in EDITORS]
             try:
                 await bot.set_my_commands(
-                    menu, scope=BotCommandScopeChat(editor), language_code=language
+                    theirs, scope=BotCommandScopeChat(editor), language_code=_language_code(code)
                 )
             except BadRequest as error:
                 log.warning("an editor's menu is not set (%s): they open the bot first", error)
+                break
+    for chat in sorted(store.editor_menus() - set(editors)):
+        if await _take_back(bot, chat):
+            store.take_editor_menu(chat)
+
+
+async def _take_back(bot: Bot, chat: int) -> bool:
+    """Delete the editors' menu of `chat` in every language; False if Telegram could not be
+    asked (the chat stays listed, for the next start)."""
+    for code in LANGUAGES:
+        try:
+            await bot.delete_my_commands(
+                scope=BotCommandScopeChat(chat), language_code=_language_code(code)
+            )
+        except BadRequest:  # no such chat (any more): no menu to delete
+            return True
+        except TelegramError as error:
+            log.warning("a former editor's menu is not deleted yet (%s): next start", error)
+            return False
+    return True
+
+
+def _language_code(code: str) -> str | None:
+    """The menu of the default language is the one without a language code."""
+    return None if code == DEFAULT else code

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+from dataclasses import replace
 
 import pytest
 from botkit import SESSION_ID, buttons
 
 from bot.commands import COMMANDS
-from bot.i18n import DEFAULT, t
+from bot.i18n import DEFAULT, LANGUAGES, t
 from bot.sitedata import short
 
 
@@ -214,3 +215,36 @@ async def test_editors_see_their_commands_in_their_own_menu(make_harness, caplog
     await kit.until(lambda: "an editor's menu is not set (Chat not found)" in caplog.text)
     assert kit.ctl.commands(scope={"type": "chat", "chat_id": 901}) == []
     await kit.command(1, "help", "/committees")  # the bot runs on
+
+
+async def test_an_editor_taken_off_the_admins_loses_their_menu_at_the_next_start(make_harness):
+    """Telegram keeps a chat's menu until it is deleted: at start, the bot deletes the editors'
+    menu (in every language) of each chat it gave one to whose editor is no longer listed.
+    When Telegram cannot be asked, the chat stays listed and the next start deletes it."""
+    kit = await make_harness(admins=frozenset({900, 3}))
+    editors_menu = [{"type": "chat", "chat_id": chat} for chat in (900, 3)]
+    codes = ["" if code == DEFAULT else code for code in LANGUAGES]
+    for scope in editors_menu:
+        for code in codes:
+            await kit.until(lambda s=scope, c=code: kit.ctl.commands(scope=s, language_code=c))
+    assert [r[0] for r in kit.rows("SELECT chat_id FROM editor_menus ORDER BY 1")] == [3, 900]
+
+    await kit.stop()
+    kit.ctl.inject_fault("500", method="deleteMyCommands")
+    kit.settings = replace(kit.settings, admins=frozenset({900}))
+    kit.ctl.reset_stats()
+    await kit.start()  # it polls for updates once the menus are done
+    assert kit.ctl.stats()["calls"]["deleteMyCommands"] == 1  # failed: no other language tried
+    assert not kit.ctl.faults()
+    assert [r[0] for r in kit.rows("SELECT chat_id FROM editor_menus ORDER BY 1")] == [3, 900]
+    assert kit.ctl.commands(scope=editors_menu[1], language_code=codes[0])
+
+    await kit.stop()
+    kit.ctl.reset_stats()
+    await kit.start()
+    assert kit.ctl.stats()["calls"]["deleteMyCommands"] == len(codes)
+    assert [r[0] for r in kit.rows("SELECT chat_id FROM editor_menus")] == [900]
+    for code in codes:
+        assert kit.ctl.commands(scope=editors_menu[1], language_code=code) == []
+        assert kit.ctl.commands(scope=editors_menu[0], language_code=code)
+    await kit.command(3, "stats", "only the committee's editors")

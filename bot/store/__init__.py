@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.store.connection import private_files
 from bot.store.members import Members
+from bot.store.menus import Menus
 from bot.store.polls import Polls
 from bot.store.queue import Queue
 from bot.store.updates import Updates
@@ -21,7 +22,7 @@ from bot.store.updates import Updates
 __all__ = ["Store", "private_files"]
 
 
-class Store(Updates, Members, Polls, Queue):
+class Store(Updates, Members, Menus, Polls, Queue):
     def stats(self) -> dict[str, Any]:
         one = self.db.execute
         return {

@@ -132,4 +132,11 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO state VALUES ('results_news_since', CAST(strftime('%s', 'now') AS INTEGER))
     """,
+    # 5: the private chats given the editors' menu, so that it is taken back from an editor
+    # no longer in CIVICLOOP_ADMINS
+    """
+    CREATE TABLE editor_menus (
+        chat_id INTEGER PRIMARY KEY
+    )
+    """,
 ]
