@@ -59,6 +59,27 @@ ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-27T12:00:00+00:00"
 OVERHEAD_TARGET = 0.10  # ours / rendered - 1
 GROWTH_TARGET = 1.1  # time(kx) / time(1x) <= 1.1 * k, i.e. 4.4 at 4x
+DISCARDED: list[Path] = []  # folders moved aside by `discard`, deleted once all is measured
+
+
+def discard(folder: Path) -> None:
+    """Move `folder` aside, to be deleted after the last build (`delete_discarded`).
+
+    Deleting it now would slow whichever build comes next: on an ext4 without a journal (this
+    machine's), the kernel does not reuse an inode deleted in the last minutes, and creating a
+    file then scans past each of them (`recently_deleted`, `find_inode_bit`: 40% of the
+    samples of a cold "ours" build in `perf` when its tree had just been deleted). A build on
+    a fresh checkout, as in CI, creates its files on a file system at rest."""
+    if folder.exists():
+        aside = folder.with_name(f".{folder.name}.discarded-{len(DISCARDED)}")
+        folder.rename(aside)
+        DISCARDED.append(aside)
+
+
+def delete_discarded() -> None:
+    while DISCARDED:
+        shutil.rmtree(DISCARDED.pop(), ignore_errors=True)
+
 
 # --------------------------------------------------------------------------- synthetic content
 
@@ -522,7 +543,7 @@ def build(
         raise SystemExit(f"bench: build failed ({child.returncode}): {' '.join(command)}\n{tail}")
     log.unlink()
     if not finished:
-        shutil.rmtree(out, ignore_errors=True)
+        discard(out)
     cpu = usage.ru_utime + usage.ru_stime
     return Run(seconds, cpu, usage.ru_maxrss / 1024, finished)  # ru_maxrss: KiB on Linux
 
@@ -569,7 +590,7 @@ def measure(
             if results[name].runs and not results[name].exact:
                 continue  # stopped once already; another try would only be stopped again
             if name == "ours":
-                shutil.rmtree(config.parent / "build", ignore_errors=True)
+                discard(config.parent / "build")
             elif name == "ours warm" and not results["ours"].runs[-1].finished:
                 continue  # no tree left to be warm on
             limits = [timeout] if timeout else []
@@ -586,7 +607,7 @@ def measure(
             if run.finished:
                 if n == 0:
                     _sanity(name, out)
-                shutil.rmtree(out)
+                discard(out)
             results[name].runs.append(run)
             state = "" if run.finished else f"  STOPPED (limit {min(limits):.0f} s)"
             print(
@@ -804,41 +825,45 @@ def main(argv: list[str] | None = None) -> int:
 
     root = args.root.resolve()
     print(f"measuring {describe(root)}", flush=True)
-    with tempfile.TemporaryDirectory(prefix="civicloop-bench-") as tmp:
-        for n, s in enumerate(scales):
-            workdir = Path(tmp) / s.label
-            workdir.mkdir()
-            keep = args.keep.resolve() / s.label / "content" if args.keep else None
-            content = keep or workdir / "content"
-            if content.exists():
-                shutil.rmtree(content)
-            started = time.perf_counter()
-            s.pages = generate(content, s.committees, s.sessions)
-            print(
-                f"{s.label}: {s.committees} committees x {s.sessions} sessions, {s.pages} pages "
-                f"written in {time.perf_counter() - started:.1f} s to {content}",
-                flush=True,
-            )
-            if args.profile:
-                config = project(workdir, content, "ours", root)
-                run = build(config, workdir / "out-profile", root, profile=args.profile.resolve())
-                print(f"profiled build: {run.seconds:.1f} s -> {args.profile}")
-                return 0
-            tree = content.with_name("tree")
-            if tree.exists():
-                shutil.rmtree(tree)
-            started = time.perf_counter()
-            generate_tree(content, tree, root)
-            s.generate_seconds = time.perf_counter() - started
-            print(
-                f"{s.label}: civicloop generate wrote the tree in {s.generate_seconds:.1f} s "
-                f"to {tree}",
-                flush=True,
-            )
-            base = scales[0] if n > 0 and not args.no_early_stop else None
-            s.results = measure(
-                s, workdir, content, tree, args.repeat, base, args.timeout, root, args.no_warm
-            )
+    try:
+        with tempfile.TemporaryDirectory(prefix="civicloop-bench-") as tmp:
+            for n, s in enumerate(scales):
+                workdir = Path(tmp) / s.label
+                workdir.mkdir()
+                keep = args.keep.resolve() / s.label / "content" if args.keep else None
+                content = keep or workdir / "content"
+                discard(content)
+                started = time.perf_counter()
+                s.pages = generate(content, s.committees, s.sessions)
+                print(
+                    f"{s.label}: {s.committees} committees x {s.sessions} sessions, "
+                    f"{s.pages} pages written in {time.perf_counter() - started:.1f} s "
+                    f"to {content}",
+                    flush=True,
+                )
+                if args.profile:
+                    config = project(workdir, content, "ours", root)
+                    run = build(
+                        config, workdir / "out-profile", root, profile=args.profile.resolve()
+                    )
+                    print(f"profiled build: {run.seconds:.1f} s -> {args.profile}")
+                    return 0
+                tree = content.with_name("tree")
+                discard(tree)
+                started = time.perf_counter()
+                generate_tree(content, tree, root)
+                s.generate_seconds = time.perf_counter() - started
+                print(
+                    f"{s.label}: civicloop generate wrote the tree in {s.generate_seconds:.1f} s "
+                    f"to {tree}",
+                    flush=True,
+                )
+                base = scales[0] if n > 0 and not args.no_early_stop else None
+                s.results = measure(
+                    s, workdir, content, tree, args.repeat, base, args.timeout, root, args.no_warm
+                )
+    finally:
+        delete_discarded()  # after every build: none of them pays for it
     report(scales, args.repeat)
     return 0
 
