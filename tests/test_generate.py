@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import NOW, SESSION, build_site, write
+from conftest import NOW, ROOT, SESSION, build_site, write
 
 from civicloop.catalog import page_url
 from civicloop.cli import main
@@ -209,3 +209,25 @@ def test_a_spawned_second_process_writes_the_same_tree_as_a_forked_one(content, 
     assert len(one) > 20
     assert {p: data for p, (data, _) in one.items()} == {p: d for p, (d, _) in other.items()}
     assert os.listdir(tmp_path / "forked") == os.listdir(tmp_path / "spawned")
+
+
+REBUILDING = (
+    "import gc, sys\n"
+    "from mkdocs.commands.build import build\n"
+    "from mkdocs.config import load_config\n"
+    "config, site = sys.argv[sys.argv.index('-f') + 1], sys.argv[sys.argv.index('-d') + 1]\n"
+    "for _ in range(3):  # as `mkdocs serve` rebuilds: a new config and plugin each time\n"
+    "    build(load_config(config, site_dir=site))\n"
+    "    print('frozen:', gc.get_freeze_count(), flush=True)\n"
+)
+
+
+def test_the_content_is_left_out_of_collections_and_freed_at_the_next_build(tmp_path):
+    """Frozen, the content is not walked by the collector during MkDocs' build; each build
+    unfreezes and collects the previous one's, so a preview rebuilding for hours holds one
+    copy (the sample content: its cycles are what would pile up)."""
+    done = build_site(ROOT / "content", tmp_path / "site", runner=("-c", REBUILDING))
+    assert done.returncode == 0, done.stderr
+    counts = [int(n) for n in re.findall(r"^frozen: (\d+)$", done.stdout, re.M)]
+    assert len(counts) == 3 and counts[0] > 10_000
+    assert counts[2] - counts[1] < 0.05 * counts[0]  # not a build's content more each time

@@ -9,6 +9,7 @@ built it.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,6 +65,8 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
 
     def generate(self, config: MkDocsConfig, site_url: str, site_name: str) -> SiteContext:
         assert self.content is not None and self.tree is not None
+        gc.unfreeze()  # `mkdocs serve`: what the previous build froze is collected now
+        gc.collect()
         try:
             site = SiteContext.open(self.content, site_url, contact=organisation(config))
         except ValueError as error:  # a setting that is not valid: its message says which
@@ -83,6 +86,9 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
         with Job(what, write_artefacts, site, site_name, tree) as files:
             written = write_languages(site, tree, CODES, sitemaps=False) + files.result()
         prune(self.tree, written.made)
+        # The content and the pages' caches live until the build ends: frozen, they are left
+        # out of the collections MkDocs' build runs (a full one walks every object otherwise)
+        gc.freeze()
         return site
 
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
