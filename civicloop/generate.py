@@ -39,9 +39,10 @@ class NotATree(ValueError):
     """A folder that generation would overwrite and prune, and that is not a tree of ours."""
 
 
-def claim(folder: Path, content: Path) -> None:
+def claim(folder: Path, content: Path) -> bool:
     """Make sure `folder` may be (re)written: a new or empty folder, or a tree generated before,
-    and apart from the content (files not made are deleted there)."""
+    and apart from the content (files not made are deleted there). True when it holds nothing
+    yet (a fresh checkout's build): then there is nothing to `prune` after writing it."""
     out, source = folder.resolve(), content.resolve()
     if out.is_relative_to(source) or source.is_relative_to(out):
         raise NotATree(f"{folder} and the content folder {content} must not hold each other")
@@ -50,9 +51,11 @@ def claim(folder: Path, content: Path) -> None:
             f"{folder} holds files and was not written by civicloop generate: their files would"
             " be deleted; give an empty or new folder"
         )
-    if not (folder / MARKER).is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / MARKER).write_text("Written by civicloop generate: edit content/ instead.\n")
+    if (folder / MARKER).is_file():
+        return False
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARKER).write_text("Written by civicloop generate: edit content/ instead.\n")
+    return True
 
 
 @dataclass
@@ -232,6 +235,6 @@ def write_artefacts(site: SiteContext, site_name: str, folder: Path) -> Written:
 
 def generate(site: SiteContext, site_name: str, folder: Path) -> tuple[Written, list[str]]:
     """The whole tree in one process: what was written, and the paths removed."""
-    claim(folder, site.catalog.root)
+    fresh = claim(folder, site.catalog.root)
     written = write_languages(site, folder, CODES) + write_artefacts(site, site_name, folder)
-    return written, prune(folder, written.made)
+    return written, [] if fresh else prune(folder, written.made)

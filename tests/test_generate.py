@@ -231,3 +231,21 @@ def test_the_content_is_left_out_of_collections_and_freed_at_the_next_build(tmp_
     counts = [int(n) for n in re.findall(r"^frozen: (\d+)$", done.stdout, re.M)]
     assert len(counts) == 3 and counts[0] > 10_000
     assert counts[2] - counts[1] < 0.05 * counts[0]  # not a build's content more each time
+
+
+def test_templates_call_plain_functions_at_once_and_others_as_jinja_does():
+    """Pages' templates skip Jinja's check for `pass_context` on plain functions
+    (civicloop/pages.py, `_Context`): loops' calls still work, and a function that asks for
+    the context still gets it."""
+    from jinja2 import pass_context
+
+    from civicloop.pages import _environment
+
+    @pass_context
+    def here(context):
+        return context["place"]
+
+    template = _environment("en").from_string(
+        "{{ add(1) }} {{ here() }}{% for i in [1, 2] %} {{ add(i) }} {{ here() }}{% endfor %}"
+    )
+    assert template.render(add=lambda n: n + 1, here=here, place="hall") == "2 hall 2 hall 3 hall"

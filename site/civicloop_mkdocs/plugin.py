@@ -76,19 +76,23 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
             raise Abort(f"civicloop: the content has problems:\n{lines}")
         tree = self.tree
         try:
-            claim(tree, self.content)
+            fresh = claim(tree, self.content)
         except NotATree as error:
             raise Abort(f"civicloop: the plugin's 'source' setting: {error}") from None
-        pages.prepare()  # before forking: each process would compile the templates
+        pages.prepare()  # before forking: the second process finds Babel's calendar data read
+        # The content lives until the build ends. Frozen, it is left out of the collections this
+        # process runs while writing the pages and those of MkDocs' build (a full one walks every
+        # object otherwise), and the second process's collections do not touch it either, so
+        # the memory it shares with this one is not copied (what `gc.freeze` is documented for)
+        gc.freeze()
         # every language's pages here, where the caches the languages share (dates, links,
         # descriptions) are warm; the calendars, feed and data meanwhile in a second process
         what = "making the calendars, feed and open data"
         with Job(what, write_artefacts, site, site_name, tree) as files:
             written = write_languages(site, tree, CODES, sitemaps=False) + files.result()
-        prune(self.tree, written.made)
-        # The content and the pages' caches live until the build ends: frozen, they are left
-        # out of the collections MkDocs' build runs (a full one walks every object otherwise)
-        gc.freeze()
+        if not fresh:
+            prune(self.tree, written.made)
+        gc.freeze()  # and the pages' caches made since
         return site
 
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
