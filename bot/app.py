@@ -17,7 +17,7 @@ from telegram.ext import (
 
 from bot import broadcast, citizens, editors
 from bot.civic import Civic
-from bot.commands import COMMANDS, set_my_commands
+from bot.commands import COMMANDS, keep_setting_menus
 from bot.context import CIVIC, CONTEXT_TYPES
 from bot.inbox import Inbox, on_error
 from bot.outbox import Outbox
@@ -96,12 +96,13 @@ async def run(settings: Settings, publisher: Publisher | None = None) -> None:
     tasks: list[asyncio.Task] = []
     async with application:
         try:
-            await set_my_commands(application.bot, c.store, settings.admins)
             _check_username(settings, application.bot.username)
             if not await refresh(c):
                 log.warning("starting without site data; will retry every %.0f s", settings.refresh)
             await tick(c, results)
+            menus = keep_setting_menus(application.bot, c.store, settings.admins)
             tasks += [
+                asyncio.create_task(menus, name="menus"),
                 asyncio.create_task(outbox.run(), name="outbox"),
                 asyncio.create_task(inbox.process(), name="inbox"),
                 asyncio.create_task(_every(settings.refresh, lambda: refresh(c)), name="refresh"),

@@ -8,17 +8,19 @@ terminal console's usage line.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
 from bot import broadcast, citizens, editors
 from bot.context import CivicContext, Handler
 from bot.i18n import DEFAULT, LANGUAGES, t
 from bot.messages import N_
+from bot.ratelimit import retry_seconds
 from bot.store.menus import Menus
 
 log = logging.getLogger(__name__)
@@ -96,6 +98,28 @@ async def set_my_commands(bot: Bot, store: Menus, admins: Iterable[int] = ()) ->
     for chat in sorted(store.editor_menus() - set(editors)):
         if await _take_back(bot, chat):
             store.take_editor_menu(chat)
+
+
+async def keep_setting_menus(
+    bot: Bot, store: Menus, admins: Iterable[int] = (), longest: float = 300.0
+) -> None:
+    """`set_my_commands` until it is done, beside the rest of the bot: the menus are a
+    convenience (every command answers whether Telegram lists it or not), so a 429 at start
+    (Telegram limits how often a restarting bot sets them) waits what Telegram asks, and a
+    connection or server failure waits 1 s, then twice as long each time up to `longest`,
+    while citizens are served. Setting a menu again is harmless."""
+    wait = 1.0
+    while True:
+        try:
+            await set_my_commands(bot, store, admins)
+            return
+        except RetryAfter as error:
+            delay = retry_seconds(error.retry_after)
+            log.warning("the command menus are not set (%s): trying in %.0f s", error, delay)
+        except NetworkError as error:  # TimedOut and Telegram's 5xx among them
+            delay, wait = wait, min(wait * 2, longest)
+            log.warning("the command menus are not set (%s): trying in %.0f s", error, delay)
+        await asyncio.sleep(delay)
 
 
 async def _take_back(bot: Bot, chat: int) -> bool:

@@ -24,6 +24,7 @@ from telegram.ext import Application, ContextTypes
 from bot.i18n import DEFAULT, t
 from bot.outbox import wait
 from bot.outbox_key import OutboxKey
+from bot.ratelimit import retry_seconds
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class Inbox:
                     read_timeout=timeout + 10,
                 )
             except RetryAfter as error:
-                await asyncio.sleep(_seconds(error.retry_after))
+                await asyncio.sleep(retry_seconds(error.retry_after))
                 continue
             except (TimedOut, NetworkError, Conflict) as error:
                 log.warning(
@@ -177,10 +178,6 @@ def _where(error: BaseException) -> str:
         return type(error).__name__
     frame = frames[-1]
     return f"{type(error).__name__} at {Path(frame.filename).name}:{frame.lineno} in {frame.name}"
-
-
-def _seconds(value: Any) -> float:
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
 
 
 def parse_webhook_body(body: bytes) -> dict[str, Any] | None:

@@ -39,7 +39,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.outbox_key import OutboxKey, Purpose
-from bot.ratelimit import Limits, Window
+from bot.ratelimit import Limits, Window, retry_seconds
 from bot.store import Store
 from bot.transport import may_have_arrived
 
@@ -160,7 +160,7 @@ class Outbox:
         # which holds user ids
         name = f"{row['id']} ({key.purpose})"
         if isinstance(error, RetryAfter):
-            seconds = _seconds(error.retry_after)
+            seconds = retry_seconds(error.retry_after)
             self.limits.paused_until = time.monotonic() + seconds
             await self._retry(row, seconds, "429 retry after")
         elif isinstance(error, Forbidden):
@@ -233,7 +233,3 @@ def _counts(row) -> bool:
     """Whether the call is a message, which Telegram's flood limits count (answers and edits are
     not)."""
     return '"method": "send_' in row["payload"]
-
-
-def _seconds(value: int | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from datetime import timedelta
 
 
 class Window:
@@ -67,3 +68,8 @@ class Limits:
         """Drop the windows of chats with nothing in them (a broadcast touches thousands)."""
         for chat in [c for c, ws in self.chats.items() if all(w.idle(now) for w in ws)]:
             del self.chats[chat]
+
+
+def retry_seconds(retry_after: int | timedelta) -> float:
+    """A 429's `retry_after` in seconds (python-telegram-bot gives an int or a timedelta)."""
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)

@@ -6,6 +6,7 @@ import contextlib
 import json
 from dataclasses import replace
 
+import httpx
 import pytest
 from botkit import SESSION_ID, buttons
 
@@ -198,6 +199,48 @@ async def test_menu_and_help_list_the_citizens_commands(harness, user, lang):
     assert reply["text"].splitlines() == [f"/{name} {text}" for name, text in table]
 
 
+async def test_citizens_are_served_while_telegram_refuses_the_menus_at_start(make_harness, caplog):
+    """Telegram limits how often a restarting bot sets its menus (a 429 may ask for an hour):
+    the bot does not wait for them to serve citizens, and says when it will try again."""
+    kit = await make_harness()
+    await kit.stop()
+    kit.ctl.inject_fault("429", method="setMyCommands", retry_after=3600)
+    kit.ctl.reset_stats()
+    await kit.start()
+    await kit.until(lambda: "trying in 3600 s" in caplog.text)
+    assert "the command menus are not set (Flood control exceeded" in caplog.text
+    reply = await kit.command(1, "help", "/committees")
+    assert reply["text"].startswith("/")
+    assert kit.ctl.stats()["calls"]["setMyCommands"] == 1  # not asked again within the hour
+
+
+async def test_menus_refused_at_start_are_set_once_telegram_answers(make_harness, caplog):
+    """After a server error, a dropped connection and a 429, each said in the log, the menus
+    of every language are set: a 429 waits what Telegram asks, a failure longer each time."""
+    kit = await make_harness()
+    await kit.stop()
+    base = f"{kit.settings.api_url}/bot{kit.settings.token}/"
+    async with httpx.AsyncClient(base_url=base) as api:
+        for lang in LANGUAGES:  # the menus of the first start, taken back
+            code = {} if lang == DEFAULT else {"language_code": lang}
+            assert (await api.post("deleteMyCommands", json=code)).json()["result"] is True
+    assert not any(kit.ctl.commands(language_code=c) for c in ("", *LANGUAGES))
+    for kind in ("500", "reset", "429"):
+        kit.ctl.inject_fault(kind, method="setMyCommands", retry_after=1)
+    await kit.start()
+    citizens = [c for c in COMMANDS if c.help and not c.editors]
+    for lang in LANGUAGES:
+        code = "" if lang == DEFAULT else lang
+        table = [{"command": c.name, "description": t(lang, c.help)} for c in citizens]
+        assert await kit.until(lambda c=code: kit.ctl.commands(language_code=c), 15) == table
+    assert not kit.ctl.faults()
+    said = [r.getMessage() for r in caplog.records if "menus are not set" in r.getMessage()]
+    assert len(said) == 3, said
+    assert "Internal Server Error" in said[0] and "trying in 1 s" in said[0]
+    assert "trying in 2 s" in said[1]
+    assert "Flood control exceeded" in said[2] and "trying in 1 s" in said[2]
+
+
 @pytest.mark.parametrize("lang", ["en", "fr"])
 async def test_editors_see_their_commands_in_their_own_menu(make_harness, caplog, lang):
     """In an editor's private chat, Telegram's menu lists the citizens' commands, then the
@@ -217,7 +260,9 @@ async def test_editors_see_their_commands_in_their_own_menu(make_harness, caplog
     await kit.command(1, "help", "/committees")  # the bot runs on
 
 
-async def test_an_editor_taken_off_the_admins_loses_their_menu_at_the_next_start(make_harness):
+async def test_an_editor_taken_off_the_admins_loses_their_menu_at_the_next_start(
+    make_harness, caplog
+):
     """Telegram keeps a chat's menu until it is deleted: at start, the bot deletes the editors'
     menu (in every language) of each chat it gave one to whose editor is no longer listed.
     When Telegram cannot be asked, the chat stays listed and the next start deletes it."""
@@ -233,7 +278,8 @@ async def test_an_editor_taken_off_the_admins_loses_their_menu_at_the_next_start
     kit.ctl.inject_fault("500", method="deleteMyCommands")
     kit.settings = replace(kit.settings, admins=frozenset({900}))
     kit.ctl.reset_stats()
-    await kit.start()  # it polls for updates once the menus are done
+    await kit.start()
+    await kit.until(lambda: "a former editor's menu is not deleted yet" in caplog.text)
     assert kit.ctl.stats()["calls"]["deleteMyCommands"] == 1  # failed: no other language tried
     assert not kit.ctl.faults()
     assert [r[0] for r in kit.rows("SELECT chat_id FROM editor_menus ORDER BY 1")] == [3, 900]
@@ -242,8 +288,8 @@ async def test_an_editor_taken_off_the_admins_loses_their_menu_at_the_next_start
     await kit.stop()
     kit.ctl.reset_stats()
     await kit.start()
+    await kit.rows_become([(900,)], "SELECT chat_id FROM editor_menus")
     assert kit.ctl.stats()["calls"]["deleteMyCommands"] == len(codes)
-    assert [r[0] for r in kit.rows("SELECT chat_id FROM editor_menus")] == [900]
     for code in codes:
         assert kit.ctl.commands(scope=editors_menu[1], language_code=code) == []
         assert kit.ctl.commands(scope=editors_menu[0], language_code=code)
