@@ -71,7 +71,8 @@ def discard(folder: Path) -> None:
     samples of a cold "ours" build in `perf` when its tree had just been deleted). A build on
     a fresh checkout, as in CI, creates its files on a file system at rest."""
     if folder.exists():
-        aside = folder.with_name(f".{folder.name}.discarded-{len(DISCARDED)}")
+        # this run's own name: a killed run's leftovers (`--keep`) never stand in the way
+        aside = folder.with_name(f".{folder.name}.discarded-{os.getpid()}-{len(DISCARDED)}")
         folder.rename(aside)
         DISCARDED.append(aside)
 
