@@ -284,6 +284,29 @@ def test_a_results_file_with_impossible_groups_is_refused_with_its_line(content,
     assert any(says in p.message for p in problems), [p.message for p in problems]
 
 
+def test_unanimous_totals_shown_by_hand_while_the_members_are_withheld_are_refused(content):
+    """Everyone chose Monday, members among them: the publisher withholds the totals and every
+    group. Totals put back by hand would tell how each member answered, though no group of
+    members is shown: refused at the line of the groups."""
+    results = results_of(POLL, ballots(public=(8, 0), citizen=(3, 0)))
+    meta = front_matter(render(results, OPENED, CLOSED))
+    assert meta["suppressed"] and all(g["suppressed"] for g in meta["by_role"].values())
+    meta.update(suppressed=False)
+    for option, n in zip(meta["options"], (11, 0), strict=True):
+        option.update(count=n, share=round(n / 11, 4))
+    text = "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n\nBody.\n"
+    write(content, "committees/test/results/test-poll.md", text)
+    problems = SiteContext.open(content, "http://x/").catalog.problems
+    says = "the totals would tell how each member answered"
+    assert [p.message for p in problems if says in p.message], [p.message for p in problems]
+    assert all(p.line > 1 for p in problems)
+    meta["by_role"] = {"public": shown(11, 11, 0)}  # the public alone answered: shown
+    text = "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n\nBody.\n"
+    write(content, "committees/test/results/test-poll.md", text)
+    problems = SiteContext.open(content, "http://x/").catalog.problems
+    assert not [p.message for p in problems if says in p.message]
+
+
 def shown(respondents: int, *counts: int) -> dict:
     """A group's figures as a results file shows them."""
     return {

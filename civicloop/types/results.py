@@ -134,6 +134,9 @@ class Results(Strict):
         for name, group in shown.items():
             if not publishable(group.respondents or 0, counts(group.options), name != "public"):
                 raise ValueError(f"the figures of group '{name}' {TELL}")
+        unanimous = respondents in counts(options or []) and not info.data.get("suppressed")
+        if unanimous and named(n for n, g in groups.items() if g.suppressed):
+            raise ValueError(UNANIMOUS)  # members answered (a group of nobody is shown)
         withheld = [n for n in GROUPS if n not in shown]
         if shown and withheld and options:  # the totals minus the groups shown: those withheld
             left = [
@@ -151,6 +154,13 @@ class Results(Strict):
 TELL = (
     f"would tell how someone answered: fewer than {MIN_GROUP} people, an option chosen by 1 to "
     f"{MIN_GROUP - 1} of them, or by all of a group of members; withhold it "
+    "('suppressed: true', null figures) or regenerate the file"
+)
+
+
+UNANIMOUS = (
+    "everyone who answered chose the same option, and a group of members among them is "
+    "withheld: the totals would tell how each member answered; withhold them too "
     "('suppressed: true', null figures) or regenerate the file"
 )
 
