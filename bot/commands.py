@@ -113,11 +113,11 @@ async def keep_setting_menus(
         try:
             await set_my_commands(bot, store, admins)
             return
-        except RetryAfter as error:
-            delay = retry_seconds(error.retry_after)
-            log.warning("the command menus are not set (%s): trying in %.0f s", error, delay)
-        except NetworkError as error:  # TimedOut and Telegram's 5xx among them
-            delay, wait = wait, min(wait * 2, longest)
+        except (RetryAfter, NetworkError) as error:  # TimedOut and Telegram's 5xx are the 2nd
+            if isinstance(error, RetryAfter):
+                delay = retry_seconds(error.retry_after)
+            else:
+                delay, wait = wait, min(wait * 2, longest)
             log.warning("the command menus are not set (%s): trying in %.0f s", error, delay)
         await asyncio.sleep(delay)
 

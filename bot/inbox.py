@@ -48,12 +48,13 @@ class Inbox:
     async def poll(self, timeout: int = 30) -> None:
         """Long-poll getUpdates; the offset confirms only what is already committed."""
         bot = self.application.bot
-        await bot.delete_webhook()
-        delay = 1.0
+        delay, webhook_deleted = 1.0, False
         while True:
             async with self.lock:
                 offset = self.store.last_update_id() + 1
             try:
+                if not webhook_deleted:  # Telegram refuses getUpdates while a webhook is set
+                    webhook_deleted = await bot.delete_webhook()
                 # Raw dicts, not Update objects: one malformed update must not block the batch.
                 # (Method names are case-insensitive; this spelling keeps PTB from suggesting
                 # Bot.get_updates, which parses.)
@@ -67,7 +68,10 @@ class Inbox:
                 continue
             except (TimedOut, NetworkError, Conflict) as error:
                 log.warning(
-                    "getUpdates failed (%s); retrying in %.0f s", type(error).__name__, delay
+                    "%s failed (%s); retrying in %.0f s",
+                    "getUpdates" if webhook_deleted else "deleteWebhook",
+                    type(error).__name__,
+                    delay,
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 60)

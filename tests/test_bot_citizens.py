@@ -214,6 +214,22 @@ async def test_citizens_are_served_while_telegram_refuses_the_menus_at_start(mak
     assert kit.ctl.stats()["calls"]["setMyCommands"] == 1  # not asked again within the hour
 
 
+async def test_a_connection_lost_at_start_only_delays_polling(make_harness, caplog):
+    """Before polling, the bot deletes any webhook (Telegram refuses getUpdates while one is
+    set): a dropped connection or a 502 there is tried again, as getUpdates' own failures are,
+    instead of stopping the bot."""
+    kit = await make_harness()
+    await kit.stop()
+    for kind in ("reset", "502"):
+        kit.ctl.inject_fault(kind, method="deleteWebhook")
+    kit.ctl.reset_stats()
+    await kit.start()  # until getUpdates is called
+    assert kit.ctl.stats()["calls"]["deleteWebhook"] == 3
+    assert caplog.text.count("deleteWebhook failed") == 2
+    reply = await kit.command(1, "help", "/committees")
+    assert reply["text"].startswith("/")
+
+
 async def test_menus_refused_at_start_are_set_once_telegram_answers(make_harness, caplog):
     """After a server error, a dropped connection and a 429, each said in the log, the menus
     of every language are set: a 429 waits what Telegram asks, a failure longer each time."""
