@@ -22,6 +22,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import get_args
 
+from telegram.error import InvalidToken
+
 from bot import logs
 from bot.app import run
 from bot.settings import Settings
@@ -210,7 +212,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"civicloop bot: {error}", file=sys.stderr)
         return 2
     logs.setup([*settings.redactions(), os.environ.get("GITHUB_TOKEN", "")])
-    asyncio.run(until_signalled(settings, publisher))
+    try:
+        asyncio.run(until_signalled(settings, publisher))
+    except InvalidToken:  # its text holds the token
+        log.error(
+            "the Bot API server at %s rejected TELEGRAM_BOT_TOKEN (401 or 404): give the token"
+            " @BotFather gave this bot, and check TELEGRAM_API_URL",
+            settings.api_url,
+        )
+        return 2
+    except Exception:  # through the log, which redacts the secrets that Python's print would not
+        log.critical("civicloop bot stopped by an error", exc_info=True)
+        return 1
     return 0
 
 

@@ -22,6 +22,7 @@ from bot.context import CIVIC, CONTEXT_TYPES
 from bot.inbox import Inbox, on_error
 from bot.outbox import Outbox
 from bot.results_job import ResultsJob
+from bot.retry import until_answered
 from bot.schedule import refresh, tick
 from bot.settings import Settings
 from bot.store import Store
@@ -94,37 +95,46 @@ async def run(settings: Settings, publisher: Publisher | None = None) -> None:
     rate = max(1, int(settings.rate))  # whole messages in any second
     outbox = Outbox(c.store, application.bot, c.lock, c.wake_outbox, rate=rate)
     tasks: list[asyncio.Task] = []
-    async with application:
-        try:
-            _check_username(settings, application.bot.username)
-            if not await refresh(c):
-                log.warning("starting without site data; will retry every %.0f s", settings.refresh)
-            await tick(c, results)
-            menus = keep_setting_menus(application.bot, c.store, settings.admins)
-            tasks += [
-                asyncio.create_task(menus, name="menus"),
-                asyncio.create_task(outbox.run(), name="outbox"),
-                asyncio.create_task(inbox.process(), name="inbox"),
-                asyncio.create_task(_every(settings.refresh, lambda: refresh(c)), name="refresh"),
-                asyncio.create_task(_every(settings.tick, lambda: tick(c, results)), name="tick"),
-            ]
-            if settings.webhook_url:
-                from bot.webhook import serve
-
-                tasks.append(
-                    asyncio.create_task(serve(settings, application.bot, inbox), name="webhook")
-                )
-            else:
-                tasks.append(asyncio.create_task(inbox.poll(), name="poll"))
-            log.info("civicloop bot running (%s)", "webhook" if settings.webhook_url else "polling")
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-            for task in done:
-                task.result()  # a crashed loop stops the bot loudly instead of silently
-        finally:
+    try:
+        # getMe: the token checked and the bot's name read (python-telegram-bot's `initialize`
+        # does it once, below); Telegram or the network down at start only delays the bot
+        await until_answered(application.bot.initialize, "getMe")
+        async with application:
             try:
-                await _stop(tasks, outbox)
+                _check_username(settings, application.bot.username)
+                if not await refresh(c):
+                    log.warning(
+                        "starting without site data; will retry every %.0f s", settings.refresh
+                    )
+                await tick(c, results)
+                menus = keep_setting_menus(application.bot, c.store, settings.admins)
+                tasks += [
+                    asyncio.create_task(menus, name="menus"),
+                    asyncio.create_task(outbox.run(), name="outbox"),
+                    asyncio.create_task(inbox.process(), name="inbox"),
+                    asyncio.create_task(
+                        _every(settings.refresh, lambda: refresh(c)), name="refresh"
+                    ),
+                    asyncio.create_task(
+                        _every(settings.tick, lambda: tick(c, results)), name="tick"
+                    ),
+                ]
+                if settings.webhook_url:
+                    from bot.webhook import serve
+
+                    webhook = serve(settings, application.bot, inbox)
+                    tasks.append(asyncio.create_task(webhook, name="webhook"))
+                else:
+                    tasks.append(asyncio.create_task(inbox.poll(), name="poll"))
+                mode = "webhook" if settings.webhook_url else "polling"
+                log.info("civicloop bot running (%s)", mode)
+                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+                for task in done:
+                    task.result()  # a crashed loop stops the bot loudly instead of silently
             finally:
-                c.store.close()
+                await _stop(tasks, outbox)
+    finally:
+        c.store.close()
 
 
 def _check_username(settings: Settings, actual: str) -> None:

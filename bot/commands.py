@@ -8,19 +8,18 @@ terminal console's usage line.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, Update
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot import broadcast, citizens, editors
 from bot.context import CivicContext, Handler
 from bot.i18n import DEFAULT, LANGUAGES, t
 from bot.messages import N_
-from bot.ratelimit import retry_seconds
+from bot.retry import until_answered
 from bot.store.menus import Menus
 
 log = logging.getLogger(__name__)
@@ -100,26 +99,12 @@ async def set_my_commands(bot: Bot, store: Menus, admins: Iterable[int] = ()) ->
             store.take_editor_menu(chat)
 
 
-async def keep_setting_menus(
-    bot: Bot, store: Menus, admins: Iterable[int] = (), longest: float = 300.0
-) -> None:
+async def keep_setting_menus(bot: Bot, store: Menus, admins: Iterable[int] = ()) -> None:
     """`set_my_commands` until it is done, beside the rest of the bot: the menus are a
-    convenience (every command answers whether Telegram lists it or not), so a 429 at start
-    (Telegram limits how often a restarting bot sets them) waits what Telegram asks, and a
-    connection or server failure waits 1 s, then twice as long each time up to `longest`,
-    while citizens are served. Setting a menu again is harmless."""
-    wait = 1.0
-    while True:
-        try:
-            await set_my_commands(bot, store, admins)
-            return
-        except (RetryAfter, NetworkError) as error:  # TimedOut and Telegram's 5xx are the 2nd
-            if isinstance(error, RetryAfter):
-                delay = retry_seconds(error.retry_after)
-            else:
-                delay, wait = wait, min(wait * 2, longest)
-            log.warning("the command menus are not set (%s): trying in %.0f s", error, delay)
-        await asyncio.sleep(delay)
+    convenience (every command answers whether Telegram lists it or not), so a refusal at start
+    (Telegram limits how often a restarting bot sets them) waits while citizens are served, up
+    to 5 minutes between two tries. Setting a menu again is harmless."""
+    await until_answered(lambda: set_my_commands(bot, store, admins), "setMyCommands", 300.0)
 
 
 async def _take_back(bot: Bot, chat: int) -> bool:

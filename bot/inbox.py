@@ -25,6 +25,7 @@ from bot.i18n import DEFAULT, t
 from bot.outbox import wait
 from bot.outbox_key import OutboxKey
 from bot.ratelimit import retry_seconds
+from bot.retry import until_answered
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -48,13 +49,13 @@ class Inbox:
     async def poll(self, timeout: int = 30) -> None:
         """Long-poll getUpdates; the offset confirms only what is already committed."""
         bot = self.application.bot
-        delay, webhook_deleted = 1.0, False
+        # Telegram refuses getUpdates while a webhook is set
+        await until_answered(bot.delete_webhook, "deleteWebhook")
+        delay = 1.0
         while True:
             async with self.lock:
                 offset = self.store.last_update_id() + 1
             try:
-                if not webhook_deleted:  # Telegram refuses getUpdates while a webhook is set
-                    webhook_deleted = await bot.delete_webhook()
                 # Raw dicts, not Update objects: one malformed update must not block the batch.
                 # (Method names are case-insensitive; this spelling keeps PTB from suggesting
                 # Bot.get_updates, which parses.)
@@ -68,10 +69,7 @@ class Inbox:
                 continue
             except (TimedOut, NetworkError, Conflict) as error:
                 log.warning(
-                    "%s failed (%s); retrying in %.0f s",
-                    "getUpdates" if webhook_deleted else "deleteWebhook",
-                    type(error).__name__,
-                    delay,
+                    "getUpdates failed (%s); retrying in %.0f s", type(error).__name__, delay
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 60)

@@ -12,6 +12,7 @@ from tornado.httpserver import HTTPServer
 from tornado.web import Application, RequestHandler
 
 from bot.inbox import Inbox, parse_webhook_body
+from bot.retry import until_answered
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,8 +48,11 @@ async def serve(settings: Settings, bot: Bot, inbox: Inbox) -> None:
     host, _, port = settings.webhook_listen.rpartition(":")
     server = HTTPServer(make_app(settings, inbox), xheaders=True)
     server.listen(int(port), address=host or "127.0.0.1")
-    await bot.set_webhook(
-        settings.webhook_url, secret_token=settings.webhook_secret, max_connections=1
+    await until_answered(
+        lambda: bot.set_webhook(
+            settings.webhook_url, secret_token=settings.webhook_secret, max_connections=1
+        ),
+        "setWebhook",
     )
     log.info("webhook listening on %s", settings.webhook_listen)
     try:

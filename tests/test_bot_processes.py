@@ -67,17 +67,19 @@ def test_sigkill_loses_no_answer_and_counts_none_twice(local_api, tmp_path):
         bot.wait()
 
 
+def webhook_mode(hook: str, port: int) -> dict[str, str]:
+    return {
+        "CIVICLOOP_WEBHOOK_URL": hook,
+        "CIVICLOOP_WEBHOOK_SECRET": "s3cret-token",
+        "CIVICLOOP_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+    }
+
+
 def test_webhook_accepts_only_telegrams_secret(local_api, tmp_path):
     publish_data(tmp_path)
     port = free_port()
     hook = f"http://127.0.0.1:{port}/telegram"
-    bot = start_bot(
-        local_api,
-        tmp_path,
-        CIVICLOOP_WEBHOOK_URL=hook,
-        CIVICLOOP_WEBHOOK_SECRET="s3cret-token",
-        CIVICLOOP_WEBHOOK_LISTEN=f"127.0.0.1:{port}",
-    )
+    bot = start_bot(local_api, tmp_path, **webhook_mode(hook, port))
     ctl = ControlClient(local_api, TOKEN)
     try:
         wait(lambda: ctl.webhook_info()["url"] == hook)
@@ -110,3 +112,37 @@ def test_webhook_accepts_only_telegrams_secret(local_api, tmp_path):
         bot.wait()
     assert "s3cret-token" not in (tmp_path / "bot.log").read_text()
     assert TOKEN not in (tmp_path / "bot.log").read_text()
+
+
+def test_a_rejected_token_stops_the_bot_saying_so_but_never_the_token(local_api, tmp_path):
+    """python-telegram-bot's error for a rejected token holds the token: the bot says which
+    setting to fix and exits 2, and the token appears nowhere in its output."""
+    publish_data(tmp_path)
+    wrong = "987654:WrongTokenNobodyMayRead"
+    bot = start_bot(local_api, tmp_path, TELEGRAM_BOT_TOKEN=wrong)
+    assert bot.wait(timeout=60) == 2
+    said = (tmp_path / "bot.log").read_text()
+    assert "rejected TELEGRAM_BOT_TOKEN" in said
+    assert "WrongTokenNobodyMayRead" not in said and "Traceback" not in said
+
+
+def test_webhook_is_set_once_telegram_answers(local_api, tmp_path):
+    """In webhook mode, a dropped connection and a 502 when setting the webhook at start are
+    tried again, each said in the log; then updates arrive and are answered."""
+    publish_data(tmp_path)
+    port = free_port()
+    hook = f"http://127.0.0.1:{port}/telegram"
+    ctl = ControlClient(local_api, TOKEN)
+    for kind in ("reset", "502"):
+        ctl.inject_fault(kind=kind, method="setWebhook")
+    bot = start_bot(local_api, tmp_path, **webhook_mode(hook, port))
+    try:
+        wait(lambda: ctl.webhook_info()["url"] == hook, timeout=30)
+        said = (tmp_path / "bot.log").read_text()
+        assert said.count("setWebhook failed") == 2, said
+        ctl.add_user(user_id=6, first_name="Web")
+        ctl.send_command(user_id=6, command="start")
+        assert latest(ctl, 6, lambda m: "What I store" in m.get("text", ""))
+    finally:
+        bot.kill()
+        bot.wait()
