@@ -204,11 +204,35 @@ def test_a_spawned_second_process_writes_the_same_tree_as_a_forked_one(content, 
     spawned = build_site(content, tmp_path / "spawned", runner=("-c", SPAWNING))
     assert spawned.returncode == 0, spawned.stderr
     assert "second process: spawn" in spawned.stdout
-    one = tree(tmp_path / "forked-project/build/source")
-    other = tree(tmp_path / "spawned-project/build/source")
-    assert len(one) > 20
-    assert {p: data for p, (data, _) in one.items()} == {p: d for p, (d, _) in other.items()}
+    for folder in ("source", "artefacts"):
+        one = tree(tmp_path / f"forked-project/build/{folder}")
+        other = tree(tmp_path / f"spawned-project/build/{folder}")
+        assert len(one) > 5
+        assert {p: data for p, (data, _) in one.items()} == {p: d for p, (d, _) in other.items()}
     assert os.listdir(tmp_path / "forked") == os.listdir(tmp_path / "spawned")
+
+
+def test_the_plugin_hands_mkdocs_the_calendars_feeds_and_data_from_beside_its_tree(
+    content, tmp_path, capsys
+):
+    """They are kept out of the tree MkDocs reads (mkdocs-static-i18n would handle each in
+    every language's build), they are those of `civicloop generate`'s tree, and they reach the
+    site as they are: the default language's at the site's root, another language's in its
+    folder; the pages' links to them are checked by the strict build as any."""
+    built = build_site(content, tmp_path / "site")
+    assert built.returncode == 0, built.stderr
+    generate(content, tmp_path / "generated", capsys)
+    generated = tree(tmp_path / "generated")
+    build = tmp_path / "site-project/build"
+    pages = tree(build / "source")
+    artefacts = tree(build / "artefacts")
+    apart = {p for p in generated if p not in pages and not p.endswith("sitemap.xml")}
+    assert set(artefacts) == apart
+    assert {"en/calendar.ics", "en/data/v1/sessions.json", "fr/feed.xml"} <= apart
+    assert not any(p.endswith((".ics", ".json", "feed.xml")) for p in pages)
+    for path, (data, _) in artefacts.items():
+        there = path.removeprefix("en/")
+        assert (tmp_path / "site" / there).read_bytes() == data, there
 
 
 REBUILDING = (

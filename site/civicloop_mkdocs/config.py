@@ -10,3 +10,5 @@ class CivicloopConfig(Config):
     enabled = Type(bool, default=True)
     content = Type(str, default="content")  # the editors' folder, relative to mkdocs.yml
     source = Type(str, default="build/source")  # the generated tree (git-ignored), idem
+    # the calendars, feeds and open data, which MkDocs only copies (git-ignored), idem
+    artefacts = Type(str, default="build/artefacts")

@@ -3,8 +3,8 @@ which MkDocs (and mkdocs-static-i18n, in folder mode) then builds like any Markd
 
 What each page, calendar, feed and data file says is decided in `civicloop/`; the plugin only
 runs the step, with a second process (calendars, feed and data) beside the one writing the
-pages, points MkDocs at the tree, and writes each page's sitemap into the site once MkDocs has
-built it.
+pages, points MkDocs at the tree, hands it the calendars, feed and data as files to copy, and
+writes each page's sitemap into the site once MkDocs has built it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 from civicloop import pages
 from civicloop.generate import (
@@ -45,6 +45,8 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
     def __init__(self) -> None:
         self.content: Path | None = None  # the editors' folder
         self.tree: Path | None = None  # what MkDocs builds: civicloop/generate.py's tree
+        self.artefacts: Path | None = None  # its calendars, feeds and data, kept apart
+        self.copied: list[str] = []  # their paths there, as in the tree (`en/…`, `fr/feed.xml`)
         self.site: SiteContext | None = None  # the content read by this build
 
     @event_priority(100)  # before mkdocs-static-i18n (-100), which reads docs_dir
@@ -59,12 +61,13 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
             root = Path(config.config_file_path or ".").parent
             self.content = (root / self.config.content).resolve()
             self.tree = (root / self.config.source).resolve()
+            self.artefacts = (root / self.config.artefacts).resolve()
             self.site = self.generate(config, config.site_url or "/", config.site_name)
         config.docs_dir = str(self.tree)
         return config
 
     def generate(self, config: MkDocsConfig, site_url: str, site_name: str) -> SiteContext:
-        assert self.content is not None and self.tree is not None
+        assert self.content is not None and self.tree is not None and self.artefacts is not None
         gc.unfreeze()  # `mkdocs serve`: what the previous build froze is collected now
         gc.collect()
         try:
@@ -74,11 +77,16 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
         if site.catalog.problems:
             lines = "\n".join(f"{self.config.content}/{p}" for p in site.catalog.problems)
             raise Abort(f"civicloop: the content has problems:\n{lines}")
-        tree = self.tree
+        tree, artefacts = self.tree, self.artefacts
+        if tree.is_relative_to(artefacts) or artefacts.is_relative_to(tree):
+            raise Abort("civicloop: the plugin's 'source' and 'artefacts' must not hold each other")
         try:
             fresh = claim(tree, self.content)
+            fresh_artefacts = claim(artefacts, self.content)
         except NotATree as error:
-            raise Abort(f"civicloop: the plugin's 'source' setting: {error}") from None
+            raise Abort(
+                f"civicloop: the plugin's 'source' or 'artefacts' setting: {error}"
+            ) from None
         pages.prepare()  # before forking: the second process finds Babel's calendar data read
         # The content lives until the build ends. Frozen, it is left out of the collections this
         # process runs while writing the pages and those of MkDocs' build (a full one walks every
@@ -88,12 +96,40 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
         # every language's pages here, where the caches the languages share (dates, links,
         # descriptions) are warm; the calendars, feed and data meanwhile in a second process
         what = "making the calendars, feed and open data"
-        with Job(what, write_artefacts, site, site_name, tree) as files:
-            written = write_languages(site, tree, CODES, sitemaps=False) + files.result()
+        with Job(what, write_artefacts, site, site_name, artefacts) as files:
+            written = write_languages(site, tree, CODES, sitemaps=False)
+            copied = files.result()
         if not fresh:
-            prune(self.tree, written.made)
+            prune(tree, written.made)
+        if not fresh_artefacts:
+            prune(artefacts, copied.made)
+        self.copied = copied.made
         gc.freeze()  # and the pages' caches made since
         return site
+
+    @event_priority(-110)  # after mkdocs-static-i18n (-100), which would handle each of them
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        """The calendars, feeds and data of this language's site, as files MkDocs copies (links
+        to them are checked as any). Kept out of the tree: there, mkdocs-static-i18n would make
+        a File of each in every language's build, and MkDocs copy the default language's again
+        in each (bench/README.md). The default language's site is built first, so the other
+        languages' builds find them in place (MkDocs leaves a file whose source is where it
+        goes)."""
+        if self.artefacts is None:
+            return files
+        lang = config.theme["language"]
+        source, site, urls = str(self.artefacts), config.site_dir, config.use_directory_urls
+        for path in self.copied:
+            folder, _, rest = path.partition("/")
+            if folder in (lang, DEFAULT):
+                target = rest if folder == DEFAULT else path
+                file = File(
+                    path, source, site, urls, dest_uri=target, inclusion=InclusionLevel.INCLUDED
+                )
+                if folder != lang:  # copied by the default language's build
+                    file.abs_src_path = file.abs_dest_path
+                files.append(file)
+        return files
 
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
         """The footer's links in the language being built (`partials/footer.html`)."""
