@@ -707,17 +707,21 @@ class Refusing(BaseHTTPRequestHandler):
         pass
 
 
-def test_a_remote_that_refuses_the_credentials_says_so_and_keeps_them_secret(repo: Path):
+@pytest.mark.parametrize("named", [True, False], ids=["remote-name", "remote-url"])
+def test_a_remote_that_refuses_the_credentials_says_so_and_keeps_them_secret(
+    repo: Path, named: bool
+):
+    """CIVICLOOP_GIT_REMOTE may be a remote's name or its URL itself."""
     with ThreadingHTTPServer(("127.0.0.1", 0), Refusing) as server:
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        port = server.server_address[1]
-        git(repo, "remote", "add", "origin", f"http://bot:s3cret-t0ken@127.0.0.1:{port}/site.git")
+        url = f"http://bot:s3cret-t0ken@127.0.0.1:{server.server_address[1]}/site.git"
+        git(repo, "remote", "add", "origin", url)
         with pytest.raises(PublishError) as failure:
-            GitPublisher(repo, remote="origin").publish(CHANGE)
+            GitPublisher(repo, remote="origin" if named else url).publish(CHANGE)
         server.shutdown()
     message = str(failure.value)
     assert not failure.value.retryable
-    assert "the remote origin refused civicloop's credentials" in message
+    assert "refused civicloop's credentials" in message
     assert "check CIVICLOOP_GIT_REMOTE" in message
     assert "s3cret-t0ken" not in message
     assert list(refs(repo)) == ["refs/heads/main"]

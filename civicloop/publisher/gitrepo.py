@@ -47,6 +47,14 @@ class GitPublisher:
         self.repo, self.base, self.remote = repo, base, remote
 
     def publish(self, change: Change) -> Published:
+        """Every failure's message without the credentials a remote's URL may carry, wherever
+        it names the remote or quotes git (CIVICLOOP_GIT_REMOTE may be the URL itself)."""
+        try:
+            return self._publish(change)
+        except PublishError as error:
+            raise PublishError(CREDENTIALS.sub("***@", str(error)), error.retryable) from None
+
+    def _publish(self, change: Change) -> Published:
         for _ in range(5):
             try:
                 return self._attempt(change)
@@ -206,15 +214,14 @@ class GitPublisher:
                 env={**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})},
             )
         except (OSError, subprocess.TimeoutExpired) as error:
-            raise PublishError(CREDENTIALS.sub("***@", f"git {args[0]} failed: {error}")) from None
+            raise PublishError(f"git {args[0]} failed: {error}") from None
         if check and result.returncode != 0:
             raise self._failure(args[0], result)
         return result
 
     def _failure(self, command: str, result: subprocess.CompletedProcess[bytes]) -> PublishError:
-        """Git's own words, without credentials a remote's URL may carry; talking to the remote
-        may work later, the rest needs a person."""
-        message = CREDENTIALS.sub("***@", result.stderr.decode(errors="replace").strip())
+        """Git's own words; talking to the remote may work later, the rest needs a person."""
+        message = result.stderr.decode(errors="replace").strip()
         if REFUSED.search(message):
             return PublishError(
                 f"git {command} failed: the remote {self.remote} refused civicloop's credentials "
