@@ -122,7 +122,8 @@ class GitPublisher:
         if not self.remote:
             return None, {}
         head, heads = None, {}
-        for line in self._git("ls-remote", "--symref", self.remote, timeout=120).splitlines():
+        remote, env = self._remote()
+        for line in self._git("ls-remote", "--symref", remote, env=env, timeout=120).splitlines():
             left, _, name = line.partition("\t")
             if left.startswith("ref: ") and name == "HEAD":
                 head = left.removeprefix("ref: refs/heads/")
@@ -132,8 +133,8 @@ class GitPublisher:
         if wanted:
             specs = [f"+refs/heads/{name}:{FETCHED}{name}" for name in sorted(wanted)]
             self._git(
-                "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", self.remote, *specs,
-                timeout=120,
+                "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, *specs,
+                env=env, timeout=120,
             )  # fmt: skip
         return head, {name: heads[name] for name in wanted}
 
@@ -174,13 +175,27 @@ class GitPublisher:
         """Push `commit` as the remote's branch if the remote's branch is still `expect`."""
         ref = f"refs/heads/{branch}"
         lease = f"--force-with-lease={ref}:{expect or ''}"
-        result = self._run("push", "--quiet", lease, self.remote, f"{commit}:{ref}", timeout=120)
+        remote, env = self._remote()
+        result = self._run(
+            "push", "--quiet", lease, remote, f"{commit}:{ref}", env=env, timeout=120
+        )
         if result.returncode == 0:
             return
         if b"[rejected]" in result.stderr or b"stale info" in result.stderr:
             raise _Lost()  # someone else pushed that branch meanwhile
         error = self._failure("push", result)
         raise PublishError(f"committed {branch}, but pushing it failed: {error}") from None
+
+    def _remote(self) -> tuple[str, dict[str, str]]:
+        """The remote as git's command line names it, and the environment git needs with it: a
+        URL's user:token@ goes by an `insteadOf` rule in the environment, which only its user
+        may read, never by the command line, which `ps` shows everyone."""
+        assert self.remote
+        bare = CREDENTIALS.sub("", self.remote)
+        if bare == self.remote:
+            return bare, {}
+        rule = {"GIT_CONFIG_KEY_0": f"url.{self.remote}.insteadOf", "GIT_CONFIG_VALUE_0": bare}
+        return bare, {"GIT_CONFIG_COUNT": "1", **rule}
 
     def _rev(self, ref: str) -> str | None:
         out = self._git("rev-parse", "--verify", "-q", f"{ref}^{{commit}}", check=False).strip()
