@@ -91,7 +91,7 @@ def load_key(key_file: Path | None, content: Path) -> bytes:
     if key_file is not None:
         ensure_private(key_file, content, "the key file")
         try:
-            text = key_file.read_text(encoding="utf-8").strip()
+            text = key_file.read_text(encoding="utf-8", errors="surrogateescape").strip()
         except OSError as error:
             raise PoolError(f"cannot read the key file {key_file}: {error.strerror}") from None
     else:
@@ -102,7 +102,7 @@ def load_key(key_file: Path | None, content: Path) -> bytes:
             )
     if len(text) < MIN_KEY:
         raise PoolError(f"the key is {len(text)} characters; use at least {MIN_KEY}")
-    return text.encode()
+    return text.encode("utf-8", "surrogateescape")  # bytes that are not text, as they are
 
 
 def new_key(path: Path, content: Path) -> None:

@@ -587,6 +587,25 @@ def test_keys_are_refused_when_short_or_missing(tmp_path, capsys):
     assert len(key.read_text().strip()) == 64 and key.stat().st_mode & 0o077 == 0
 
 
+def test_a_key_of_raw_bytes_is_used_as_it_is_never_quoted(tmp_path):
+    """`openssl rand 32 > key` makes a fine key that is not UTF-8; the decoding error named its
+    bytes. Taken as it is, like the bot's key, the step goes on (here to the missing commitment)."""
+    content, pool = project(tmp_path, PEOPLE[:30])
+    raw = bytes(range(0x80, 0xA0)) + b"\xff" * 8
+    key = tmp_path / "private" / "raw.key"
+    key.write_bytes(raw)
+    by_file = cli(content, "verify", "test", "--pool", str(pool), "--key", str(key))
+    env = {**os.environ, "CIVICLOOP_DRAW_KEY": raw.decode("utf-8", "surrogateescape")}
+    by_env = subprocess.run(
+        [sys.executable, "-m", "civicloop.cli", "--content", str(content), "draw", "verify",
+         "test", "--pool", str(pool)],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    for done in (by_env, by_file):
+        assert "codec can't" not in done.stderr  # the Unicode error quoting a byte of the key
+        assert "run `civicloop draw commit` first" in done.stderr, done.stderr
+
+
 def test_nothing_personal_in_published_files_or_output(drawn, tmp_path):
     content, pool, runs = drawn
     secret = {p[k] for p in PEOPLE for k in ("ref", "first name", "last name", "email", "street")}

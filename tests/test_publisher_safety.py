@@ -5,6 +5,8 @@ every ref, commit and file the repository holds afterwards."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -695,9 +697,12 @@ def test_github_base_is_the_default_branch_unless_configured(base: str | None, e
 
 
 class Refusing(BaseHTTPRequestHandler):
-    """A git host over HTTP that refuses every credential."""
+    """A git host over HTTP that refuses every credential, keeping the ones it was given."""
+
+    given: list[str | None] = []
 
     def do_GET(self) -> None:
+        self.given.append(self.headers.get("Authorization"))
         self.send_response(401)
         self.send_header("WWW-Authenticate", 'Basic realm="site"')
         self.send_header("Content-Length", "0")
@@ -707,19 +712,39 @@ class Refusing(BaseHTTPRequestHandler):
         pass
 
 
-def test_a_remote_that_refuses_the_credentials_says_so_and_keeps_them_secret(repo: Path):
+def recording_git(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`git` first on the PATH, writing down each command line (what `ps` shows anyone)."""
+    folder.mkdir()
+    (folder / "git").write_text(
+        f'#!/bin/sh\necho "$*" >> {folder}/argv\nexec {shutil.which("git")} "$@"\n'
+    )
+    (folder / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+    return folder / "argv"
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["remote-name", "remote-url"])
+def test_a_remote_that_refuses_the_credentials_says_so_and_keeps_them_secret(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, named: bool
+):
+    """CIVICLOOP_GIT_REMOTE may be a remote's name or its URL itself: the credentials reach
+    the host, never a message nor a command line."""
+    Refusing.given = []
     with ThreadingHTTPServer(("127.0.0.1", 0), Refusing) as server:
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        port = server.server_address[1]
-        git(repo, "remote", "add", "origin", f"http://bot:s3cret-t0ken@127.0.0.1:{port}/site.git")
+        url = f"http://bot:s3cret-t0ken@127.0.0.1:{server.server_address[1]}/site.git"
+        git(repo, "remote", "add", "origin", url)
+        argv = recording_git(tmp_path / "bin", monkeypatch)
         with pytest.raises(PublishError) as failure:
-            GitPublisher(repo, remote="origin").publish(CHANGE)
+            GitPublisher(repo, remote="origin" if named else url).publish(CHANGE)
         server.shutdown()
     message = str(failure.value)
     assert not failure.value.retryable
-    assert "the remote origin refused civicloop's credentials" in message
+    assert "refused civicloop's credentials" in message
     assert "check CIVICLOOP_GIT_REMOTE" in message
     assert "s3cret-t0ken" not in message
+    assert "ls-remote" in argv.read_text() and "s3cret-t0ken" not in argv.read_text()
+    assert "Basic Ym90OnMzY3JldC10MGtlbg==" in Refusing.given  # bot:s3cret-t0ken
     assert list(refs(repo)) == ["refs/heads/main"]
 
 

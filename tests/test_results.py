@@ -15,6 +15,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from conftest import ROOT, SESSION, build_site, write
+from githubapi import FakeGitHub
 
 from civicloop.cli import main
 from civicloop.loading import load
@@ -310,6 +311,32 @@ def test_cli_results_errors_are_clear(content, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("CIVICLOOP_REPO", str(tmp_path / "not-a-repo"))
     assert main(results) == 1
     assert "publishing failed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("bad", ["\r", "\n", "é"])
+def test_cli_results_never_prints_a_token_github_cannot_take(content, tmp_path, bad):
+    """A token with a line break (a CRLF .env file) or a letter no header carries is refused by
+    name: sent, it came back quoted in the HTTP library's error, past the publisher's redaction."""
+    db, exported = tmp_path / "bot.sqlite3", tmp_path / "answers.json"
+    make_store(db, "test-poll", [([0], "en")] * 5)
+    export(db, "test-poll", exported)
+    with FakeGitHub() as github:
+        env = {
+            **os.environ,
+            "CIVICLOOP_PUBLISHER": "github",
+            "GITHUB_TOKEN": github.token[:-1] + bad,
+            "GITHUB_REPOSITORY": github.repository,
+            "GITHUB_API_URL": github.url,
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "civicloop.cli", "--content", str(content), "results",
+             "test-poll", "--answers", str(exported)],
+            env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert github.requests == []
+    assert github.token[4:-1] not in done.stdout + done.stderr
+    assert done.returncode == 2
+    assert "GITHUB_TOKEN" in done.stderr
 
 
 def test_merged_results_show_on_the_site_and_in_the_data(tmp_path):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 import time
 from typing import Any
 from urllib.parse import quote
@@ -73,6 +74,11 @@ class GitHubPublisher:
         owner, _, name = repository.partition("/")
         if not owner or not name or "/" in name:
             raise ValueError(f"GITHUB_REPOSITORY is {repository!r}; write it as owner/name")
+        if not re.fullmatch(r"[!-~]+", token):  # else the HTTP library's error quotes it
+            raise ValueError(
+                "GITHUB_TOKEN holds a space, a line break or a character no token has: "
+                "give it as GitHub showed it"
+            )
         self._token = token
         self.owner = owner
         self.repository = repository

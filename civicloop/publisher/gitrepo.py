@@ -47,6 +47,14 @@ class GitPublisher:
         self.repo, self.base, self.remote = repo, base, remote
 
     def publish(self, change: Change) -> Published:
+        """Every failure's message without the credentials a remote's URL may carry, wherever
+        it names the remote or quotes git (CIVICLOOP_GIT_REMOTE may be the URL itself)."""
+        try:
+            return self._publish(change)
+        except PublishError as error:
+            raise PublishError(CREDENTIALS.sub("***@", str(error)), error.retryable) from None
+
+    def _publish(self, change: Change) -> Published:
         for _ in range(5):
             try:
                 return self._attempt(change)
@@ -114,7 +122,8 @@ class GitPublisher:
         if not self.remote:
             return None, {}
         head, heads = None, {}
-        for line in self._git("ls-remote", "--symref", self.remote, timeout=120).splitlines():
+        remote, env = self._remote()
+        for line in self._git("ls-remote", "--symref", remote, env=env, timeout=120).splitlines():
             left, _, name = line.partition("\t")
             if left.startswith("ref: ") and name == "HEAD":
                 head = left.removeprefix("ref: refs/heads/")
@@ -124,8 +133,8 @@ class GitPublisher:
         if wanted:
             specs = [f"+refs/heads/{name}:{FETCHED}{name}" for name in sorted(wanted)]
             self._git(
-                "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", self.remote, *specs,
-                timeout=120,
+                "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, *specs,
+                env=env, timeout=120,
             )  # fmt: skip
         return head, {name: heads[name] for name in wanted}
 
@@ -166,13 +175,27 @@ class GitPublisher:
         """Push `commit` as the remote's branch if the remote's branch is still `expect`."""
         ref = f"refs/heads/{branch}"
         lease = f"--force-with-lease={ref}:{expect or ''}"
-        result = self._run("push", "--quiet", lease, self.remote, f"{commit}:{ref}", timeout=120)
+        remote, env = self._remote()
+        result = self._run(
+            "push", "--quiet", lease, remote, f"{commit}:{ref}", env=env, timeout=120
+        )
         if result.returncode == 0:
             return
         if b"[rejected]" in result.stderr or b"stale info" in result.stderr:
             raise _Lost()  # someone else pushed that branch meanwhile
         error = self._failure("push", result)
         raise PublishError(f"committed {branch}, but pushing it failed: {error}") from None
+
+    def _remote(self) -> tuple[str, dict[str, str]]:
+        """The remote as git's command line names it, and the environment git needs with it: a
+        URL's user:token@ goes by an `insteadOf` rule in the environment, which only its user
+        may read, never by the command line, which `ps` shows everyone."""
+        assert self.remote
+        bare = CREDENTIALS.sub("", self.remote)
+        if bare == self.remote:
+            return bare, {}
+        rule = {"GIT_CONFIG_KEY_0": f"url.{self.remote}.insteadOf", "GIT_CONFIG_VALUE_0": bare}
+        return bare, {"GIT_CONFIG_COUNT": "1", **rule}
 
     def _rev(self, ref: str) -> str | None:
         out = self._git("rev-parse", "--verify", "-q", f"{ref}^{{commit}}", check=False).strip()
@@ -206,15 +229,14 @@ class GitPublisher:
                 env={**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})},
             )
         except (OSError, subprocess.TimeoutExpired) as error:
-            raise PublishError(CREDENTIALS.sub("***@", f"git {args[0]} failed: {error}")) from None
+            raise PublishError(f"git {args[0]} failed: {error}") from None
         if check and result.returncode != 0:
             raise self._failure(args[0], result)
         return result
 
     def _failure(self, command: str, result: subprocess.CompletedProcess[bytes]) -> PublishError:
-        """Git's own words, without credentials a remote's URL may carry; talking to the remote
-        may work later, the rest needs a person."""
-        message = CREDENTIALS.sub("***@", result.stderr.decode(errors="replace").strip())
+        """Git's own words; talking to the remote may work later, the rest needs a person."""
+        message = result.stderr.decode(errors="replace").strip()
         if REFUSED.search(message):
             return PublishError(
                 f"git {command} failed: the remote {self.remote} refused civicloop's credentials "
