@@ -17,10 +17,11 @@ What it does, per scale (1x, then `--scale`x):
    "rendered" = plain Material on that tree (the project's mkdocs.yml without the civicloop
    plugin: same theme, plugins, i18n in folder mode, Markdown extensions, and the i18n search
    fix `site/i18n_search.py`), the baseline; "ours" = the project's mkdocs.yml as it is, the
-   plugin generating the tree first, cold (the tree removed before), and writing each page's
-   sitemap into the site itself after each language's build (rendered copies the same bytes
-   from the tree); "ours warm" = the same again on the tree left in place (the preview's case:
-   no file to write), for information;
+   plugin generating the tree first, cold (the tree removed before), writing each page's
+   sitemap into the site itself after each language's build and handing MkDocs the calendars,
+   feeds and data from beside the tree (rendered copies the same bytes from the tree);
+   "ours warm" = the same again on the tree left in place (the preview's case: no file to
+   write), for information;
 4. repeats each build `--repeat` times and reports the best and median wall time, the CPU time
    (user + system of the build and the processes it waited for: the plugin's second process
    too) and the peak memory (max RSS of the build process, from `os.wait4`).
@@ -619,6 +620,93 @@ def measure(
     return results
 
 
+# One cold "ours" build whose CPU time is told apart: civicloop's (the plugin's imports, its
+# hooks in the build's process, and every process the build waited for: the plugin's second
+# one) and the rest's (MkDocs, Material, mkdocs-static-i18n), from one and the same build, so
+# the machine's drift between two builds does not enter the ratio. MkDocs' own modules are
+# imported first, so that the plugin's imports count only what civicloop adds.
+SHARE = textwrap.dedent(
+    """
+    import json, resource, sys, time
+    from functools import wraps
+    import mkdocs.commands.build, mkdocs.config.defaults, mkdocs.plugins, mkdocs.structure.files
+    cpu, wall = [0.0], [0.0]
+    def timed(hook):
+        @wraps(hook)  # keeps MkDocs' event priority
+        def run(*args, **kwargs):
+            c, w = time.process_time(), time.perf_counter()
+            try:
+                return hook(*args, **kwargs)
+            finally:
+                cpu[0] += time.process_time() - c
+                wall[0] += time.perf_counter() - w
+        return run
+    start = time.perf_counter()
+    timed(__import__)("civicloop_mkdocs.plugin")
+    from civicloop_mkdocs.plugin import CivicloopPlugin
+    for name in [n for n in vars(CivicloopPlugin) if n.startswith("on_")]:
+        setattr(CivicloopPlugin, name, timed(getattr(CivicloopPlugin, name)))
+    from mkdocs.config import load_config
+    mkdocs.commands.build.build(load_config(sys.argv[1], site_dir=sys.argv[2]))
+    waited = resource.getrusage(resource.RUSAGE_CHILDREN)
+    waited = waited.ru_utime + waited.ru_stime
+    print(json.dumps({
+        "civicloop": cpu[0] + waited, "cpu": time.process_time() + waited,
+        "civicloop_wall": wall[0], "wall": time.perf_counter() - start,
+    }))
+    """
+)
+
+
+def share(config: Path, out: Path, root: Path = ROOT) -> dict[str, float]:
+    """One cold build of `config` (its tree moved aside first) under SHARE: civicloop's CPU
+    and wall time in it, and the whole build's."""
+    discard(config.parent / "build")
+    env = {**os.environ, "CIVICLOOP_NOW": NOW, "NO_MKDOCS_2_WARNING": "1"}
+    env["PYTHONPATH"] = pythonpath(root)
+    command = [sys.executable, "-c", SHARE, str(config), str(out)]
+    done = subprocess.run(command, env=env, cwd=config.parent, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"bench: build failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    _sanity("ours", out)
+    discard(out)
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def report_shares(shares: dict[str, list[dict[str, float]]]) -> None:
+    """Each scale's builds, then civicloop's share over the rest (median) and its growth."""
+    rows, medians = [], {}
+    for label, runs in shares.items():
+        for n, r in enumerate(runs, 1):
+            rest, rest_wall = r["cpu"] - r["civicloop"], r["wall"] - r["civicloop_wall"]
+            rows.append(
+                (
+                    f"{label} #{n}",
+                    f"{r['civicloop']:.1f} s",
+                    f"{rest:.1f} s",
+                    f"{r['civicloop'] / rest:+.1%}",
+                    f"{r['civicloop_wall'] / rest_wall:+.1%}",
+                )
+            )
+        medians[label] = {
+            key: statistics.median(r[key] for r in runs)
+            for key in ("civicloop", "cpu", "civicloop_wall", "wall")
+        }
+    _table(["build", "civicloop CPU", "the rest CPU", "share CPU", "share wall"], rows)
+    for label, m in medians.items():
+        share_cpu = m["civicloop"] / (m["cpu"] - m["civicloop"])
+        verdict = _verdict(share_cpu, OVERHEAD_TARGET, True)
+        print(f"{label}: civicloop's share, medians: CPU {share_cpu:+.1%} {verdict}")
+    labels = list(medians)
+    if len(labels) == 2:
+        small, large = (medians[x] for x in labels)
+        print(
+            f"growth {labels[0]} -> {labels[1]}: civicloop's CPU "
+            f"{large['civicloop'] / small['civicloop']:.2f}x, the whole build's "
+            f"{large['cpu'] / small['cpu']:.2f}x"
+        )
+
+
 def _sanity(name: str, out: Path) -> None:
     """Guard against measuring the wrong thing: every variant has the calendars and open data
     and both languages' pages."""
@@ -810,6 +898,12 @@ def main(argv: list[str] | None = None) -> int:
         help="instead of timing, run one cold 'ours' build of the first scale under cProfile "
         "(the main process; the second process's share shows as the wait for it)",
     )
+    parser.add_argument(
+        "--share",
+        action="store_true",
+        help="instead of the three variants, --repeat cold 'ours' builds of each scale with "
+        "civicloop's CPU time told apart from the rest's within each build",
+    )
     args = parser.parse_args(argv)
 
     scales = [Scale("1x", 1, args.committees, args.sessions)]
@@ -826,6 +920,7 @@ def main(argv: list[str] | None = None) -> int:
 
     root = args.root.resolve()
     print(f"measuring {describe(root)}", flush=True)
+    shares: dict[str, list[dict[str, float]]] = {}
     try:
         with tempfile.TemporaryDirectory(prefix="civicloop-bench-") as tmp:
             for n, s in enumerate(scales):
@@ -849,6 +944,11 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     print(f"profiled build: {run.seconds:.1f} s -> {args.profile}")
                     return 0
+                if args.share:
+                    config = project(workdir, content, "ours", root)
+                    outs = (workdir / f"out-share-{n}" for n in range(args.repeat))
+                    shares[s.label] = [share(config, out, root) for out in outs]
+                    continue
                 tree = content.with_name("tree")
                 discard(tree)
                 started = time.perf_counter()
@@ -865,7 +965,10 @@ def main(argv: list[str] | None = None) -> int:
                 )
     finally:
         delete_discarded()  # after every build: none of them pays for it
-    report(scales, args.repeat)
+    if args.share:
+        report_shares(shares)
+    else:
+        report(scales, args.repeat)
     return 0
 
 
