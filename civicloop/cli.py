@@ -13,6 +13,7 @@ from civicloop import draw_command
 from civicloop.anchors import anchor_problems
 from civicloop.answers import AnswersError, read_poll_answers
 from civicloop.answers import schema as answers_schema
+from civicloop.generate import Clashes
 from civicloop.generate import generate as write_site
 from civicloop.loading import load
 from civicloop.organisation import contact
@@ -121,7 +122,13 @@ def generate(args: argparse.Namespace) -> int:
     if site.catalog.problems:
         print(f"{len(site.catalog.problems)} problem(s) in {args.content}", file=sys.stderr)
         return 1
-    written, removed = write_site(site, args.site_name, args.out)
+    try:
+        written, removed = write_site(site, args.site_name, args.out)
+    except Clashes as error:
+        for problem in error.problems:
+            print(f"{args.content.as_posix().rstrip('/')}/{problem}")
+        print(f"{len(error.problems)} problem(s) in {args.content}", file=sys.stderr)
+        return 1
     print(
         f"{args.out}: {len(written.changed)} files written, "
         f"{len(written.made) - len(written.changed)} unchanged, {len(removed)} removed"

@@ -29,6 +29,7 @@ from civicloop.languages import CODES, DEFAULT
 from civicloop.loading import IGNORED, read_text
 from civicloop.pages import page_title, render
 from civicloop.plaintext import heading
+from civicloop.problems import Problem
 from civicloop.sitecontext import SiteContext
 from civicloop.yamlsubset import parse
 
@@ -37,6 +38,14 @@ MARKER = ".civicloop-tree"  # in a tree's root: the folder is ours to rewrite an
 
 class NotATree(ValueError):
     """A folder that generation would overwrite and prune, and that is not a tree of ours."""
+
+
+class Clashes(ValueError):
+    """Editors' files at addresses the site makes itself (`clashes`)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
 
 
 def claim(folder: Path, content: Path) -> bool:
@@ -136,15 +145,26 @@ def page_files(site: SiteContext, lang: str) -> Iterator[tuple[str, bytes]]:
 def sitemap_files(site: SiteContext, lang: str) -> Iterator[tuple[str, bytes]]:
     """A `sitemap.xml` beside each page of `lang`'s site, by its path in the tree: Material's
     language menu fetches one from each of the page's addresses in other languages."""
+    for doc, path in _sitemaps(site, lang):
+        yield path, sharing.page_sitemap(site, doc, lang)
+
+
+def _sitemaps(site: SiteContext, lang: str) -> Iterator[tuple[Entry, str]]:
     for doc in site.catalog.docs.values():
         if doc.url or lang != DEFAULT:  # the site's root has MkDocs' sitemap of all pages
-            yield f"{lang}/{doc.url}sitemap.xml", sharing.page_sitemap(site, doc, lang)
+            yield doc, f"{lang}/{doc.url}sitemap.xml"
 
 
 def other_files(site: SiteContext) -> Iterator[tuple[str, bytes]]:
     """The content's files that are not pages (images, a draw's records), in the default
     language's folder: MkDocs serves them at the same address in every language."""
     root = site.catalog.root
+    for rel in _editors_files(root):
+        yield f"{DEFAULT}/{rel}", (root / rel).read_bytes()
+
+
+def _editors_files(root: Path) -> Iterator[str]:
+    """The paths, in `root`, of its files that are not pages."""
     for folder, dirs, names in os.walk(root):
         rel_folder = Path(folder).relative_to(root).as_posix()
         prefix = "" if rel_folder == "." else f"{rel_folder}/"
@@ -152,7 +172,23 @@ def other_files(site: SiteContext) -> Iterator[tuple[str, bytes]]:
         for name in sorted(names):
             rel = prefix + name
             if not name.endswith(".md") and not IGNORED.search(rel):
-                yield f"{DEFAULT}/{rel}", Path(folder, name).read_bytes()
+                yield rel
+
+
+def clashes(site: SiteContext, artefacts: Iterable[str]) -> list[Problem]:
+    """The editors' files (see `other_files`) at a path of the tree that the site makes itself,
+    one of `artefacts` or a page's sitemap: each would silently replace the other."""
+    made = {*artefacts, *(path for lang in CODES for _, path in _sitemaps(site, lang))}
+    return [
+        Problem(
+            rel,
+            1,
+            "the site makes a file at this address itself (a calendar, feed, sitemap or open"
+            " data file); rename or move this one",
+        )
+        for rel in _editors_files(site.catalog.root)
+        if f"{DEFAULT}/{rel}" in made
+    ]
 
 
 def artefact_files(site: SiteContext, site_name: str) -> Iterator[tuple[str, bytes]]:
@@ -234,7 +270,12 @@ def write_artefacts(site: SiteContext, site_name: str, folder: Path) -> Written:
 
 
 def generate(site: SiteContext, site_name: str, folder: Path) -> tuple[Written, list[str]]:
-    """The whole tree in one process: what was written, and the paths removed."""
+    """The whole tree in one process: what was written, and the paths removed. `Clashes` if
+    an editor's file is where the site makes one (nothing is written then)."""
     fresh = claim(folder, site.catalog.root)
-    written = write_languages(site, folder, CODES) + write_artefacts(site, site_name, folder)
+    made = list(artefact_files(site, site_name))
+    problems = clashes(site, (path for path, _ in made))
+    if problems:
+        raise Clashes(problems)
+    written = write_languages(site, folder, CODES) + write_tree(folder, made)
     return written, [] if fresh else prune(folder, written.made)

@@ -168,6 +168,40 @@ def test_problems_stop_generation_with_their_place(content, tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
+    "rel",
+    [
+        "calendar.ics",
+        "committees/test/calendar.ics",
+        "committees/test/sessions/01-first.ics",  # the session's own calendar
+        "feed.xml",
+        "robots.txt",
+        "data/v1/sessions.json",
+        "schema/content/session.json",
+        "committees/test/sitemap.xml",  # what Material's language menu reads
+    ],
+)
+def test_an_editors_file_where_the_site_makes_one_is_refused(content, tmp_path, capsys, rel):
+    """Else one of the two would silently replace the other in the site; other files beside
+    them are the editors' to add."""
+    (content / rel).parent.mkdir(parents=True, exist_ok=True)
+    (content / rel).write_bytes(b"mine")
+    (content / "committees/test/minutes.ics").write_bytes(b"an editor's own calendar")
+    out = tmp_path / "source"
+    code = main(["--content", str(content), "generate", "--out", str(out)])
+    assert code == 1
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == [
+        f"{content.as_posix()}/{rel}:1: the site makes a file at this address itself (a"
+        " calendar, feed, sitemap or open data file); rename or move this one"
+    ]
+    assert tree(out) == {}  # no file of the site written
+    built = build_site(content, tmp_path / "site")
+    assert built.returncode == 1
+    said = built.stdout + built.stderr
+    assert f"content/{rel}:1: the site makes a file at this address itself" in said
+
+
+@pytest.mark.parametrize(
     "out, message",
     [
         ("elsewhere", "holds files and was not written by civicloop generate"),

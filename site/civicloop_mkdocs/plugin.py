@@ -10,6 +10,7 @@ writes each page's sitemap into the site once MkDocs has built it.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ from civicloop import pages
 from civicloop.generate import (
     NotATree,
     claim,
+    clashes,
     prune,
     sitemap_files,
     write_artefacts,
@@ -31,6 +33,7 @@ from civicloop.generate import (
 )
 from civicloop.languages import CODES, DEFAULT
 from civicloop.organisation import Contact, colour, contact, footer
+from civicloop.problems import Problem
 from civicloop.sitecontext import SiteContext
 from civicloop_mkdocs.config import CivicloopConfig
 from civicloop_mkdocs.jobs import Job
@@ -75,8 +78,7 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
         except ValueError as error:  # a setting that is not valid: its message says which
             raise Abort(f"civicloop: {error}") from None
         if site.catalog.problems:
-            lines = "\n".join(f"{self.config.content}/{p}" for p in site.catalog.problems)
-            raise Abort(f"civicloop: the content has problems:\n{lines}")
+            raise self.refused(site.catalog.problems)
         tree, artefacts = self.tree, self.artefacts
         if tree.is_relative_to(artefacts) or artefacts.is_relative_to(tree):
             raise Abort("civicloop: the plugin's 'source' and 'artefacts' must not hold each other")
@@ -99,6 +101,9 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
         with Job(what, write_artefacts, site, site_name, artefacts) as files:
             written = write_languages(site, tree, CODES, sitemaps=False)
             copied = files.result()
+        problems = clashes(site, copied.made)
+        if problems:
+            raise self.refused(problems)
         if not fresh:
             prune(tree, written.made)
         if not fresh_artefacts:
@@ -106,6 +111,11 @@ class CivicloopPlugin(BasePlugin[CivicloopConfig]):
         self.copied = copied.made
         gc.freeze()  # and the pages' caches made since
         return site
+
+    def refused(self, problems: Iterable[Problem]) -> Abort:
+        """The build stopped, with each problem where the editors find it."""
+        lines = "\n".join(f"{self.config.content}/{p}" for p in problems)
+        return Abort(f"civicloop: the content has problems:\n{lines}")
 
     @event_priority(-110)  # after mkdocs-static-i18n (-100), which would handle each of them
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
