@@ -271,7 +271,7 @@ def write_artefacts(site: SiteContext, site_name: str, folder: Path) -> Written:
 
 def generate(site: SiteContext, site_name: str, folder: Path) -> tuple[Written, list[str]]:
     """The whole tree in one process: what was written, and the paths removed. `Clashes` if
-    an editor's file is where the site makes one (nothing is written then)."""
+    an editor's file is where the site makes one (no file of the site is written then)."""
     fresh = claim(folder, site.catalog.root)
     made = list(artefact_files(site, site_name))
     problems = clashes(site, (path for path, _ in made))
