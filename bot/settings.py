@@ -8,7 +8,7 @@ import os
 import re
 import secrets
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,18 +32,19 @@ def durations(text: str) -> list[timedelta]:
 
 @dataclass(frozen=True)
 class Settings:
-    token: str
+    # the secrets are left out of the repr, so that no traceback or debug print shows them
+    token: str = field(repr=False)
     api_url: str = "https://api.telegram.org"
     data: str = "build/site/data/v1"
     refresh: float = 300.0
     db: Path = Path("var/civicloop.sqlite3")
     admins: frozenset[int] = frozenset()
     reminders: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
-    secret: bytes = b""
+    secret: bytes = field(default=b"", repr=False)
     tick: float = 15.0
     rate: float = 30.0  # messages in any second overall: Telegram's 30 (see bot/ratelimit.py)
     webhook_url: str | None = None
-    webhook_secret: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
     webhook_listen: str = "127.0.0.1:8443"
     username: str | None = None  # CIVICLOOP_BOT_USERNAME: the bot the site's links open
 

@@ -300,6 +300,18 @@ def test_a_secret_of_32_bytes_or_more_is_accepted(tmp_path, secret):
     assert settings.secret == secret.strip().encode()
 
 
+def test_the_settings_repr_shows_no_secret(tmp_path):
+    """A traceback's locals or a debug print of the settings must not show the secrets."""
+    hook = "hook-secret-Zq7-0123456789"
+    env = env_for(tmp_path, CIVICLOOP_SECRET="k" * 40, CIVICLOOP_WEBHOOK_SECRET=hook)
+    env["CIVICLOOP_WEBHOOK_URL"] = "https://bot.example.org/telegram"
+    settings = Settings.from_env(env)
+    assert settings.webhook_secret == hook
+    shown = repr(settings)
+    assert "Settings(" in shown and "api_url=" in shown
+    assert not any(s in shown for s in (TOKEN, TOKEN.partition(":")[2], "k" * 40, hook))
+
+
 # redaction -----------------------------------------------------------------------------------
 
 SECRET_TEXT = "pseudonym-key-Zq7-0123456789abcdefghij"
