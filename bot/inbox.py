@@ -18,13 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Update
-from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
+from telegram.error import Conflict
 from telegram.ext import Application, ContextTypes
 
 from bot.i18n import DEFAULT, t
 from bot.outbox import wait
 from bot.outbox_key import OutboxKey
-from bot.ratelimit import retry_seconds
 from bot.retry import until_answered
 from bot.store import Store
 
@@ -51,30 +50,22 @@ class Inbox:
         bot = self.application.bot
         # Telegram refuses getUpdates while a webhook is set
         await until_answered(bot.delete_webhook, "deleteWebhook")
-        delay = 1.0
         while True:
             async with self.lock:
                 offset = self.store.last_update_id() + 1
-            try:
-                # Raw dicts, not Update objects: one malformed update must not block the batch.
-                # (Method names are case-insensitive; this spelling keeps PTB from suggesting
-                # Bot.get_updates, which parses.)
-                raw = await bot.do_api_request(
+            # Raw dicts, not Update objects: one malformed update must not block the batch.
+            # (Method names are case-insensitive; this spelling keeps PTB from suggesting
+            # Bot.get_updates, which parses.) A Conflict (another poller, a webhook set since)
+            # is waited out as a failure is.
+            raw = await until_answered(
+                lambda offset=offset: bot.do_api_request(
                     "getupdates",
                     api_kwargs={"offset": offset, "timeout": timeout, "limit": 100},
                     read_timeout=timeout + 10,
-                )
-            except RetryAfter as error:
-                await asyncio.sleep(retry_seconds(error.retry_after))
-                continue
-            except (TimedOut, NetworkError, Conflict) as error:
-                log.warning(
-                    "getUpdates failed (%s); retrying in %.0f s", type(error).__name__, delay
-                )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 60)
-                continue
-            delay = 1.0
+                ),
+                "getUpdates",
+                also=(Conflict,),
+            )
             updates = [u for u in raw if is_update(u)]
             if updates:
                 await self.receive(updates)

@@ -252,6 +252,20 @@ async def test_telegram_down_at_start_only_delays_the_bot(make_harness, caplog):
     assert reply["text"].startswith("/")
 
 
+async def test_a_conflict_while_polling_is_waited_out(make_harness, caplog):
+    """A webhook set behind the bot's back makes Telegram refuse getUpdates (409 Conflict):
+    the bot says so and tries again, and serves citizens once the webhook is gone."""
+    kit = await make_harness()
+    base = f"{kit.settings.api_url}/bot{kit.settings.token}/"
+    async with httpx.AsyncClient(base_url=base) as api:
+        hook = {"url": "https://elsewhere.example.org/hook"}
+        assert (await api.post("setWebhook", json=hook)).json()["result"] is True
+        await kit.until(lambda: "getUpdates failed (Conflict" in caplog.text, 60)
+        assert (await api.post("deleteWebhook")).json()["result"] is True
+    reply = await kit.command(1, "help", "/committees")
+    assert reply["text"].startswith("/")
+
+
 async def test_menus_refused_at_start_are_set_once_telegram_answers(make_harness, caplog):
     """After a server error, a dropped connection and a 429, each said in the log, the menus
     of every language are set: a 429 waits what Telegram asks, a failure longer each time."""
